@@ -1,0 +1,268 @@
+//! Every sentence banso shows a person comes from a template in `prompts/`.
+//!
+//! The templates of both languages are embedded at build time (see
+//! `build.rs`); a folder named by `prompts_dir` may override any of them at
+//! run time, as `<prompts_dir>/<language>/<name>.j2`.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use minijinja::syntax::SyntaxConfig;
+use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+
+use crate::config::Language;
+use crate::domain::fiscal;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_templates.rs"));
+
+/// Problems with an override folder, found when banso starts so that a typo
+/// in a template is reported once, with its file, instead of at 09:00.
+#[derive(Debug, thiserror::Error)]
+pub enum TextsError {
+    #[error("cannot read template override {path}: {source}")]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("template override {path} does not compile: {detail}")]
+    Invalid { path: PathBuf, detail: String },
+}
+
+/// The rendered texts of one language.
+#[derive(Debug)]
+pub struct Texts {
+    language: Language,
+    active: Environment<'static>,
+    built_in: Environment<'static>,
+}
+
+impl Texts {
+    /// The built-in templates of `language`, with overrides from
+    /// `override_dir` if given.
+    pub fn load(language: Language, override_dir: Option<&Path>) -> Result<Self, TextsError> {
+        let built_in = environment_with_builtins(language);
+        let mut active = environment_with_builtins(language);
+        if let Some(dir) = override_dir {
+            apply_overrides(&mut active, language, dir)?;
+        }
+        Ok(Self {
+            language,
+            active,
+            built_in,
+        })
+    }
+
+    /// The built-in templates only: used before the configuration is known.
+    pub fn built_in(language: Language) -> Self {
+        Self {
+            language,
+            active: environment_with_builtins(language),
+            built_in: environment_with_builtins(language),
+        }
+    }
+
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    /// Renders template `name`. An override that fails at run time falls
+    /// back to the built-in text rather than leaving a person with nothing.
+    pub fn render(&self, name: &str, context: impl Serialize) -> String {
+        let context = Value::from(minijinja::value::Serde(context));
+        match render_in(&self.active, name, &context) {
+            Ok(text) => text,
+            Err(error) => {
+                tracing::warn!(template = name, %error, "template failed; using the built-in text");
+                render_in(&self.built_in, name, &context).unwrap_or_else(|error| {
+                    tracing::error!(template = name, %error, "built-in template failed");
+                    format!("[banso: {name}]")
+                })
+            }
+        }
+    }
+
+    /// The names of every template of this language (for tests and checks).
+    pub fn template_names(&self) -> Vec<String> {
+        self.active
+            .templates()
+            .map(|(name, _)| name.to_owned())
+            .collect()
+    }
+}
+
+fn render_in(
+    env: &Environment<'static>,
+    name: &str,
+    context: &Value,
+) -> Result<String, minijinja::Error> {
+    env.get_template(name)?.render(context)
+}
+
+/// The embedded templates of `language`, as `(name, source)`.
+pub fn embedded_templates(
+    language: Language,
+) -> impl Iterator<Item = (&'static str, &'static str)> {
+    let prefix = format!("{}/", language.code());
+    EMBEDDED_TEMPLATES.iter().filter_map(move |(path, source)| {
+        path.strip_prefix(prefix.as_str())
+            .map(|name| (name, *source))
+    })
+}
+
+fn environment_with_builtins(language: Language) -> Environment<'static> {
+    let mut env = base_environment();
+    for (name, source) in embedded_templates(language) {
+        env.add_template(name, source)
+            .unwrap_or_else(|error| panic!("built-in template {name} does not compile: {error}"));
+    }
+    env
+}
+
+fn apply_overrides(
+    env: &mut Environment<'static>,
+    language: Language,
+    dir: &Path,
+) -> Result<(), TextsError> {
+    for (name, _) in embedded_templates(language) {
+        let path = dir.join(language.code()).join(format!("{name}.j2"));
+        let source = match std::fs::read_to_string(&path) {
+            Ok(source) => source,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(source) => return Err(TextsError::Unreadable { path, source }),
+        };
+        env.add_template_owned(name.to_owned(), source)
+            .map_err(|error| TextsError::Invalid {
+                path: path.clone(),
+                detail: error.to_string(),
+            })?;
+    }
+    Ok(())
+}
+
+fn base_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+            .expect("the default delimiters are valid"),
+    );
+    env.add_filter("jdate", japanese_date_filter);
+    env.add_filter("weekday_ja", japanese_weekday_filter);
+    env.add_filter("mrkdwn", escape_mrkdwn);
+    env
+}
+
+fn parse_iso_date(value: &str) -> Result<NaiveDate, minijinja::Error> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!("not a YYYY-MM-DD date: {value}"),
+        )
+    })
+}
+
+/// `{{ "2025-03-31" | jdate }}` → 令和7年3月31日.
+fn japanese_date_filter(value: String) -> Result<String, minijinja::Error> {
+    Ok(fiscal::japanese_date(parse_iso_date(&value)?))
+}
+
+/// `{{ "2024-06-07" | weekday_ja }}` → 金.
+fn japanese_weekday_filter(value: String) -> Result<String, minijinja::Error> {
+    Ok(fiscal::japanese_weekday(parse_iso_date(&value)?).to_owned())
+}
+
+/// Slack's mrkdwn gives `&`, `<` and `>` meaning; user text must not.
+pub fn escape_mrkdwn(value: String) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mrkdwn_escape_neutralises_control_characters() {
+        assert_eq!(
+            escape_mrkdwn("<!channel> & <@U1>".into()),
+            "&lt;!channel&gt; &amp; &lt;@U1&gt;"
+        );
+    }
+
+    #[test]
+    fn both_languages_have_the_same_templates() {
+        let names = |language| {
+            let mut names: Vec<_> = embedded_templates(language).map(|(name, _)| name).collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(Language::Ja), names(Language::En));
+        assert!(!names(Language::Ja).is_empty());
+    }
+
+    #[test]
+    fn an_override_replaces_one_template_and_keeps_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("ja/console")).unwrap();
+        std::fs::write(dir.path().join("ja/console/now.j2"), "いま {{ now }}").unwrap();
+        let texts = Texts::load(Language::Ja, Some(dir.path())).unwrap();
+        let text = texts.render(
+            "console/now",
+            serde_json::json!({"now": "X", "now_ja": "Y"}),
+        );
+        assert_eq!(text, "いま X");
+        let built_in = Texts::built_in(Language::Ja);
+        assert_eq!(
+            texts.render("console/bye", serde_json::json!({})),
+            built_in.render("console/bye", serde_json::json!({}))
+        );
+    }
+
+    #[test]
+    fn a_broken_override_is_reported_with_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("en/console")).unwrap();
+        std::fs::write(dir.path().join("en/console/now.j2"), "{% if %}").unwrap();
+        let error = Texts::load(Language::En, Some(dir.path())).unwrap_err();
+        assert!(error.to_string().contains("now.j2"), "{error}");
+    }
+
+    #[test]
+    fn an_override_failing_at_run_time_falls_back_to_the_built_in_text() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("ja/console")).unwrap();
+        std::fs::write(
+            dir.path().join("ja/console/now.j2"),
+            "{{ no_such_variable }}",
+        )
+        .unwrap();
+        let texts = Texts::load(Language::Ja, Some(dir.path())).unwrap();
+        let context =
+            serde_json::json!({"now": "2024-06-07T09:00:00+09:00", "now_ja": "令和6年6月7日"});
+        assert_eq!(
+            texts.render("console/now", &context),
+            Texts::built_in(Language::Ja).render("console/now", &context)
+        );
+    }
+
+    #[test]
+    fn date_filters_write_japanese_dates() {
+        let texts = Texts::built_in(Language::Ja);
+        let mut env = base_environment();
+        env.add_template("t", "{{ d | jdate }}（{{ d | weekday_ja }}）")
+            .unwrap();
+        let rendered = env
+            .get_template("t")
+            .unwrap()
+            .render(serde_json::json!({"d": "2025-03-31"}))
+            .unwrap();
+        assert_eq!(rendered, "令和7年3月31日（月）");
+        assert_eq!(texts.language(), Language::Ja);
+    }
+}

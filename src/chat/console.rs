@@ -1,0 +1,237 @@
+//! `banso console`: the main job without Slack. A REPL on stdin/stdout that
+//! runs the real bot core on the real database, with meta-commands to act as
+//! another user and to move the clock (see DESIGN.md, "Interfaces").
+
+mod input;
+mod meta;
+
+use std::io::Write;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use serde_json::json;
+
+use crate::bot::Bot;
+use crate::bot::clock::AdjustableClock;
+use crate::bot::message::{Button, Outgoing, UserId};
+pub use input::{LineSource, spawn_line_reader};
+pub use meta::{MetaCommand, MetaError, parse_advance, parse_meta};
+
+/// How the console shows what the core sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Readable lines, for people.
+    Text,
+    /// One JSON object per outgoing message, for other tools.
+    Json,
+}
+
+/// A console session: the acting user, the clock, and the last buttons each
+/// user was shown (for `:click N`).
+pub struct Console<W: Write> {
+    bot: Bot,
+    clock: Arc<dyn AdjustableClock>,
+    out: W,
+    format: OutputFormat,
+    echo_input: bool,
+    user: UserId,
+    last_buttons: std::collections::HashMap<UserId, Vec<Button>>,
+}
+
+/// Whether the session goes on after a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Quit,
+}
+
+impl<W: Write> Console<W> {
+    pub fn new(
+        bot: Bot,
+        clock: Arc<dyn AdjustableClock>,
+        out: W,
+        format: OutputFormat,
+        user: UserId,
+    ) -> Self {
+        Self {
+            bot,
+            clock,
+            out,
+            format,
+            echo_input: false,
+            user,
+            last_buttons: Default::default(),
+        }
+    }
+
+    /// Echo each input line before its answer, so a piped transcript reads
+    /// like a conversation (text format only).
+    pub fn echo_input(mut self, echo: bool) -> Self {
+        self.echo_input = echo;
+        self
+    }
+
+    pub fn user(&self) -> &UserId {
+        &self.user
+    }
+
+    /// The prompt for the next line, e.g. `leader> `.
+    pub fn prompt(&self) -> String {
+        format!("{}> ", self.user)
+    }
+
+    /// Reads lines until `:quit` or the end of input.
+    pub async fn run(&mut self, reader: &mut input::LineReader) -> anyhow::Result<()> {
+        while let Some(line) = reader.next_line(self.prompt()).await {
+            if self.handle_line(&line).await? == Flow::Quit {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Handles one line: a meta-command or what a user types in chat.
+    pub async fn handle_line(&mut self, line: &str) -> anyhow::Result<Flow> {
+        let line = line.trim();
+        if line.is_empty() {
+            return Ok(Flow::Continue);
+        }
+        if self.echo_input && self.format == OutputFormat::Text {
+            writeln!(self.out, "{}{line}", self.prompt()).context("writing to the console")?;
+        }
+        if line.starts_with(':') {
+            return self.handle_meta(line).await;
+        }
+        let messages = self.bot.handle_text(&self.user, line).await;
+        self.show(&messages)?;
+        Ok(Flow::Continue)
+    }
+
+    async fn handle_meta(&mut self, line: &str) -> anyhow::Result<Flow> {
+        match parse_meta(line) {
+            Ok(MetaCommand::Quit) => {
+                self.say("quit", "console/bye", json!({}))?;
+                return Ok(Flow::Quit);
+            }
+            Ok(MetaCommand::As(user)) => {
+                self.user = user;
+                self.say("as", "console/as", json!({ "user": self.user }))?;
+            }
+            Ok(MetaCommand::Now) => self.say_now("now")?,
+            Ok(MetaCommand::Advance(by)) => {
+                self.clock.advance(by);
+                self.say_now("advance")?;
+            }
+            Ok(MetaCommand::Click(n)) => self.click(n).await?,
+            Ok(MetaCommand::Help) => self.say("help", "console/help", json!({}))?,
+            Err(error) => self.say("error", "console/bad_meta", meta_error_context(&error))?,
+        }
+        Ok(Flow::Continue)
+    }
+
+    async fn click(&mut self, n: usize) -> anyhow::Result<()> {
+        let button = self
+            .last_buttons
+            .get(&self.user)
+            .and_then(|buttons| buttons.get(n.wrapping_sub(1)))
+            .cloned();
+        match button {
+            Some(button) => {
+                let messages = self
+                    .bot
+                    .handle_button(&self.user, &button.action, &button.value)
+                    .await;
+                self.show(&messages)
+            }
+            None => self.say(
+                "error",
+                "console/no_button",
+                json!({ "n": n, "user": self.user }),
+            ),
+        }
+    }
+
+    fn say_now(&mut self, kind: &str) -> anyhow::Result<()> {
+        let now = self.clock.now_in_city();
+        let context = json!({
+            "now": now.to_rfc3339(),
+            "now_ja": crate::domain::fiscal::japanese_date(now.date_naive()),
+            "time": now.format("%H:%M").to_string(),
+        });
+        self.say(kind, "console/now", context)
+    }
+
+    /// Prints a console-level answer (not a chat message).
+    fn say(
+        &mut self,
+        kind: &str,
+        template: &str,
+        context: serde_json::Value,
+    ) -> anyhow::Result<()> {
+        let text = self.bot.texts().render(template, context);
+        match self.format {
+            OutputFormat::Text => writeln!(self.out, "{text}"),
+            OutputFormat::Json => {
+                writeln!(self.out, "{}", json!({ "console": kind, "text": text }))
+            }
+        }
+        .context("writing to the console")
+    }
+
+    fn show(&mut self, messages: &[Outgoing]) -> anyhow::Result<()> {
+        for message in messages {
+            if let crate::bot::message::Recipient::User(user) = &message.to {
+                if !message.buttons.is_empty() {
+                    self.last_buttons
+                        .insert(user.clone(), message.buttons.clone());
+                }
+            }
+            match self.format {
+                OutputFormat::Text => write_text_message(&mut self.out, message),
+                OutputFormat::Json => write_json_message(&mut self.out, message),
+            }
+            .context("writing to the console")?;
+        }
+        self.out.flush().context("writing to the console")
+    }
+}
+
+fn meta_error_context(error: &MetaError) -> serde_json::Value {
+    match error {
+        MetaError::Unknown(word) => json!({ "problem": "unknown", "input": word }),
+        MetaError::MissingArgument(command) => {
+            json!({ "problem": "missing_argument", "input": command })
+        }
+        MetaError::BadArgument { command, argument } => {
+            json!({ "problem": "bad_argument", "input": command, "argument": argument })
+        }
+    }
+}
+
+fn write_text_message(out: &mut impl Write, message: &Outgoing) -> std::io::Result<()> {
+    writeln!(out, "[→ {}]", message.to)?;
+    for line in message.text.lines() {
+        writeln!(out, "  {line}")?;
+    }
+    if !message.buttons.is_empty() {
+        let buttons: Vec<String> = message
+            .buttons
+            .iter()
+            .enumerate()
+            .map(|(index, button)| format!("[{}] {}", index + 1, button.label))
+            .collect();
+        writeln!(out, "  {}", buttons.join("  "))?;
+    }
+    Ok(())
+}
+
+fn write_json_message(out: &mut impl Write, message: &Outgoing) -> std::io::Result<()> {
+    let buttons: Vec<_> = message
+        .buttons
+        .iter()
+        .enumerate()
+        .map(|(index, button)| json!({ "n": index + 1, "label": button.label }))
+        .collect();
+    let line = json!({ "to": message.to, "text": message.text, "buttons": buttons });
+    writeln!(out, "{line}")
+}

@@ -1,0 +1,6 @@
+//! Pure rules of the contract: no I/O, no async, no clock reads, no database,
+//! nothing of Slack. Every function takes the instant or data it needs.
+
+pub mod calendar;
+pub mod fiscal;
+pub mod month;

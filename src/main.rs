@@ -1,0 +1,437 @@
+//! The `banso` command line: parses arguments, loads the configuration and
+//! hands over to the library. Exit status 0 on success, 1 when something
+//! outside banso failed (e.g. the database), 2 for bad input or config.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::json;
+
+use banso::bot::calendar_queries::{self, Format};
+use banso::bot::clock::{AdjustableClock, ManualClock, ShiftedSystemClock};
+use banso::bot::message::UserId;
+use banso::bot::texts::Texts;
+use banso::bot::{Bot, BotParts, open_day_calendar};
+use banso::chat::console::{Console, LineSource, OutputFormat, spawn_line_reader};
+use banso::config::{self, ConfigProblem, Env, Language, ProcessEnv, Settings};
+use banso::store::Store;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "banso",
+    version,
+    about = "情報セキュリティ対策等支援業務の伴走ボット (security-support Slack bot)"
+)]
+struct Cli {
+    /// Configuration file (default: $BANSO_CONFIG, else ./banso.toml if it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: CliCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum CliCommand {
+    /// Run the bot core in a terminal, without Slack (the main job).
+    Console(ConsoleArgs),
+    /// The open-day (開庁日) calendar as data.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+    /// Apply database migrations (also done at every start).
+    Migrate,
+    /// Configuration tools.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, clap::Args)]
+struct ConsoleArgs {
+    /// Run the lines of FILE instead of reading standard input.
+    #[arg(long, value_name = "FILE")]
+    script: Option<PathBuf>,
+    /// Print each outgoing message as one JSON line.
+    #[arg(long)]
+    json: bool,
+    /// Start the clock at this instant (RFC 3339) and move it only with :advance.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    now: Option<DateTime<chrono::FixedOffset>>,
+    /// The user to act as first.
+    #[arg(long = "as", value_name = "USER", default_value = "staff", value_parser = parse_user)]
+    user: UserId,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Text,
+    Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Self {
+        match format {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum CalendarCommand {
+    /// National holidays (incl. 振替休日, 国民の休日) between two dates.
+    Holidays(RangeArgs),
+    /// Open days between two dates.
+    OpenDays(RangeArgs),
+    /// Whether a date is an open day, and why not.
+    IsOpen {
+        #[arg(value_name = "DATE", value_parser = parse_date)]
+        date: NaiveDate,
+        #[arg(long, value_enum, default_value = "text")]
+        format: FormatArg,
+    },
+    /// The date N open days after (N > 0) or before (N < 0) a date.
+    Shift {
+        #[arg(value_name = "DATE", value_parser = parse_date)]
+        date: NaiveDate,
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        open_days: i32,
+        #[arg(long, value_enum, default_value = "text")]
+        format: FormatArg,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct RangeArgs {
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    from: NaiveDate,
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    to: NaiveDate,
+    #[arg(long, value_enum, default_value = "text")]
+    format: FormatArg,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate a configuration file and list every problem with its line.
+    Check {
+        /// The file to check (default: the one banso would load).
+        file: Option<PathBuf>,
+    },
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| String::from("YYYY-MM-DD"))
+}
+
+fn parse_instant(text: &str) -> Result<DateTime<chrono::FixedOffset>, String> {
+    DateTime::parse_from_rfc3339(text.trim()).map_err(|_| String::from("RFC 3339"))
+}
+
+fn parse_user(text: &str) -> Result<UserId, String> {
+    UserId::parse(text).map_err(|_| String::from("user"))
+}
+
+/// A failure, already rendered for a person, and its exit status.
+struct Failure {
+    message: String,
+    status: u8,
+}
+
+impl Failure {
+    fn usage(message: String) -> Self {
+        Self { message, status: 2 }
+    }
+
+    fn runtime(message: String) -> Self {
+        Self { message, status: 1 }
+    }
+}
+
+fn main() -> ExitCode {
+    init_tracing();
+    let language = language_from_env(&ProcessEnv);
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return exit_for_clap_error(&error, &Texts::built_in(language)),
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{}", failure.message);
+            ExitCode::from(failure.status)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let config_path = resolve_config_path(cli.config.as_deref(), &ProcessEnv);
+    if let CliCommand::Config(ConfigCommand::Check { file }) = &cli.command {
+        return check_config(file.as_deref().or(config_path.as_deref()));
+    }
+    let settings = load_settings(config_path.as_deref())?;
+    let texts = Texts::load(settings.language, settings.prompts_dir.as_deref())
+        .map_err(|error| Failure::usage(error.to_string()))?;
+    match cli.command {
+        CliCommand::Calendar(command) => run_calendar(&settings, &texts, command),
+        CliCommand::Console(args) => run_async(run_console(settings, texts, args)),
+        CliCommand::Migrate => run_async(run_migrate(settings, texts)),
+        CliCommand::Config(_) => unreachable!("handled above"),
+    }
+}
+
+fn run_async(work: impl Future<Output = Result<(), Failure>>) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::runtime(format!("cannot start the async runtime: {error}")))?;
+    runtime.block_on(work)
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BANSO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// Before the configuration is read, texts follow `BANSO_LANGUAGE`.
+fn language_from_env(env: &dyn Env) -> Language {
+    match env.var("BANSO_LANGUAGE").as_deref().map(str::trim) {
+        Some("en") => Language::En,
+        _ => Language::Ja,
+    }
+}
+
+/// `--config`, else `$BANSO_CONFIG`, else `./banso.toml` when it exists.
+fn resolve_config_path(flag: Option<&Path>, env: &dyn Env) -> Option<PathBuf> {
+    if let Some(path) = flag {
+        return Some(path.to_owned());
+    }
+    if let Some(path) = env
+        .var("BANSO_CONFIG")
+        .filter(|path| !path.trim().is_empty())
+    {
+        return Some(PathBuf::from(path));
+    }
+    let default = PathBuf::from("banso.toml");
+    default.exists().then_some(default)
+}
+
+fn load_settings(path: Option<&Path>) -> Result<Settings, Failure> {
+    config::load_settings(path, &ProcessEnv).map_err(|problems| {
+        let texts = Texts::built_in(language_from_env(&ProcessEnv));
+        Failure::usage(render_problems(&texts, path, &problems))
+    })
+}
+
+fn render_problems(texts: &Texts, path: Option<&Path>, problems: &[ConfigProblem]) -> String {
+    let file = path
+        .map(|path| path.display().to_string())
+        .unwrap_or_default();
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|problem| {
+            texts.render(
+                "cli/config_problem",
+                json!({ "file": file, "problem": problem }),
+            )
+        })
+        .collect();
+    lines.join("\n")
+}
+
+fn check_config(path: Option<&Path>) -> Result<(), Failure> {
+    let texts = Texts::built_in(language_from_env(&ProcessEnv));
+    match config::load_settings(path, &ProcessEnv) {
+        Ok(settings) => {
+            let file = path.map(|path| path.display().to_string());
+            let texts = Texts::built_in(settings.language);
+            println!("{}", texts.render("cli/config_ok", json!({ "file": file })));
+            Ok(())
+        }
+        Err(problems) => Err(Failure::usage(render_problems(&texts, path, &problems))),
+    }
+}
+
+fn run_calendar(
+    settings: &Settings,
+    texts: &Texts,
+    command: CalendarCommand,
+) -> Result<(), Failure> {
+    let calendar = open_day_calendar(settings);
+    let output = match command {
+        CalendarCommand::Holidays(range) => {
+            calendar_queries::holidays(&calendar, texts, range.from, range.to, range.format.into())
+        }
+        CalendarCommand::OpenDays(range) => {
+            calendar_queries::open_days(&calendar, texts, range.from, range.to, range.format.into())
+        }
+        CalendarCommand::IsOpen { date, format } => Ok(calendar_queries::is_open(
+            &calendar,
+            texts,
+            date,
+            format.into(),
+        )),
+        CalendarCommand::Shift {
+            date,
+            open_days,
+            format,
+        } => calendar_queries::shift(&calendar, texts, date, open_days, format.into()),
+    };
+    let output = output.map_err(|error| Failure::usage(error.render(texts)))?;
+    println!("{output}");
+    Ok(())
+}
+
+async fn open_store(settings: &Settings, texts: &Texts) -> Result<Store, Failure> {
+    Store::open(&settings.database_url).await.map_err(|error| {
+        Failure::runtime(texts.render(
+            "cli/database_unavailable",
+            json!({ "detail": error.to_string() }),
+        ))
+    })
+}
+
+async fn run_migrate(settings: Settings, texts: Texts) -> Result<(), Failure> {
+    let store = Store::connect(&settings.database_url)
+        .await
+        .map_err(|error| {
+            Failure::runtime(texts.render(
+                "cli/database_unavailable",
+                json!({ "detail": error.to_string() }),
+            ))
+        })?;
+    let report = store.migrate().await.map_err(|error| {
+        Failure::runtime(texts.render(
+            "cli/database_unavailable",
+            json!({ "detail": error.to_string() }),
+        ))
+    })?;
+    println!(
+        "{}",
+        texts.render(
+            "cli/migrated",
+            json!({ "applied_now": report.applied_now, "applied_before": report.applied_before }),
+        )
+    );
+    store.close().await;
+    Ok(())
+}
+
+async fn run_console(settings: Settings, texts: Texts, args: ConsoleArgs) -> Result<(), Failure> {
+    let source = match &args.script {
+        Some(path) => LineSource::Script(path.clone()),
+        None => LineSource::Stdin,
+    };
+    let mut reader = spawn_line_reader(source).map_err(|error| {
+        let file = args.script.as_ref().map(|path| path.display().to_string());
+        Failure::usage(texts.render(
+            "cli/script_unreadable",
+            json!({ "file": file, "detail": error.to_string() }),
+        ))
+    })?;
+    let store = open_store(&settings, &texts).await?;
+    let clock: Arc<dyn AdjustableClock> = match args.now {
+        Some(instant) => Arc::new(ManualClock::starting_at(instant.to_utc())),
+        None => Arc::new(ShiftedSystemClock::default()),
+    };
+    let texts = Arc::new(texts);
+    let bot = Bot::new(BotParts {
+        settings: Arc::new(settings),
+        store: store.clone(),
+        clock: clock.clone(),
+        texts: texts.clone(),
+    });
+    let format = if args.json {
+        OutputFormat::Json
+    } else {
+        OutputFormat::Text
+    };
+    let interactive = reader.is_interactive();
+    if interactive && format == OutputFormat::Text {
+        println!(
+            "{}",
+            texts.render("console/welcome", json!({ "user": args.user }))
+        );
+    }
+    let mut console =
+        Console::new(bot, clock, std::io::stdout(), format, args.user).echo_input(!interactive);
+    let result = console.run(&mut reader).await;
+    store.close().await;
+    result.map_err(|error| Failure::runtime(format!("{error:#}")))
+}
+
+/// Clap's own errors are English paragraphs; a person gets one line in
+/// their language instead, with what to do next.
+fn exit_for_clap_error(error: &clap::Error, texts: &Texts) -> ExitCode {
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
+            let _ = error.print();
+            return ExitCode::from(2);
+        }
+        _ => {}
+    }
+    let context = |kind| match error.get(kind) {
+        Some(ContextValue::String(value)) => value.clone(),
+        Some(ContextValue::Strings(values)) => values.join(", "),
+        _ => String::new(),
+    };
+    let (template, values) = match error.kind() {
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => (
+            "cli/bad_value",
+            json!({ "argument": context(ContextKind::InvalidArg), "value": context(ContextKind::InvalidValue), "expected": expected_for(&context(ContextKind::InvalidArg)) }),
+        ),
+        ErrorKind::UnknownArgument => (
+            "cli/unknown_argument",
+            json!({ "argument": context(ContextKind::InvalidArg), "suggestion": context(ContextKind::SuggestedArg) }),
+        ),
+        ErrorKind::InvalidSubcommand => (
+            "cli/unknown_subcommand",
+            json!({ "name": context(ContextKind::InvalidSubcommand), "suggestion": context(ContextKind::SuggestedSubcommand) }),
+        ),
+        ErrorKind::MissingRequiredArgument => (
+            "cli/missing_argument",
+            json!({ "argument": context(ContextKind::InvalidArg) }),
+        ),
+        _ => ("cli/bad_usage", json!({})),
+    };
+    eprintln!("{}", texts.render(template, values));
+    ExitCode::from(2)
+}
+
+/// What a value of an argument looks like, for the error line.
+fn expected_for(argument: &str) -> &'static str {
+    if argument.contains("DATE") {
+        "date"
+    } else if argument.contains("RFC3339") {
+        "instant"
+    } else if argument.contains("--format") {
+        "format"
+    } else if argument.contains("--open-days") {
+        "integer"
+    } else if argument.contains("USER") {
+        "user"
+    } else {
+        "other"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}
