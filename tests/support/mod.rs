@@ -1,0 +1,102 @@
+//! Shared test harness: a fresh store per test on SQLite always, and on
+//! PostgreSQL too when `BANSO_TEST_POSTGRES_URL` is set (CI sets it). With
+//! the variable set, an unreachable server fails the test; it never skips.
+
+#![allow(dead_code)]
+
+use banso::store::{Backend, Store};
+use sqlx::Connection;
+
+/// A store of its own for one test, and what it takes to clean it up.
+pub struct TestStore {
+    pub store: Store,
+    pub label: &'static str,
+    _sqlite_dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestStore {
+    /// Drops the PostgreSQL schema the test used (SQLite files go with the
+    /// temporary directory).
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        if let Some((url, schema)) = self.postgres {
+            let mut connection = sqlx::PgConnection::connect(&url)
+                .await
+                .expect("reconnect to drop the test schema");
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+            )))
+            .execute(&mut connection)
+            .await
+            .expect("drop the test schema");
+        }
+    }
+}
+
+/// A fresh, migrated SQLite store in a temporary directory.
+pub async fn sqlite_store() -> TestStore {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("banso.db").display());
+    let store = Store::open(&url).await.expect("open SQLite store");
+    assert_eq!(store.backend(), Backend::Sqlite);
+    TestStore {
+        store,
+        label: "sqlite",
+        _sqlite_dir: Some(dir),
+        postgres: None,
+    }
+}
+
+/// A fresh, migrated PostgreSQL store in a schema of its own, if the
+/// environment names a server.
+pub async fn postgres_store() -> Option<TestStore> {
+    let url = std::env::var("BANSO_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.is_empty())?;
+    let schema = format!("banso_test_{}", unique_suffix());
+    let mut admin = sqlx::PgConnection::connect(&url)
+        .await
+        .unwrap_or_else(|error| {
+            panic!("BANSO_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {error}")
+        });
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\"")))
+        .execute(&mut admin)
+        .await
+        .expect("create the test schema");
+    admin.close().await.ok();
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let schema_url = format!("{url}{separator}options=-csearch_path%3D{schema}");
+    let store = Store::open(&schema_url)
+        .await
+        .expect("open PostgreSQL store");
+    assert_eq!(store.backend(), Backend::Postgres);
+    Some(TestStore {
+        store,
+        label: "postgres",
+        _sqlite_dir: None,
+        postgres: Some((url, schema)),
+    })
+}
+
+/// Every backend this run tests: SQLite, then PostgreSQL when configured.
+pub async fn all_stores() -> Vec<TestStore> {
+    let mut stores = vec![sqlite_store().await];
+    stores.extend(postgres_store().await);
+    stores
+}
+
+fn unique_suffix() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        nanos,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}

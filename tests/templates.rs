@@ -1,0 +1,105 @@
+//! Every template in `prompts/` renders, in both languages, with the context
+//! the code gives it. A template added without a fixture here fails.
+
+use banso::bot::texts::{Texts, embedded_templates};
+use banso::config::Language;
+use serde_json::{Value, json};
+
+fn fixture(name: &str) -> Option<Value> {
+    let closed = json!([
+        { "date": "2025-01-01", "reason": "元日", "reason_code": "national_holiday" },
+        { "date": "2025-01-02", "reason": "年末年始", "reason_code": "year_end_closure" },
+        { "date": "2025-01-04", "reason": "土曜日", "reason_code": "saturday" },
+    ]);
+    let problem = json!({ "key": "quota.consultation.limt", "line": 12, "kind": "unknown_key", "suggestion": "quota.consultation.limit" });
+    Some(match name {
+        "chat/help" | "console/bye" | "console/help" | "cli/zero_shift" | "cli/out_of_range"
+        | "cli/bad_usage" => json!({}),
+        "chat/unknown_command" => json!({ "command": "frobnicate" }),
+        "chat/bad_month" => json!({ "value": "2025-13" }),
+        "chat/unexpected_argument" => json!({ "command": "calendar", "argument": "extra" }),
+        "chat/unknown_button" => json!({ "action": "assign" }),
+        "chat/calendar_month" => json!({
+            "month": "2025-01", "month_ja": "令和7年1月", "open_count": 19,
+            "open_days": ["2025-01-06", "2025-01-07"], "closed_days": closed,
+        }),
+        "console/as" | "console/welcome" => json!({ "user": "leader" }),
+        "console/now" => {
+            json!({ "now": "2024-06-07T09:01:00+09:00", "now_ja": "令和6年6月7日", "time": "09:01" })
+        }
+        "console/bad_meta" => {
+            json!({ "problem": "bad_argument", "input": ":advance", "argument": "soon" })
+        }
+        "console/no_button" => json!({ "n": 3, "user": "coord" }),
+        "cli/reversed_range" => json!({ "from": "2025-01-01", "to": "2024-01-01" }),
+        "cli/holidays" => {
+            json!({ "holidays": [{ "date": "2024-04-29", "name": "昭和の日" }], "from": "2024-04-01", "to": "2025-03-31" })
+        }
+        "cli/open_days" => {
+            json!({ "days": ["2024-04-01"], "from": "2024-04-01", "to": "2024-04-01" })
+        }
+        "cli/is_open" => {
+            json!({ "date": "2025-01-02", "open": false, "reason": "年末年始", "reason_code": "year_end_closure" })
+        }
+        "cli/shift" => {
+            json!({ "from": "2024-06-11", "open_days": -2, "count": 2, "date": "2024-06-07" })
+        }
+        "cli/config_problem" => json!({ "file": "banso.toml", "problem": problem }),
+        "cli/config_ok" => json!({ "file": "banso.toml" }),
+        "cli/database_unavailable" => json!({ "detail": "connection refused" }),
+        "cli/migrated" => json!({ "applied_now": 1, "applied_before": 0 }),
+        "cli/script_unreadable" => {
+            json!({ "file": "missing.txt", "detail": "No such file or directory" })
+        }
+        "cli/bad_value" => {
+            json!({ "argument": "--from <DATE>", "value": "2025-13-01", "expected": "date" })
+        }
+        "cli/unknown_argument" => json!({ "argument": "--frm", "suggestion": "--from" }),
+        "cli/unknown_subcommand" => json!({ "name": "calender", "suggestion": "calendar" }),
+        "cli/missing_argument" => json!({ "argument": "--to <DATE>" }),
+        _ => return None,
+    })
+}
+
+#[test]
+fn every_template_renders_in_both_languages() {
+    for language in [Language::Ja, Language::En] {
+        let texts = Texts::built_in(language);
+        for (name, _) in embedded_templates(language) {
+            let context =
+                fixture(name).unwrap_or_else(|| panic!("add a fixture for template {name}"));
+            let text = texts.render(name, &context);
+            assert!(
+                !text.trim().is_empty(),
+                "{name} ({language:?}) rendered nothing"
+            );
+            assert!(
+                !text.starts_with("[banso:"),
+                "{name} ({language:?}) failed to render"
+            );
+        }
+    }
+}
+
+#[test]
+fn japanese_is_the_default_and_english_is_english() {
+    let context =
+        json!({ "from": "2024-06-11", "open_days": -2, "count": 2, "date": "2024-06-07" });
+    let ja = Texts::built_in(Language::Ja).render("cli/shift", &context);
+    let en = Texts::built_in(Language::En).render("cli/shift", &context);
+    assert_eq!(ja, "2024-06-11 の2開庁日前は 2024-06-07（金）です。");
+    assert_eq!(en, "2 open days before 2024-06-11 is 2024-06-07.");
+}
+
+#[test]
+fn a_configuration_problem_names_the_file_line_and_key() {
+    let problem = json!({ "key": "reminders.due", "line": 9, "kind": "invalid_value", "value": "9am", "expected": "HH:MM" });
+    let ja = Texts::built_in(Language::Ja).render(
+        "cli/config_problem",
+        json!({ "file": "banso.toml", "problem": problem }),
+    );
+    assert_eq!(
+        ja,
+        "banso.toml:9: reminders.due: 「9am」は使えません（HH:MM）。"
+    );
+}
