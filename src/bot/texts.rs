@@ -260,7 +260,7 @@ mod tests {
         let rendered = env
             .get_template("t")
             .unwrap()
-            .render(serde_json::json!({"d": "2025-03-31"}))
+            .render(minijinja::context! { d => "2025-03-31" })
             .unwrap();
         assert_eq!(rendered, "令和7年3月31日（月）");
         assert_eq!(texts.language(), Language::Ja);

@@ -180,11 +180,11 @@ impl<W: Write> Console<W> {
 
     fn show(&mut self, messages: &[Outgoing]) -> anyhow::Result<()> {
         for message in messages {
-            if let crate::bot::message::Recipient::User(user) = &message.to {
-                if !message.buttons.is_empty() {
-                    self.last_buttons
-                        .insert(user.clone(), message.buttons.clone());
-                }
+            if let crate::bot::message::Recipient::User(user) = &message.to
+                && !message.buttons.is_empty()
+            {
+                self.last_buttons
+                    .insert(user.clone(), message.buttons.clone());
             }
             match self.format {
                 OutputFormat::Text => write_text_message(&mut self.out, message),

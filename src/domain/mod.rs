@@ -2,5 +2,6 @@
 //! nothing of Slack. Every function takes the instant or data it needs.
 
 pub mod calendar;
+pub mod consultation;
 pub mod fiscal;
 pub mod month;

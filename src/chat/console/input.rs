@@ -20,6 +20,9 @@ pub enum LineSource {
     Lines(Vec<String>),
 }
 
+/// Reads one line after showing a prompt; `None` at the end of input.
+type ReadLine = Box<dyn FnMut(&str) -> Option<String> + Send>;
+
 /// Hands out lines on request; `None` at the end of input.
 pub struct LineReader {
     requests: std_mpsc::Sender<String>,
@@ -46,7 +49,7 @@ pub fn spawn_line_reader(source: LineSource) -> std::io::Result<LineReader> {
     let (request_sender, requests) = std_mpsc::channel::<String>();
     let (line_sender, lines) = mpsc::channel::<String>(1);
     let interactive = matches!(source, LineSource::Stdin) && std::io::stdin().is_terminal();
-    let reader: Box<dyn FnMut(&str) -> Option<String> + Send> = match source {
+    let reader: ReadLine = match source {
         LineSource::Script(path) => plain_lines(BufReader::new(std::fs::File::open(path)?)),
         LineSource::Stdin if interactive => edited_lines(),
         LineSource::Stdin => plain_lines(BufReader::new(std::io::stdin())),
@@ -68,7 +71,7 @@ pub fn spawn_line_reader(source: LineSource) -> std::io::Result<LineReader> {
 fn serve_lines(
     requests: std_mpsc::Receiver<String>,
     lines: mpsc::Sender<String>,
-    mut read: Box<dyn FnMut(&str) -> Option<String> + Send>,
+    mut read: ReadLine,
 ) {
     while let Ok(prompt) = requests.recv() {
         let Some(line) = read(&prompt) else { return };
@@ -78,9 +81,7 @@ fn serve_lines(
     }
 }
 
-fn plain_lines(
-    input: impl BufRead + Send + 'static,
-) -> Box<dyn FnMut(&str) -> Option<String> + Send> {
+fn plain_lines(input: impl BufRead + Send + 'static) -> ReadLine {
     let mut lines = input.lines();
     // A line that is not UTF-8 ends nothing: it is passed on replaced, and
     // the bot answers it like any other unreadable input.
@@ -90,7 +91,7 @@ fn plain_lines(
     })
 }
 
-fn edited_lines() -> Box<dyn FnMut(&str) -> Option<String> + Send> {
+fn edited_lines() -> ReadLine {
     use rustyline::error::ReadlineError;
     let history = std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".banso_history"));
     let mut editor = match rustyline::DefaultEditor::new() {
