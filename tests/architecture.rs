@@ -59,6 +59,7 @@ const ALLOWED_CRATES_IN_DOMAIN: &[&str] = &[
     "std",
     "core",
     "chrono",
+    "chrono_tz",
     "serde",
     "thiserror",
     "crate",

@@ -2,6 +2,7 @@
 //! (mini-redis `cmd/`): `parse("/calendar 2025-01")` is a value a test can
 //! compare, and applying it is the bot's separate job.
 
+use crate::domain::consultation::{Action, MAX_TEXT_CHARS};
 use crate::domain::month::YearMonth;
 
 /// A command a user typed.
@@ -11,6 +12,35 @@ pub enum Command {
     Calendar { month: Option<YearMonth> },
     /// `/help`, `/banso` or `/banso help`.
     Help,
+    /// `/consult <text>`: record a consultation at once.
+    Consult { text: String },
+    /// `/consult` alone: start the form.
+    ConsultForm,
+    /// `/consult list [mine|open|all]`.
+    ConsultList { scope: Option<ListScope> },
+    /// `/consult show ID`.
+    ConsultShow { short_id: String },
+    /// `/consult assign|answer|close|reopen|withdraw|out-of-scope|approve|carry-over ID`
+    /// and `/consult decline ID REASON`.
+    ConsultAction {
+        action: Action,
+        short_id: String,
+        reason: Option<String>,
+    },
+    /// `/quota [YYYY-MM]`.
+    Quota { month: Option<YearMonth> },
+    /// `/dept` shows, `/dept NAME` sets one's department (所属).
+    Department { name: Option<String> },
+    /// `/cancel`: abandon the form or question in progress.
+    Cancel,
+}
+
+/// Which consultations `/consult list` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListScope {
+    Mine,
+    Open,
+    All,
 }
 
 /// Why a line is not a command; each becomes a message saying what to do.
@@ -26,6 +56,12 @@ pub enum ParseError {
     BadMonth(String),
     #[error("unexpected argument to /{command}: {argument}")]
     UnexpectedArgument { command: String, argument: String },
+    #[error("not a consultation id: {0}")]
+    BadShortId(String),
+    #[error("text of {length} characters is over the limit")]
+    TooLong { length: usize },
+    #[error("/consult decline needs a reason")]
+    MissingReason,
 }
 
 /// Parses one line as typed in chat.
@@ -37,10 +73,17 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
     let Some(rest) = line.strip_prefix('/') else {
         return Err(ParseError::NotACommand);
     };
-    let (name, arguments) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-    let arguments: Vec<&str> = arguments.split_whitespace().collect();
+    let (name, argument_text) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let argument_text = argument_text.trim();
+    let arguments: Vec<&str> = argument_text.split_whitespace().collect();
     match name {
-        "calendar" => parse_calendar(&arguments),
+        "calendar" => parse_month_command(name, &arguments, |month| Command::Calendar { month }),
+        "quota" => parse_month_command(name, &arguments, |month| Command::Quota { month }),
+        "consult" => parse_consult(argument_text, &arguments),
+        "dept" => Ok(Command::Department {
+            name: (!argument_text.is_empty()).then(|| argument_text.to_owned()),
+        }),
+        "cancel" => no_arguments(name, &arguments, Command::Cancel),
         "help" => no_arguments(name, &arguments, Command::Help),
         "banso" => match arguments.as_slice() {
             [] | ["help"] => Ok(Command::Help),
@@ -50,14 +93,118 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
     }
 }
 
-fn parse_calendar(arguments: &[&str]) -> Result<Command, ParseError> {
+fn parse_month_command(
+    name: &str,
+    arguments: &[&str],
+    build: fn(Option<YearMonth>) -> Command,
+) -> Result<Command, ParseError> {
     match arguments {
-        [] => Ok(Command::Calendar { month: None }),
+        [] => Ok(build(None)),
         [month] => month
             .parse()
-            .map(|month| Command::Calendar { month: Some(month) })
+            .map(|month| build(Some(month)))
             .map_err(|_| ParseError::BadMonth((*month).to_owned())),
-        [_, extra, ..] => Err(unexpected("calendar", extra)),
+        [_, extra, ..] => Err(unexpected(name, extra)),
+    }
+}
+
+/// `/consult` subcommands are recognised only in their exact shapes, so a
+/// consultation that happens to start with "list" or "show" is still
+/// recorded as text.
+fn parse_consult(text: &str, arguments: &[&str]) -> Result<Command, ParseError> {
+    let length = text.chars().count();
+    if length > MAX_TEXT_CHARS {
+        return Err(ParseError::TooLong { length });
+    }
+    match arguments {
+        [] => Ok(Command::ConsultForm),
+        ["list"] => Ok(Command::ConsultList { scope: None }),
+        ["list", scope] if list_scope(scope).is_some() => Ok(Command::ConsultList {
+            scope: list_scope(scope),
+        }),
+        ["show", id] => Ok(Command::ConsultShow {
+            short_id: short_id(id)?,
+        }),
+        ["decline", id, ..] if looks_like_short_id(id) => {
+            let reason = text
+                .splitn(3, char::is_whitespace)
+                .nth(2)
+                .map(str::trim)
+                .unwrap_or_default();
+            if reason.is_empty() {
+                return Err(ParseError::MissingReason);
+            }
+            Ok(Command::ConsultAction {
+                action: Action::Decline,
+                short_id: short_id(id)?,
+                reason: Some(reason.to_owned()),
+            })
+        }
+        [word, id] if action_word(word).is_some() && looks_like_short_id(id) => {
+            Ok(Command::ConsultAction {
+                action: action_word(word).expect("checked above"),
+                short_id: short_id(id)?,
+                reason: None,
+            })
+        }
+        _ => Ok(Command::Consult {
+            text: text.to_owned(),
+        }),
+    }
+}
+
+fn list_scope(word: &str) -> Option<ListScope> {
+    match word {
+        "mine" => Some(ListScope::Mine),
+        "open" => Some(ListScope::Open),
+        "all" => Some(ListScope::All),
+        _ => None,
+    }
+}
+
+fn action_word(word: &str) -> Option<Action> {
+    Some(match word {
+        "assign" => Action::Assign,
+        "answer" => Action::Answer,
+        "close" => Action::Close,
+        "reopen" => Action::Reopen,
+        "withdraw" => Action::Withdraw,
+        "out-of-scope" => Action::MarkOutOfScope,
+        "approve" => Action::ApproveException,
+        "carry-over" => Action::CarryOver,
+        _ => return None,
+    })
+}
+
+/// Staff type ids as they hear them, often with full-width digits from a
+/// Japanese input method: `２４０６－００３` is `2406-003`.
+pub fn normalise_short_id(raw: &str) -> String {
+    raw.trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '－' | '‐' | 'ー' | '−' => '-',
+            other => other,
+        })
+        .collect()
+}
+
+fn looks_like_short_id(raw: &str) -> bool {
+    let id = normalise_short_id(raw);
+    let Some((month, number)) = id.split_once('-') else {
+        return false;
+    };
+    month.len() == 4
+        && !number.is_empty()
+        && number.len() <= 6
+        && (month.chars().chain(number.chars())).all(|c| c.is_ascii_digit())
+}
+
+fn short_id(raw: &str) -> Result<String, ParseError> {
+    if looks_like_short_id(raw) {
+        Ok(normalise_short_id(raw))
+    } else {
+        Err(ParseError::BadShortId(raw.to_owned()))
     }
 }
 
@@ -81,6 +228,14 @@ mod tests {
 
     fn month(text: &str) -> Option<YearMonth> {
         Some(text.parse().unwrap())
+    }
+
+    fn act(action: Action, id: &str) -> Result<Command, ParseError> {
+        Ok(Command::ConsultAction {
+            action,
+            short_id: id.into(),
+            reason: None,
+        })
     }
 
     #[test]
@@ -110,9 +265,25 @@ mod tests {
                     argument: "extra".into(),
                 }),
             ),
+            ("/quota", Ok(Command::Quota { month: None })),
+            (
+                "/quota 2024-06",
+                Ok(Command::Quota {
+                    month: month("2024-06"),
+                }),
+            ),
+            ("/quota June", Err(ParseError::BadMonth("June".into()))),
             ("/help", Ok(Command::Help)),
             ("/banso", Ok(Command::Help)),
             ("/banso help", Ok(Command::Help)),
+            ("/cancel", Ok(Command::Cancel)),
+            ("/dept", Ok(Command::Department { name: None })),
+            (
+                "/dept 総務局 総務課",
+                Ok(Command::Department {
+                    name: Some("総務局 総務課".into()),
+                }),
+            ),
             (
                 "/frobnicate now",
                 Err(ParseError::UnknownCommand("frobnicate".into())),
@@ -123,5 +294,82 @@ mod tests {
         for (line, expected) in cases {
             assert_eq!(parse(line), expected, "{line:?}");
         }
+    }
+
+    #[test]
+    fn parses_consult_table() {
+        let text = |t: &str| Ok(Command::Consult { text: t.into() });
+        let cases: Vec<(&str, Result<Command, ParseError>)> = vec![
+            ("/consult", Ok(Command::ConsultForm)),
+            (
+                "/consult VPN装置の脆弱性対応について",
+                text("VPN装置の脆弱性対応について"),
+            ),
+            ("/consult  VPN\n二行目 ", text("VPN\n二行目")),
+            ("/consult list", Ok(Command::ConsultList { scope: None })),
+            (
+                "/consult list open",
+                Ok(Command::ConsultList {
+                    scope: Some(ListScope::Open),
+                }),
+            ),
+            ("/consult list of questions", text("list of questions")),
+            (
+                "/consult show 2406-003",
+                Ok(Command::ConsultShow {
+                    short_id: "2406-003".into(),
+                }),
+            ),
+            (
+                "/consult show ２４０６－００３",
+                Ok(Command::ConsultShow {
+                    short_id: "2406-003".into(),
+                }),
+            ),
+            ("/consult show me", Err(ParseError::BadShortId("me".into()))),
+            ("/consult show me the way", text("show me the way")),
+            ("/consult assign 2406-003", act(Action::Assign, "2406-003")),
+            (
+                "/consult out-of-scope 2406-003",
+                act(Action::MarkOutOfScope, "2406-003"),
+            ),
+            (
+                "/consult carry-over 2406-011",
+                act(Action::CarryOver, "2406-011"),
+            ),
+            (
+                "/consult withdraw 2406-001",
+                act(Action::Withdraw, "2406-001"),
+            ),
+            (
+                "/consult close the firewall port?",
+                text("close the firewall port?"),
+            ),
+            (
+                "/consult decline 2406-012 今月は対象外の内容のため",
+                Ok(Command::ConsultAction {
+                    action: Action::Decline,
+                    short_id: "2406-012".into(),
+                    reason: Some("今月は対象外の内容のため".into()),
+                }),
+            ),
+            ("/consult decline 2406-012", Err(ParseError::MissingReason)),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(parse(line), expected, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn text_over_the_limit_is_refused_whole() {
+        let at_limit = format!("/consult {}", "あ".repeat(MAX_TEXT_CHARS));
+        assert!(matches!(parse(&at_limit), Ok(Command::Consult { .. })));
+        let over = format!("/consult {}", "あ".repeat(MAX_TEXT_CHARS + 1));
+        assert_eq!(
+            parse(&over),
+            Err(ParseError::TooLong {
+                length: MAX_TEXT_CHARS + 1
+            })
+        );
     }
 }

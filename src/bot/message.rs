@@ -71,7 +71,7 @@ impl Serialize for Recipient {
 }
 
 /// A button on a message; `action` and `value` come back when it is pressed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Button {
     pub label: String,
     pub action: String,

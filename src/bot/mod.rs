@@ -1,17 +1,26 @@
 //! The use cases: a command or button press comes in, the domain decides,
 //! the store remembers, and outgoing messages go back. Platform-neutral: the
 //! Slack and console adapters both drive this same core.
-
-pub mod clock;
-pub mod command;
-pub mod message;
-pub mod texts;
+//!
+//! Replies to the person who acted come back from `handle_*` directly (in
+//! Slack: ephemeral). Everything a state change causes — confirmations,
+//! team notices, alerts — is queued in the store's outbox in the same
+//! transaction, and adapters deliver it from there.
 
 pub mod calendar_queries;
+pub mod clock;
+pub mod command;
+pub mod consultations;
+pub mod message;
+pub mod roles;
+pub mod texts;
+
 mod month_calendar;
+mod quota_report;
 
 use std::sync::Arc;
 
+use serde::Serialize;
 use serde_json::json;
 
 use crate::config::Settings;
@@ -19,7 +28,9 @@ use crate::domain::calendar::{CalendarRules, OpenDayCalendar};
 use crate::store::Store;
 use clock::Clock;
 use command::{Command, ParseError};
+use consultations::form::{self, Conversation};
 use message::{Outgoing, UserId};
+use roles::Directory;
 use texts::Texts;
 
 /// Everything the core needs, built once at start.
@@ -35,6 +46,7 @@ pub struct BotParts {
 pub struct Bot {
     settings: Arc<Settings>,
     calendar: Arc<OpenDayCalendar>,
+    directory: Arc<Directory>,
     store: Store,
     clock: Arc<dyn Clock>,
     texts: Arc<Texts>,
@@ -43,36 +55,113 @@ pub struct Bot {
 impl Bot {
     pub fn new(parts: BotParts) -> Self {
         let calendar = Arc::new(open_day_calendar(&parts.settings));
+        let directory = Arc::new(Directory::new(
+            parts.settings.roles.clone(),
+            parts.settings.channels.clone(),
+        ));
         Self {
             settings: parts.settings,
             calendar,
+            directory,
             store: parts.store,
             clock: parts.clock,
             texts: parts.texts,
         }
     }
 
-    /// Handles one line a user typed and returns what to send.
+    /// Handles one line a user typed and returns the direct replies. A
+    /// failure of the store is logged and answered, never shown raw.
     pub async fn handle_text(&self, user: &UserId, line: &str) -> Vec<Outgoing> {
-        let reply = match command::parse(line) {
-            Ok(Command::Calendar { month }) => month_calendar::render(self, month),
-            Ok(Command::Help) => self.texts.render("chat/help", json!({})),
-            Err(error) => self.explain_parse_error(&error),
-        };
-        vec![Outgoing::to_user(user, reply)]
+        match self.dispatch_text(user, line).await {
+            Ok(replies) => replies,
+            Err(error) => self.internal_error(user, &error),
+        }
     }
 
     /// Handles a press of a button the core sent earlier.
-    pub async fn handle_button(&self, user: &UserId, action: &str, _value: &str) -> Vec<Outgoing> {
-        // No message carries buttons yet; an action from an old or forged
-        // message is answered, not ignored.
-        let text = self
-            .texts
-            .render("chat/unknown_button", json!({ "action": action }));
-        vec![Outgoing::to_user(user, text)]
+    pub async fn handle_button(&self, user: &UserId, action: &str, value: &str) -> Vec<Outgoing> {
+        match self.dispatch_button(user, action, value).await {
+            Ok(replies) => replies,
+            Err(error) => self.internal_error(user, &error),
+        }
     }
 
-    fn explain_parse_error(&self, error: &ParseError) -> String {
+    async fn dispatch_text(&self, user: &UserId, line: &str) -> anyhow::Result<Vec<Outgoing>> {
+        let line = line.trim();
+        if !line.is_empty()
+            && !line.starts_with('/')
+            && let Some(conversation) = self.conversation(user).await?
+        {
+            return form::answer(self, user, conversation, line).await;
+        }
+        match command::parse(line) {
+            Ok(command) => self.apply(user, command).await,
+            Err(error) => Ok(self.explain_parse_error(user, &error)),
+        }
+    }
+
+    async fn apply(&self, user: &UserId, command: Command) -> anyhow::Result<Vec<Outgoing>> {
+        match command {
+            Command::Calendar { month } => {
+                Ok(self.reply_text(user, month_calendar::render(self, month)))
+            }
+            Command::Help => Ok(self.reply(user, "chat/help", json!({}))),
+            Command::Consult { text } => consultations::record_quick(self, user, &text).await,
+            Command::ConsultForm => form::start(self, user).await,
+            Command::ConsultList { scope } => consultations::list(self, user, scope).await,
+            Command::ConsultShow { short_id } => consultations::show(self, user, &short_id).await,
+            Command::ConsultAction {
+                action,
+                short_id,
+                reason,
+            } => consultations::act(self, user, action, &short_id, reason.as_deref()).await,
+            Command::Quota { month } => quota_report::render(self, user, month).await,
+            Command::Department { name: Some(name) } => self.set_department(user, &name).await,
+            Command::Department { name: None } => {
+                let department = self.department_of(user).await?;
+                Ok(self.reply(
+                    user,
+                    "consult/department_current",
+                    json!({ "department": department }),
+                ))
+            }
+            Command::Cancel => {
+                let had = self.conversation(user).await?.is_some();
+                self.clear_conversation(user).await?;
+                Ok(self.reply(
+                    user,
+                    if had {
+                        "form/cancelled"
+                    } else {
+                        "form/nothing_to_cancel"
+                    },
+                    json!({}),
+                ))
+            }
+        }
+    }
+
+    async fn dispatch_button(
+        &self,
+        user: &UserId,
+        action: &str,
+        value: &str,
+    ) -> anyhow::Result<Vec<Outgoing>> {
+        if let Some(code) = action.strip_prefix("consultation:")
+            && let Some(action) = crate::domain::consultation::Action::from_code(code)
+        {
+            return consultations::act(self, user, action, value, None).await;
+        }
+        if action == "form:category"
+            && let Some(conversation @ Conversation::Form(_)) = self.conversation(user).await?
+        {
+            return form::answer(self, user, conversation, value).await;
+        }
+        // A button of an old or forged message is answered, not ignored.
+        Ok(self.reply(user, "chat/unknown_button", json!({ "action": action })))
+    }
+
+    fn explain_parse_error(&self, user: &UserId, error: &ParseError) -> Vec<Outgoing> {
         let (template, context) = match error {
             ParseError::Empty | ParseError::NotACommand => ("chat/help", json!({})),
             ParseError::UnknownCommand(name) => {
@@ -83,8 +172,111 @@ impl Bot {
                 "chat/unexpected_argument",
                 json!({ "command": command, "argument": argument }),
             ),
+            ParseError::BadShortId(value) => ("consult/bad_short_id", json!({ "value": value })),
+            ParseError::TooLong { length } => (
+                "consult/too_long",
+                json!({ "length": length, "limit": crate::domain::consultation::MAX_TEXT_CHARS }),
+            ),
+            ParseError::MissingReason => ("consult/missing_reason", json!({})),
         };
-        self.texts.render(template, context)
+        self.reply(user, template, context)
+    }
+
+    fn internal_error(&self, user: &UserId, error: &anyhow::Error) -> Vec<Outgoing> {
+        tracing::error!(user = %user, error = format!("{error:#}"), "command failed");
+        self.reply(user, "chat/internal_error", json!({}))
+    }
+
+    /// A direct reply rendered from a template.
+    pub fn reply(&self, user: &UserId, template: &str, context: impl Serialize) -> Vec<Outgoing> {
+        self.reply_text(user, self.texts.render(template, context))
+    }
+
+    fn reply_text(&self, user: &UserId, text: String) -> Vec<Outgoing> {
+        vec![Outgoing::to_user(user, text)]
+    }
+
+    /// The department a user told banso, if any.
+    pub async fn department_of(&self, user: &UserId) -> anyhow::Result<Option<String>> {
+        Ok(self
+            .store
+            .person(user.as_str())
+            .await?
+            .and_then(|person| person.department))
+    }
+
+    /// Remembers a user's department (and fills it in on their earlier
+    /// consultations that lacked it).
+    pub async fn set_department(
+        &self,
+        user: &UserId,
+        department: &str,
+    ) -> anyhow::Result<Vec<Outgoing>> {
+        let department = department.trim();
+        if department.is_empty()
+            || department.chars().count() > crate::domain::consultation::MAX_TITLE_CHARS
+        {
+            return Ok(self.reply(user, "consult/bad_department", json!({})));
+        }
+        let filled = self
+            .store
+            .set_department(user.as_str(), department, self.clock.now().timestamp())
+            .await?;
+        Ok(self.reply(
+            user,
+            "consult/department_saved",
+            json!({ "department": department, "filled": filled }),
+        ))
+    }
+
+    async fn ask_department(&self, user: &UserId) -> anyhow::Result<Vec<Outgoing>> {
+        self.save_conversation(user, &Conversation::Department)
+            .await?;
+        Ok(self.reply(user, "consult/ask_department", json!({})))
+    }
+
+    async fn ask_decline_reason(
+        &self,
+        user: &UserId,
+        short_id: &str,
+    ) -> anyhow::Result<Vec<Outgoing>> {
+        self.save_conversation(
+            user,
+            &Conversation::DeclineReason {
+                short_id: short_id.to_owned(),
+            },
+        )
+        .await?;
+        Ok(self.reply(
+            user,
+            "consult/decline_reason_prompt",
+            json!({ "short_id": short_id }),
+        ))
+    }
+
+    async fn conversation(&self, user: &UserId) -> anyhow::Result<Option<Conversation>> {
+        let Some(state) = self.store.conversation(user.as_str()).await? else {
+            return Ok(None);
+        };
+        // A state this version cannot read is dropped, not fatal.
+        Ok(serde_json::from_str(&state).ok())
+    }
+
+    async fn save_conversation(
+        &self,
+        user: &UserId,
+        conversation: &Conversation,
+    ) -> anyhow::Result<()> {
+        let state = serde_json::to_string(conversation)?;
+        self.store
+            .save_conversation(user.as_str(), &state, self.clock.now().timestamp())
+            .await?;
+        Ok(())
+    }
+
+    async fn clear_conversation(&self, user: &UserId) -> anyhow::Result<()> {
+        self.store.clear_conversation(user.as_str()).await?;
+        Ok(())
     }
 
     pub fn settings(&self) -> &Settings {
@@ -93,6 +285,10 @@ impl Bot {
 
     pub fn calendar(&self) -> &OpenDayCalendar {
         &self.calendar
+    }
+
+    pub fn directory(&self) -> &Directory {
+        &self.directory
     }
 
     pub fn store(&self) -> &Store {

@@ -13,9 +13,12 @@ use serde_json::json;
 
 use crate::bot::Bot;
 use crate::bot::clock::AdjustableClock;
-use crate::bot::message::{Button, Outgoing, UserId};
+use crate::bot::message::{Outgoing, Recipient, UserId};
 pub use input::{LineSource, spawn_line_reader};
 pub use meta::{MetaCommand, MetaError, parse_advance, parse_meta};
+
+/// How many messages with buttons `:click` can reach back to.
+const REMEMBERED_BUTTON_MESSAGES: usize = 200;
 
 /// How the console shows what the core sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +38,9 @@ pub struct Console<W: Write> {
     format: OutputFormat,
     echo_input: bool,
     user: UserId,
-    last_buttons: std::collections::HashMap<UserId, Vec<Button>>,
+    /// Every message shown so far that had buttons, newest last, for
+    /// `:click N` (the newest one the acting user can see).
+    shown_with_buttons: Vec<Outgoing>,
 }
 
 /// Whether the session goes on after a line.
@@ -60,7 +65,7 @@ impl<W: Write> Console<W> {
             format,
             echo_input: false,
             user,
-            last_buttons: Default::default(),
+            shown_with_buttons: Vec::new(),
         }
     }
 
@@ -80,8 +85,10 @@ impl<W: Write> Console<W> {
         format!("{}> ", self.user)
     }
 
-    /// Reads lines until `:quit` or the end of input.
+    /// Reads lines until `:quit` or the end of input. Messages a previous
+    /// run queued but never showed (a crash) are shown first.
     pub async fn run(&mut self, reader: &mut input::LineReader) -> anyhow::Result<()> {
+        self.deliver_outbox().await?;
         while let Some(line) = reader.next_line(self.prompt()).await {
             if self.handle_line(&line).await? == Flow::Quit {
                 break;
@@ -103,8 +110,36 @@ impl<W: Write> Console<W> {
             return self.handle_meta(line).await;
         }
         let messages = self.bot.handle_text(&self.user, line).await;
+        // What the change caused (confirmations, notices) first, then the
+        // direct reply, which may be a follow-up question.
+        self.deliver_outbox().await?;
         self.show(&messages)?;
         Ok(Flow::Continue)
+    }
+
+    /// Shows every queued message and marks it delivered: the console is
+    /// the outbox's delivery channel, as the Slack sender is in `serve`.
+    pub async fn deliver_outbox(&mut self) -> anyhow::Result<()> {
+        loop {
+            let pending = self
+                .bot
+                .store()
+                .pending_messages(100)
+                .await
+                .context("reading the outbox")?;
+            if pending.is_empty() {
+                return Ok(());
+            }
+            for queued in pending {
+                self.show(std::slice::from_ref(&queued.message))?;
+                let now = self.bot.clock().now().timestamp();
+                self.bot
+                    .store()
+                    .mark_message_sent(queued.id, now)
+                    .await
+                    .context("updating the outbox")?;
+            }
+        }
     }
 
     async fn handle_meta(&mut self, line: &str) -> anyhow::Result<Flow> {
@@ -130,10 +165,17 @@ impl<W: Write> Console<W> {
     }
 
     async fn click(&mut self, n: usize) -> anyhow::Result<()> {
-        let button = self
-            .last_buttons
-            .get(&self.user)
-            .and_then(|buttons| buttons.get(n.wrapping_sub(1)))
+        let directory = self.bot.directory();
+        let visible = self
+            .shown_with_buttons
+            .iter()
+            .rev()
+            .find(|message| match &message.to {
+                Recipient::User(user) => *user == self.user,
+                Recipient::Channel(channel) => directory.sees_channel(&self.user, channel),
+            });
+        let button = visible
+            .and_then(|message| message.buttons.get(n.wrapping_sub(1)))
             .cloned();
         match button {
             Some(button) => {
@@ -141,6 +183,7 @@ impl<W: Write> Console<W> {
                     .bot
                     .handle_button(&self.user, &button.action, &button.value)
                     .await;
+                self.deliver_outbox().await?;
                 self.show(&messages)
             }
             None => self.say(
@@ -180,11 +223,11 @@ impl<W: Write> Console<W> {
 
     fn show(&mut self, messages: &[Outgoing]) -> anyhow::Result<()> {
         for message in messages {
-            if let crate::bot::message::Recipient::User(user) = &message.to
-                && !message.buttons.is_empty()
-            {
-                self.last_buttons
-                    .insert(user.clone(), message.buttons.clone());
+            if !message.buttons.is_empty() {
+                if self.shown_with_buttons.len() >= REMEMBERED_BUTTON_MESSAGES {
+                    self.shown_with_buttons.remove(0);
+                }
+                self.shown_with_buttons.push(message.clone());
             }
             match self.format {
                 OutputFormat::Text => write_text_message(&mut self.out, message),

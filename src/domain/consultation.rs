@@ -5,6 +5,13 @@
 
 use serde::Serialize;
 
+/// The longest consultation text banso accepts, in characters; longer text
+/// is refused whole rather than stored cut.
+pub const MAX_TEXT_CHARS: usize = 3_000;
+
+/// The longest title, in characters.
+pub const MAX_TITLE_CHARS: usize = 100;
+
 /// Where a consultation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -151,6 +158,74 @@ impl Role {
     /// Sees every consultation and the team channel.
     pub fn is_team(self) -> bool {
         !matches!(self, Role::Staff)
+    }
+}
+
+/// What a consultation is about (the form's 区分).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// ポリシー・規程
+    PolicyRules,
+    /// 技術
+    Technical,
+    /// クラウド・ISMAP (仕様書 4(1)エ)
+    CloudIsmap,
+    /// 調達 (仕様書 4(2)ア)
+    Procurement,
+    /// インシデント
+    Incident,
+    /// その他
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 6] = [
+        Category::PolicyRules,
+        Category::Technical,
+        Category::CloudIsmap,
+        Category::Procurement,
+        Category::Incident,
+        Category::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Category::PolicyRules => "policy",
+            Category::Technical => "technical",
+            Category::CloudIsmap => "cloud",
+            Category::Procurement => "procurement",
+            Category::Incident => "incident",
+            Category::Other => "other",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|category| category.code() == code)
+    }
+}
+
+/// How an action changes the quota count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaEffect {
+    None,
+    /// It stops counting (withdrawn, out of scope): give its slot back.
+    Release,
+    /// A held request counts this month, over the limit, as an exception.
+    TakeAsException,
+    /// A held request counts in next month's quota.
+    TakeInNextPeriod,
+}
+
+/// The quota effect of moving from `from` to `to` by `action`.
+pub fn quota_effect(from: Status, to: Status, action: Action) -> QuotaEffect {
+    match (from, action) {
+        (Status::Held, Action::ApproveException) => QuotaEffect::TakeAsException,
+        (Status::Held, Action::CarryOver) => QuotaEffect::TakeInNextPeriod,
+        _ if from.counts_toward_quota() && !to.counts_toward_quota() => QuotaEffect::Release,
+        _ => QuotaEffect::None,
     }
 }
 
@@ -382,7 +457,36 @@ mod tests {
     }
 
     #[test]
+    fn quota_effects_of_each_move() {
+        let cases = [
+            (Received, Withdrawn, Withdraw, QuotaEffect::Release),
+            (Answered, OutOfScope, MarkOutOfScope, QuotaEffect::Release),
+            (Held, Withdrawn, Withdraw, QuotaEffect::None),
+            (
+                Held,
+                Received,
+                ApproveException,
+                QuotaEffect::TakeAsException,
+            ),
+            (Held, Received, CarryOver, QuotaEffect::TakeInNextPeriod),
+            (Held, Declined, Decline, QuotaEffect::None),
+            (Received, InProgress, Assign, QuotaEffect::None),
+            (Answered, Closed, Close, QuotaEffect::None),
+        ];
+        for (from, to, action, expected) in cases {
+            assert_eq!(
+                quota_effect(from, to, action),
+                expected,
+                "{from:?} -> {to:?}"
+            );
+        }
+    }
+
+    #[test]
     fn codes_round_trip() {
+        for category in Category::ALL {
+            assert_eq!(Category::from_code(category.code()), Some(category));
+        }
         for status in Status::ALL {
             assert_eq!(Status::from_code(status.code()), Some(status));
         }

@@ -5,3 +5,4 @@ pub mod calendar;
 pub mod consultation;
 pub mod fiscal;
 pub mod month;
+pub mod quota;

@@ -5,6 +5,8 @@
 //! Times are stored as i64 epoch seconds or RFC 3339 text, because `Any`
 //! has no chrono types.
 
+mod consultations;
+mod outbox;
 mod people;
 
 use std::str::FromStr;
@@ -14,6 +16,11 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
+pub use consultations::{
+    Applied, Change, Consultation, ConsultationDraft, Event, IntakeTerms, ListFilter, QuotaChange,
+    Recorded,
+};
+pub use outbox::{NewMessage, QueuedMessage};
 pub use people::Person;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -58,6 +65,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Query(#[from] sqlx::Error),
+    #[error("unreadable stored data: {0}")]
+    Corrupt(String),
 }
 
 /// A connection pool and the backend behind it.

@@ -47,3 +47,72 @@ impl Store {
         )
     }
 }
+
+impl Store {
+    /// Sets a person's department and fills it in on their consultations
+    /// that were recorded before they said it. Returns how many were filled.
+    pub async fn set_department(
+        &self,
+        user_id: &str,
+        department: &str,
+        now: i64,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO people (user_id, department, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET department = excluded.department, updated_at = excluded.updated_at",
+        )
+        .bind(user_id)
+        .bind(department)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let filled = sqlx::query(
+            "UPDATE consultations SET department = $1 WHERE requester = $2 AND department IS NULL",
+        )
+        .bind(department)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(filled)
+    }
+
+    /// A dialogue in progress with `user_id` (a form, a question), as the
+    /// bot serialised it; kept in the store so a restart loses nothing typed.
+    pub async fn conversation(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT state FROM conversations WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    pub async fn save_conversation(
+        &self,
+        user_id: &str,
+        state: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO conversations (user_id, state, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+        )
+        .bind(user_id)
+        .bind(state)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn clear_conversation(&self, user_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM conversations WHERE user_id = $1")
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}

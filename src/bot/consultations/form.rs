@@ -1,0 +1,325 @@
+//! Dialogues that take more than one line: the consultation form (件名, 所属,
+//! 区分, 内容, 希望回答日), the reason for a decline, and the department
+//! question. Their state is kept in the store after every answer, so
+//! nothing typed is lost to a restart. (In Slack the form is a modal that
+//! submits the same fields at once, through [`validate_desired_date`] and
+//! the same [`super::record`].)
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::bot::Bot;
+use crate::bot::message::{Button, Outgoing, UserId};
+use crate::domain::consultation::{Action, Category, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
+use crate::store::ConsultationDraft;
+
+/// A dialogue in progress with one user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Conversation {
+    Form(FormState),
+    DeclineReason { short_id: String },
+    Department,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormStep {
+    Title,
+    Department,
+    Category,
+    Details,
+    DesiredDate,
+}
+
+/// The answers so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormState {
+    pub step: FormStep,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    pub category: Option<String>,
+    pub details: Option<String>,
+}
+
+/// Why a desired answer date is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateProblem {
+    NotADate,
+    InThePast { today: NaiveDate },
+}
+
+/// `YYYY-MM-DD` (or with `/`, or full-width digits), today or later; an
+/// empty answer or なし means no date.
+pub fn validate_desired_date(
+    answer: &str,
+    today: NaiveDate,
+) -> Result<Option<NaiveDate>, DateProblem> {
+    let normalised: String = answer
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '/' | '／' | '－' => '-',
+            other => other,
+        })
+        .collect();
+    if matches!(normalised.as_str(), "" | "なし" | "無し" | "-" | "none") {
+        return Ok(None);
+    }
+    let date =
+        NaiveDate::parse_from_str(&normalised, "%Y-%m-%d").map_err(|_| DateProblem::NotADate)?;
+    if date < today {
+        return Err(DateProblem::InThePast { today });
+    }
+    Ok(Some(date))
+}
+
+/// Reads a category from a number (1–6), its code or its Japanese name.
+pub fn parse_category(answer: &str) -> Option<Category> {
+    let answer = answer.trim();
+    if let Ok(n) = answer.parse::<usize>() {
+        return Category::ALL.get(n.checked_sub(1)?).copied();
+    }
+    Category::from_code(answer).or_else(|| {
+        let by_name = [
+            ("ポリシー", Category::PolicyRules),
+            ("規程", Category::PolicyRules),
+            ("技術", Category::Technical),
+            ("クラウド", Category::CloudIsmap),
+            ("ISMAP", Category::CloudIsmap),
+            ("調達", Category::Procurement),
+            ("インシデント", Category::Incident),
+            ("その他", Category::Other),
+        ];
+        by_name
+            .iter()
+            .find(|(name, _)| answer.contains(name))
+            .map(|(_, category)| *category)
+    })
+}
+
+/// `/consult` alone: the form starts with the title.
+pub async fn start(bot: &Bot, user: &UserId) -> anyhow::Result<Vec<Outgoing>> {
+    let state = FormState {
+        step: FormStep::Title,
+        title: None,
+        department: None,
+        category: None,
+        details: None,
+    };
+    bot.save_conversation(user, &Conversation::Form(state))
+        .await?;
+    Ok(bot.reply(user, "form/ask_title", json!({ "limit": MAX_TITLE_CHARS })))
+}
+
+/// A line typed while a dialogue is open.
+pub async fn answer(
+    bot: &Bot,
+    user: &UserId,
+    conversation: Conversation,
+    line: &str,
+) -> anyhow::Result<Vec<Outgoing>> {
+    match conversation {
+        Conversation::Form(state) => answer_form(bot, user, state, line).await,
+        Conversation::DeclineReason { short_id } => {
+            bot.clear_conversation(user).await?;
+            super::act(bot, user, Action::Decline, &short_id, Some(line.trim())).await
+        }
+        Conversation::Department => {
+            bot.clear_conversation(user).await?;
+            bot.set_department(user, line.trim()).await
+        }
+    }
+}
+
+async fn answer_form(
+    bot: &Bot,
+    user: &UserId,
+    mut state: FormState,
+    line: &str,
+) -> anyhow::Result<Vec<Outgoing>> {
+    let answer = line.trim();
+    match state.step {
+        FormStep::Title => {
+            if let Some(reply) = refuse_length(bot, user, answer, MAX_TITLE_CHARS) {
+                return Ok(reply);
+            }
+            state.title = Some(answer.to_owned());
+            state.step = if bot.department_of(user).await?.is_some() {
+                FormStep::Category
+            } else {
+                FormStep::Department
+            };
+        }
+        FormStep::Department => {
+            if let Some(reply) = refuse_length(bot, user, answer, MAX_TITLE_CHARS) {
+                return Ok(reply);
+            }
+            state.department = Some(answer.to_owned());
+            state.step = FormStep::Category;
+        }
+        FormStep::Category => {
+            let Some(category) = parse_category(answer) else {
+                return Ok(ask(bot, user, FormStep::Category, Some("bad_category")));
+            };
+            state.category = Some(category.code().to_owned());
+            state.step = FormStep::Details;
+        }
+        FormStep::Details => {
+            if let Some(reply) = refuse_length(bot, user, answer, MAX_TEXT_CHARS) {
+                return Ok(reply);
+            }
+            state.details = Some(answer.to_owned());
+            state.step = FormStep::DesiredDate;
+        }
+        FormStep::DesiredDate => return finish(bot, user, state, answer).await,
+    }
+    let step = state.step;
+    bot.save_conversation(user, &Conversation::Form(state))
+        .await?;
+    Ok(ask(bot, user, step, None))
+}
+
+fn refuse_length(bot: &Bot, user: &UserId, answer: &str, limit: usize) -> Option<Vec<Outgoing>> {
+    let length = answer.chars().count();
+    if length == 0 {
+        return Some(bot.reply(user, "form/empty", json!({})));
+    }
+    (length > limit).then(|| {
+        bot.reply(
+            user,
+            "consult/too_long",
+            json!({ "length": length, "limit": limit }),
+        )
+    })
+}
+
+fn ask(bot: &Bot, user: &UserId, step: FormStep, problem: Option<&str>) -> Vec<Outgoing> {
+    let (template, buttons) = match step {
+        FormStep::Title => ("form/ask_title", Vec::new()),
+        FormStep::Department => ("form/ask_department", Vec::new()),
+        FormStep::Category => ("form/ask_category", category_buttons(bot)),
+        FormStep::Details => ("form/ask_details", Vec::new()),
+        FormStep::DesiredDate => ("form/ask_desired_date", Vec::new()),
+    };
+    let text = bot.texts().render(
+        template,
+        json!({ "problem": problem, "limit": MAX_TITLE_CHARS }),
+    );
+    vec![Outgoing {
+        to: crate::bot::message::Recipient::User(user.clone()),
+        text,
+        buttons,
+    }]
+}
+
+fn category_buttons(bot: &Bot) -> Vec<Button> {
+    Category::ALL
+        .iter()
+        .map(|category| Button {
+            label: bot.texts().render(
+                "consult/category_label",
+                json!({ "category": category.code() }),
+            ),
+            action: "form:category".to_owned(),
+            value: category.code().to_owned(),
+        })
+        .collect()
+}
+
+async fn finish(
+    bot: &Bot,
+    user: &UserId,
+    state: FormState,
+    answer: &str,
+) -> anyhow::Result<Vec<Outgoing>> {
+    let today = bot.clock().now_in_city().date_naive();
+    let desired_date = match validate_desired_date(answer, today) {
+        Ok(date) => date,
+        Err(DateProblem::NotADate) => {
+            return Ok(bot.reply(user, "form/bad_date", json!({ "value": answer })));
+        }
+        Err(DateProblem::InThePast { today }) => {
+            return Ok(bot.reply(
+                user,
+                "form/past_date",
+                json!({ "value": answer, "today": today.to_string() }),
+            ));
+        }
+    };
+    if let Some(department) = &state.department {
+        bot.store()
+            .set_department(user.as_str(), department, bot.clock().now().timestamp())
+            .await?;
+    }
+    let draft = ConsultationDraft {
+        requester: user.to_string(),
+        department: match state.department {
+            Some(department) => Some(department),
+            None => bot.department_of(user).await?,
+        },
+        title: state.title.unwrap_or_default(),
+        category: state
+            .category
+            .as_deref()
+            .and_then(Category::from_code)
+            .unwrap_or(Category::Other),
+        details: state.details.unwrap_or_default(),
+        desired_date,
+    };
+    bot.clear_conversation(user).await?;
+    super::record(bot, user, draft).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn desired_dates_table() {
+        let today = date("2024-06-10");
+        let cases = [
+            ("2024-06-20", Ok(Some(date("2024-06-20")))),
+            ("２０２４／０６／２０", Ok(Some(date("2024-06-20")))),
+            ("2024-06-10", Ok(Some(today))),
+            ("なし", Ok(None)),
+            ("", Ok(None)),
+            ("2024-06-09", Err(DateProblem::InThePast { today })),
+            ("来週", Err(DateProblem::NotADate)),
+            ("2024-02-30", Err(DateProblem::NotADate)),
+        ];
+        for (answer, expected) in cases {
+            assert_eq!(validate_desired_date(answer, today), expected, "{answer:?}");
+        }
+    }
+
+    #[test]
+    fn categories_by_number_code_or_name() {
+        assert_eq!(parse_category("1"), Some(Category::PolicyRules));
+        assert_eq!(parse_category("6"), Some(Category::Other));
+        assert_eq!(parse_category("7"), None);
+        assert_eq!(parse_category("0"), None);
+        assert_eq!(parse_category("cloud"), Some(Category::CloudIsmap));
+        assert_eq!(parse_category("インシデント対応"), Some(Category::Incident));
+        assert_eq!(parse_category("わからない"), None);
+    }
+
+    #[test]
+    fn conversations_round_trip_as_json() {
+        let state = Conversation::Form(FormState {
+            step: FormStep::Details,
+            title: Some("VPN".into()),
+            department: None,
+            category: Some("technical".into()),
+            details: None,
+        });
+        let json = serde_json::to_string(&state).unwrap();
+        assert_eq!(serde_json::from_str::<Conversation>(&json).unwrap(), state);
+    }
+}

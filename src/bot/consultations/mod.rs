@@ -1,0 +1,307 @@
+//! Consultations (相談) end to end: intake, the quota, the lifecycle and the
+//! queries (仕様書 4(1)ア(ｱ)). The store applies each change atomically with
+//! the messages it causes; this module decides what the change is.
+
+pub mod form;
+pub mod notices;
+
+use serde_json::json;
+
+use super::Bot;
+use super::command::ListScope;
+use super::message::{Outgoing, UserId};
+use crate::config::QuotaPeriod;
+use crate::domain::consultation::{
+    self, Action, Actor, Category, QuotaEffect, Role, TransitionError,
+};
+use crate::domain::quota::{QuotaPolicy, month_of_receipt};
+use crate::store::{
+    Applied, Change, Consultation, ConsultationDraft, IntakeTerms, ListFilter, QuotaChange,
+};
+use notices::ConsultationView;
+
+/// The quota kind consultations count under (`[quota.consultation]`).
+pub const QUOTA_KIND: &str = "consultation";
+
+/// The longest title taken from the first line of a quick `/consult`.
+const QUICK_TITLE_CHARS: usize = 40;
+
+/// The consultation quota's policy, from the config.
+pub fn policy(bot: &Bot) -> QuotaPolicy {
+    let rule = bot
+        .settings()
+        .quotas
+        .get(QUOTA_KIND)
+        .cloned()
+        .unwrap_or_default();
+    QuotaPolicy::new(rule.limit, rule.alert_at).unwrap_or_else(|| {
+        QuotaPolicy::new(10, vec![8, 10]).expect("the documented default is valid")
+    })
+}
+
+/// The period a request received now counts in: its Tokyo month, or the
+/// whole contract when `period = "contract"`.
+fn bucket_for(bot: &Bot, month: crate::domain::month::YearMonth) -> String {
+    let period = bot
+        .settings()
+        .quotas
+        .get(QUOTA_KIND)
+        .map(|rule| rule.period);
+    match period {
+        Some(QuotaPeriod::Contract) => "contract".to_owned(),
+        _ => month.to_string(),
+    }
+}
+
+/// `/consult <text>`: recorded at once; the first line becomes the title.
+pub async fn record_quick(bot: &Bot, user: &UserId, text: &str) -> anyhow::Result<Vec<Outgoing>> {
+    let first_line = text.lines().next().unwrap_or_default().trim();
+    let mut title: String = first_line.chars().take(QUICK_TITLE_CHARS).collect();
+    if first_line.chars().count() > QUICK_TITLE_CHARS {
+        title.push('…');
+    }
+    let draft = ConsultationDraft {
+        requester: user.to_string(),
+        department: bot.department_of(user).await?,
+        title,
+        category: Category::Other,
+        details: text.to_owned(),
+        desired_date: None,
+    };
+    record(bot, user, draft).await
+}
+
+/// Records a validated consultation and queues its messages; then, if a
+/// staff member's department is not known yet, asks for it.
+pub async fn record(
+    bot: &Bot,
+    user: &UserId,
+    draft: ConsultationDraft,
+) -> anyhow::Result<Vec<Outgoing>> {
+    let now = bot.clock().now();
+    let month = month_of_receipt(now);
+    let policy = policy(bot);
+    let terms = IntakeTerms {
+        quota_kind: QUOTA_KIND,
+        policy: &policy,
+        bucket: bucket_for(bot, month),
+        received_at: now.timestamp(),
+        received_month: month,
+    };
+    let limit = policy.limit();
+    bot.store()
+        .record_consultation(&draft, &terms, |recorded| {
+            notices::on_created(bot, &recorded.consultation, &recorded.newly_alerted, limit)
+        })
+        .await?;
+    let needs_department =
+        draft.department.is_none() && bot.directory().role_of(user) == Role::Staff;
+    if needs_department {
+        return bot.ask_department(user).await;
+    }
+    Ok(Vec::new())
+}
+
+/// Finds a consultation the user may see, or says it is not there. Staff
+/// see their own and their department's; the team sees all. The answer is
+/// the same for "does not exist" and "not yours", so ids leak nothing.
+async fn visible(
+    bot: &Bot,
+    user: &UserId,
+    short_id: &str,
+) -> anyhow::Result<Result<Consultation, Vec<Outgoing>>> {
+    let found = bot.store().consultation_by_short_id(short_id).await?;
+    let department = bot.department_of(user).await?;
+    let role = bot.directory().role_of(user);
+    match found {
+        Some(consultation) if may_see(role, user, department.as_deref(), &consultation) => {
+            Ok(Ok(consultation))
+        }
+        _ => Ok(Err(bot.reply(
+            user,
+            "consult/not_found",
+            json!({ "short_id": short_id }),
+        ))),
+    }
+}
+
+fn may_see(
+    role: Role,
+    user: &UserId,
+    department: Option<&str>,
+    consultation: &Consultation,
+) -> bool {
+    role.is_team()
+        || consultation.requester == user.as_str()
+        || (department.is_some() && consultation.department.as_deref() == department)
+}
+
+/// A button or `/consult ACTION ID`: checks the rules, applies the change
+/// with its quota effect and messages, or explains the refusal (and records
+/// it in the history).
+pub async fn act(
+    bot: &Bot,
+    user: &UserId,
+    action: Action,
+    short_id: &str,
+    reason: Option<&str>,
+) -> anyhow::Result<Vec<Outgoing>> {
+    let consultation = match visible(bot, user, short_id).await? {
+        Ok(consultation) => consultation,
+        Err(reply) => return Ok(reply),
+    };
+    if action == Action::Decline && reason.is_none() {
+        return bot.ask_decline_reason(user, &consultation.short_id).await;
+    }
+    let actor = Actor {
+        role: bot.directory().role_of(user),
+        is_requester: consultation.requester == user.as_str(),
+    };
+    let now = bot.clock().now().timestamp();
+    let to = match consultation::transition(consultation.status, action, actor) {
+        Ok(to) => to,
+        Err(error) => return refuse(bot, user, &consultation, action, error, now).await,
+    };
+    let policy = policy(bot);
+    let quota = match consultation::quota_effect(consultation.status, to, action) {
+        QuotaEffect::None => QuotaChange::None,
+        QuotaEffect::Release => QuotaChange::Release,
+        QuotaEffect::TakeAsException => QuotaChange::Take {
+            bucket: bucket_for(bot, consultation.received_month),
+            policy: &policy,
+            exception: true,
+        },
+        QuotaEffect::TakeInNextPeriod => QuotaChange::Take {
+            bucket: bucket_for(bot, consultation.received_month.next()),
+            policy: &policy,
+            exception: false,
+        },
+    };
+    let assignee = matches!(action, Action::Assign | Action::Answer).then_some(user.as_str());
+    let change = Change {
+        consultation_id: consultation.id,
+        from: consultation.status,
+        to,
+        action,
+        actor: user.as_str(),
+        at: now,
+        assignee,
+        decline_reason: reason,
+        quota,
+    };
+    let limit = policy.limit();
+    let applied = bot
+        .store()
+        .apply_change(&change, |changed, alerted| {
+            notices::on_changed(bot, consultation.status, changed, user, alerted, limit)
+        })
+        .await?;
+    Ok(match applied {
+        Applied::Done { .. } => Vec::new(),
+        Applied::Conflict { current } => bot.reply(
+            user,
+            "consult/conflict",
+            json!({ "c": ConsultationView::of(&current) }),
+        ),
+    })
+}
+
+async fn refuse(
+    bot: &Bot,
+    user: &UserId,
+    consultation: &Consultation,
+    action: Action,
+    error: TransitionError,
+    now: i64,
+) -> anyhow::Result<Vec<Outgoing>> {
+    let (template, kind) = match error {
+        TransitionError::NotPermitted { .. } => {
+            ("consult/refused_permission", "refused_permission")
+        }
+        TransitionError::InvalidTransition { .. } => {
+            ("consult/refused_transition", "refused_transition")
+        }
+    };
+    bot.store()
+        .record_event(
+            consultation.id,
+            now,
+            user.as_str(),
+            kind,
+            Some(action.code()),
+        )
+        .await?;
+    Ok(bot.reply(
+        user,
+        template,
+        json!({ "c": ConsultationView::of(consultation), "action": action.code() }),
+    ))
+}
+
+/// `/consult show ID`: the details and history. A read by anyone but the
+/// requester is recorded (仕様書 8: 守秘義務).
+pub async fn show(bot: &Bot, user: &UserId, short_id: &str) -> anyhow::Result<Vec<Outgoing>> {
+    let consultation = match visible(bot, user, short_id).await? {
+        Ok(consultation) => consultation,
+        Err(reply) => return Ok(reply),
+    };
+    if consultation.requester != user.as_str() {
+        bot.store()
+            .record_event(
+                consultation.id,
+                bot.clock().now().timestamp(),
+                user.as_str(),
+                "read",
+                None,
+            )
+            .await?;
+    }
+    let events = bot.store().consultation_events(consultation.id).await?;
+    let history: Vec<_> = events
+        .iter()
+        .map(|event| {
+            let at = chrono::DateTime::from_timestamp(event.at, 0)
+                .map(|instant| instant.with_timezone(&super::clock::CITY_TIME_ZONE).format("%Y-%m-%d %H:%M").to_string());
+            json!({ "at": at, "actor": event.actor, "kind": event.kind, "from": event.from_status, "to": event.to_status, "detail": event.detail })
+        })
+        .collect();
+    Ok(bot.reply(
+        user,
+        "consult/show",
+        json!({ "c": ConsultationView::of(&consultation), "history": history }),
+    ))
+}
+
+/// `/consult list [mine|open|all]`: staff default to their own, the team
+/// to what is open.
+pub async fn list(
+    bot: &Bot,
+    user: &UserId,
+    scope: Option<ListScope>,
+) -> anyhow::Result<Vec<Outgoing>> {
+    let role = bot.directory().role_of(user);
+    let scope = scope.unwrap_or(if role.is_team() {
+        ListScope::Open
+    } else {
+        ListScope::Mine
+    });
+    let department = bot.department_of(user).await?;
+    let filter = ListFilter {
+        visible_to: (!role.is_team()).then(|| (user.to_string(), department)),
+        requester: (scope == ListScope::Mine).then(|| user.to_string()),
+        open_only: scope == ListScope::Open,
+        limit: 50,
+    };
+    let consultations = bot.store().list_consultations(&filter).await?;
+    let items: Vec<ConsultationView> = consultations.iter().map(ConsultationView::of).collect();
+    let scope_code = match scope {
+        ListScope::Mine => "mine",
+        ListScope::Open => "open",
+        ListScope::All => "all",
+    };
+    Ok(bot.reply(
+        user,
+        "consult/list",
+        json!({ "items": items, "scope": scope_code }),
+    ))
+}

@@ -1,0 +1,279 @@
+//! The messages a consultation's changes cause, rendered from `prompts/`
+//! and keyed for the outbox so that a retried change never sends twice.
+//! Confidentiality (仕様書 8): details go only to the requester and the
+//! private team channel.
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::bot::Bot;
+use crate::bot::message::{Button, Outgoing, Recipient, UserId};
+use crate::domain::consultation::{Action, Status};
+use crate::domain::month::YearMonth;
+use crate::store::{Consultation, NewMessage};
+
+/// What templates see of a consultation.
+#[derive(Debug, Serialize)]
+pub struct ConsultationView {
+    pub short_id: String,
+    pub title: String,
+    pub details: String,
+    pub requester: String,
+    pub department: Option<String>,
+    pub category: &'static str,
+    pub desired_date: Option<String>,
+    pub status: &'static str,
+    pub assignee: Option<String>,
+    pub received: String,
+    pub received_month: String,
+    pub quota_bucket: Option<String>,
+    pub quota_position: Option<i64>,
+    pub exception: bool,
+    pub decline_reason: Option<String>,
+}
+
+impl ConsultationView {
+    pub fn of(consultation: &Consultation) -> Self {
+        let received = chrono::DateTime::from_timestamp(consultation.received_at, 0)
+            .map(|instant| {
+                instant
+                    .with_timezone(&crate::bot::clock::CITY_TIME_ZONE)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        Self {
+            short_id: consultation.short_id.clone(),
+            title: consultation.title.clone(),
+            details: consultation.details.clone(),
+            requester: consultation.requester.clone(),
+            department: consultation.department.clone(),
+            category: consultation.category.code(),
+            desired_date: consultation.desired_date.map(|date| date.to_string()),
+            status: consultation.status.code(),
+            assignee: consultation.assignee.clone(),
+            received,
+            received_month: consultation.received_month.to_string(),
+            quota_bucket: consultation.quota_bucket.clone(),
+            quota_position: consultation.quota_position,
+            exception: consultation.exception,
+            decline_reason: consultation.decline_reason.clone(),
+        }
+    }
+}
+
+fn button(bot: &Bot, action: Action, consultation: &Consultation) -> Button {
+    Button {
+        label: bot
+            .texts()
+            .render("consult/button_label", json!({ "action": action.code() })),
+        action: format!("consultation:{}", action.code()),
+        value: consultation.short_id.clone(),
+    }
+}
+
+fn message(key: String, to: Recipient, text: String, buttons: Vec<Button>) -> NewMessage {
+    NewMessage {
+        idempotency_key: key,
+        message: Outgoing { to, text, buttons },
+    }
+}
+
+fn requester_of(consultation: &Consultation) -> Option<UserId> {
+    UserId::parse(&consultation.requester).ok()
+}
+
+/// The buttons the team works a consultation with, for its current state.
+pub fn team_buttons(bot: &Bot, consultation: &Consultation) -> Vec<Button> {
+    let actions: &[Action] = match consultation.status {
+        Status::Received => &[Action::Assign, Action::Answer, Action::MarkOutOfScope],
+        Status::InProgress => &[Action::Assign, Action::Answer, Action::MarkOutOfScope],
+        Status::Answered => &[Action::Close, Action::Reopen, Action::MarkOutOfScope],
+        Status::Held => &[Action::ApproveException, Action::CarryOver, Action::Decline],
+        _ => &[],
+    };
+    actions
+        .iter()
+        .map(|action| button(bot, *action, consultation))
+        .collect()
+}
+
+/// What the requester may press on their own consultation.
+fn requester_buttons(bot: &Bot, consultation: &Consultation) -> Vec<Button> {
+    let actions: &[Action] = match consultation.status {
+        Status::Received | Status::InProgress | Status::Held => &[Action::Withdraw],
+        Status::Answered => &[Action::Close, Action::Reopen, Action::Withdraw],
+        _ => &[],
+    };
+    actions
+        .iter()
+        .map(|action| button(bot, *action, consultation))
+        .collect()
+}
+
+/// The messages of a newly recorded consultation.
+pub fn on_created(
+    bot: &Bot,
+    consultation: &Consultation,
+    newly_alerted: &[u32],
+    limit: u32,
+) -> Vec<NewMessage> {
+    let view = ConsultationView::of(consultation);
+    let id = consultation.id;
+    let held = consultation.status == Status::Held;
+    let month = consultation.received_month;
+    let mut messages = Vec::new();
+    if let Some(requester) = requester_of(consultation) {
+        let text = bot.texts().render(
+            "consult/confirmation",
+            json!({ "c": view, "limit": limit, "held": held, "month_ja": month_ja(month) }),
+        );
+        messages.push(message(
+            format!("c{id}:created:requester"),
+            Recipient::User(requester),
+            text,
+            requester_buttons(bot, consultation),
+        ));
+    }
+    let team_text = bot.texts().render(
+        "consult/team_notice",
+        json!({ "c": view, "limit": limit, "held": held }),
+    );
+    let team_buttons = if held {
+        Vec::new()
+    } else {
+        team_buttons(bot, consultation)
+    };
+    messages.push(message(
+        format!("c{id}:created:team"),
+        bot.directory().team_channel(),
+        team_text,
+        team_buttons,
+    ));
+    for threshold in newly_alerted {
+        messages.extend(threshold_alerts(
+            bot,
+            &consultation.quota_kind,
+            consultation.quota_bucket.as_deref(),
+            *threshold,
+            limit,
+        ));
+    }
+    if held {
+        messages.extend(held_notices(bot, consultation, limit));
+    }
+    messages
+}
+
+/// The project leader hears when a period's count reaches a threshold.
+pub fn threshold_alerts(
+    bot: &Bot,
+    kind: &str,
+    bucket: Option<&str>,
+    threshold: u32,
+    limit: u32,
+) -> Vec<NewMessage> {
+    let bucket = bucket.unwrap_or_default();
+    let text = bot.texts().render(
+        "consult/threshold_alert",
+        json!({ "kind": kind, "bucket": bucket, "month_ja": bucket.parse().ok().map(month_ja), "threshold": threshold, "limit": limit }),
+    );
+    bot.directory()
+        .project_leaders()
+        .into_iter()
+        .map(|leader| {
+            message(
+                format!("quota:{kind}:{bucket}:{threshold}:{leader}"),
+                Recipient::User(leader),
+                text.clone(),
+                Vec::new(),
+            )
+        })
+        .collect()
+}
+
+/// Over the limit: the leader is told, and each coordinator gets the
+/// decision (承認 / 翌月に繰越 / 却下).
+fn held_notices(bot: &Bot, consultation: &Consultation, limit: u32) -> Vec<NewMessage> {
+    let view = ConsultationView::of(consultation);
+    let id = consultation.id;
+    let next = consultation.received_month.next();
+    let context = json!({ "c": view, "limit": limit, "month_ja": month_ja(consultation.received_month), "next_month_ja": month_ja(next) });
+    let mut messages: Vec<NewMessage> = bot
+        .directory()
+        .project_leaders()
+        .into_iter()
+        .map(|leader| {
+            let text = bot.texts().render("consult/held_leader", &context);
+            message(
+                format!("c{id}:held:leader:{leader}"),
+                Recipient::User(leader),
+                text,
+                Vec::new(),
+            )
+        })
+        .collect();
+    for coordinator in bot.directory().coordinators() {
+        let text = bot.texts().render("consult/held_decision", &context);
+        let buttons = team_buttons(bot, consultation);
+        messages.push(message(
+            format!("c{id}:held:decide:{coordinator}"),
+            Recipient::User(coordinator),
+            text,
+            buttons,
+        ));
+    }
+    messages
+}
+
+/// The messages of a state change: the requester is told of each one, and
+/// the team channel sees where the consultation now stands.
+pub fn on_changed(
+    bot: &Bot,
+    before: Status,
+    consultation: &Consultation,
+    actor: &UserId,
+    newly_alerted: &[u32],
+    limit: u32,
+) -> Vec<NewMessage> {
+    let view = ConsultationView::of(consultation);
+    let stamp = format!(
+        "c{}:{}>{}:{}",
+        consultation.id,
+        before.code(),
+        consultation.status.code(),
+        bot.clock().now().timestamp()
+    );
+    let context = json!({ "c": view, "actor": actor, "before": before.code() });
+    let mut messages = Vec::new();
+    if let Some(requester) = requester_of(consultation) {
+        let text = bot.texts().render("consult/status_changed", &context);
+        messages.push(message(
+            format!("{stamp}:requester"),
+            Recipient::User(requester),
+            text,
+            requester_buttons(bot, consultation),
+        ));
+    }
+    let text = bot.texts().render("consult/team_status", &context);
+    messages.push(message(
+        format!("{stamp}:team"),
+        bot.directory().team_channel(),
+        text,
+        team_buttons(bot, consultation),
+    ));
+    for threshold in newly_alerted {
+        messages.extend(threshold_alerts(
+            bot,
+            &consultation.quota_kind,
+            consultation.quota_bucket.as_deref(),
+            *threshold,
+            limit,
+        ));
+    }
+    messages
+}
+
+pub fn month_ja(month: YearMonth) -> String {
+    crate::domain::fiscal::japanese_year_month(month.first_day())
+}

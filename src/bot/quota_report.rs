@@ -1,0 +1,42 @@
+//! `/quota [YYYY-MM]`: the month's consultation count against the limit,
+//! what is held and carried over, and the last six months as a small table.
+
+use serde_json::json;
+
+use super::Bot;
+use super::consultations::{self, QUOTA_KIND, notices::month_ja};
+use super::message::{Outgoing, UserId};
+use crate::domain::month::YearMonth;
+use crate::domain::quota::{month_of_receipt, summarise_month};
+
+const HISTORY_MONTHS: usize = 6;
+
+pub(super) async fn render(
+    bot: &Bot,
+    user: &UserId,
+    month: Option<YearMonth>,
+) -> anyhow::Result<Vec<Outgoing>> {
+    let month = month.unwrap_or_else(|| month_of_receipt(bot.clock().now()));
+    let mut months = vec![month];
+    for _ in 1..HISTORY_MONTHS {
+        let earliest = *months.last().expect("starts non-empty");
+        months.push(earliest.previous());
+    }
+    months.reverse();
+    let policy = consultations::policy(bot);
+    // Carry-over reaches one month beyond the receipt month.
+    let requests = bot
+        .store()
+        .counted_requests(QUOTA_KIND, months[0], month.next())
+        .await?;
+    let rows: Vec<_> = months
+        .iter()
+        .map(|each| json!({ "month": each.to_string(), "month_ja": month_ja(*each), "summary": summarise_month(&policy, *each, &requests) }))
+        .collect();
+    let current = summarise_month(&policy, month, &requests);
+    Ok(bot.reply(
+        user,
+        "quota/report",
+        json!({ "month": month.to_string(), "month_ja": month_ja(month), "summary": current, "history": rows }),
+    ))
+}

@@ -1,0 +1,140 @@
+//! The durable outbox: every message a state change causes is written in the
+//! same transaction as the change, then delivered by an adapter, which marks
+//! it sent. A crash between the two delivers it late, never not at all; the
+//! idempotency key keeps a retried change from queueing it twice.
+
+use sqlx::{Any, Transaction};
+
+use super::{Store, StoreError};
+use crate::bot::message::{Button, Outgoing, Recipient, UserId};
+
+/// A message waiting in (or delivered from) the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedMessage {
+    pub id: i64,
+    pub idempotency_key: String,
+    pub message: Outgoing,
+    pub attempts: i64,
+}
+
+/// A message to queue, with the key that makes queueing it idempotent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub idempotency_key: String,
+    pub message: Outgoing,
+}
+
+/// Channels are stored with their leading `#` or as Slack ids (`C…`);
+/// users as their id. `@` marks a user so the two never collide.
+fn encode_recipient(recipient: &Recipient) -> String {
+    match recipient {
+        Recipient::User(user) => format!("@{user}"),
+        Recipient::Channel(channel) => channel.clone(),
+    }
+}
+
+fn decode_recipient(stored: &str) -> Recipient {
+    match stored.strip_prefix('@').map(UserId::parse) {
+        Some(Ok(user)) => Recipient::User(user),
+        _ => Recipient::Channel(stored.to_owned()),
+    }
+}
+
+/// Queues messages inside the caller's transaction. A key already queued is
+/// left as it is.
+pub(crate) async fn enqueue(
+    transaction: &mut Transaction<'static, Any>,
+    messages: &[NewMessage],
+    now: i64,
+) -> Result<(), StoreError> {
+    for new in messages {
+        let buttons = serde_json::to_string(&new.message.buttons).expect("buttons serialise");
+        sqlx::query(
+            "INSERT INTO outbox (idempotency_key, recipient, text, buttons, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
+        )
+        .bind(&new.idempotency_key)
+        .bind(encode_recipient(&new.message.to))
+        .bind(&new.message.text)
+        .bind(buttons)
+        .bind(now)
+        .execute(&mut **transaction)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Queues messages on their own (for changes with no other write).
+    pub async fn enqueue_messages(
+        &self,
+        messages: &[NewMessage],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut transaction = self.pool().begin().await?;
+        enqueue(&mut transaction, messages, now).await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Unsent messages, oldest first.
+    pub async fn pending_messages(&self, limit: i64) -> Result<Vec<QueuedMessage>, StoreError> {
+        let rows: Vec<(i64, String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT id, idempotency_key, recipient, text, buttons, attempts FROM outbox \
+             WHERE sent_at IS NULL ORDER BY id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, idempotency_key, recipient, text, buttons, attempts)| QueuedMessage {
+                    id,
+                    idempotency_key,
+                    message: Outgoing {
+                        to: decode_recipient(&recipient),
+                        text,
+                        buttons: serde_json::from_str::<Vec<Button>>(&buttons).unwrap_or_default(),
+                    },
+                    attempts,
+                },
+            )
+            .collect())
+    }
+
+    /// Marks a message delivered. Returns false if it already was.
+    pub async fn mark_message_sent(&self, id: i64, now: i64) -> Result<bool, StoreError> {
+        let result = sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1 WHERE id = $2 AND sent_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Records a failed delivery attempt.
+    pub async fn mark_message_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2")
+            .bind(error)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recipients_round_trip_through_their_stored_form() {
+        let user = Recipient::User(UserId::parse("leader").unwrap());
+        let channel = Recipient::Channel("#banso-team".into());
+        let slack_channel = Recipient::Channel("C0123".into());
+        for recipient in [user, channel, slack_channel] {
+            assert_eq!(decode_recipient(&encode_recipient(&recipient)), recipient);
+        }
+    }
+}
