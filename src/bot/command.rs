@@ -60,8 +60,6 @@ pub enum ParseError {
     BadShortId(String),
     #[error("text of {length} characters is over the limit")]
     TooLong { length: usize },
-    #[error("/consult decline needs a reason")]
-    MissingReason,
 }
 
 /// Parses one line as typed in chat.
@@ -126,18 +124,16 @@ fn parse_consult(text: &str, arguments: &[&str]) -> Result<Command, ParseError> 
             short_id: short_id(id)?,
         }),
         ["decline", id, ..] if looks_like_short_id(id) => {
+            // Without a reason the bot asks for one, as it does for the button.
             let reason = text
                 .splitn(3, char::is_whitespace)
                 .nth(2)
                 .map(str::trim)
-                .unwrap_or_default();
-            if reason.is_empty() {
-                return Err(ParseError::MissingReason);
-            }
+                .filter(|reason| !reason.is_empty());
             Ok(Command::ConsultAction {
                 action: Action::Decline,
                 short_id: short_id(id)?,
-                reason: Some(reason.to_owned()),
+                reason: reason.map(str::to_owned),
             })
         }
         [word, id] if action_word(word).is_some() && looks_like_short_id(id) => {
@@ -353,7 +349,14 @@ mod tests {
                     reason: Some("今月は対象外の内容のため".into()),
                 }),
             ),
-            ("/consult decline 2406-012", Err(ParseError::MissingReason)),
+            (
+                "/consult decline 2406-012",
+                Ok(Command::ConsultAction {
+                    action: Action::Decline,
+                    short_id: "2406-012".into(),
+                    reason: None,
+                }),
+            ),
         ];
         for (line, expected) in cases {
             assert_eq!(parse(line), expected, "{line:?}");

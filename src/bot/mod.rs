@@ -177,7 +177,6 @@ impl Bot {
                 "consult/too_long",
                 json!({ "length": length, "limit": crate::domain::consultation::MAX_TEXT_CHARS }),
             ),
-            ParseError::MissingReason => ("consult/missing_reason", json!({})),
         };
         self.reply(user, template, context)
     }

@@ -282,7 +282,7 @@ impl Store {
     pub async fn apply_change(
         &self,
         change: &Change<'_>,
-        messages: impl FnOnce(&Consultation, &[u32]) -> Vec<NewMessage>,
+        messages: impl FnOnce(&Consultation, &[u32], i64) -> Vec<NewMessage>,
     ) -> Result<Applied, StoreError> {
         let mut tx = self.pool().begin().await?;
         let updated = sqlx::query(
@@ -307,7 +307,7 @@ impl Store {
             .decline_reason
             .map(str::to_owned)
             .or_else(|| Some(change.action.code().to_owned()));
-        insert_event(
+        let event_id = insert_event(
             &mut tx,
             change.consultation_id,
             change.at,
@@ -319,7 +319,12 @@ impl Store {
         )
         .await?;
         let consultation = fetch_in(&mut tx, change.consultation_id).await?;
-        enqueue(&mut tx, &messages(&consultation, &newly_alerted), change.at).await?;
+        enqueue(
+            &mut tx,
+            &messages(&consultation, &newly_alerted, event_id),
+            change.at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Applied::Done {
             consultation,
@@ -613,10 +618,10 @@ async fn insert_event(
     from_status: Option<&str>,
     to_status: Option<&str>,
     detail: Option<&str>,
-) -> Result<(), StoreError> {
-    sqlx::query(
+) -> Result<i64, StoreError> {
+    let id = sqlx::query_scalar(
         "INSERT INTO consultation_events (consultation_id, at, actor, kind, from_status, to_status, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(consultation_id)
     .bind(at)
@@ -625,9 +630,9 @@ async fn insert_event(
     .bind(from_status)
     .bind(to_status)
     .bind(detail)
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 async fn fetch_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Consultation, StoreError> {

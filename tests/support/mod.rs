@@ -100,3 +100,63 @@ fn unique_suffix() -> String {
         COUNTER.fetch_add(1, Ordering::Relaxed)
     )
 }
+
+use std::sync::Arc;
+
+use banso::bot::clock::ManualClock;
+use banso::bot::message::{Outgoing, Recipient, UserId};
+use banso::bot::texts::Texts;
+use banso::bot::{Bot, BotParts};
+use banso::config::{Language, Settings};
+use chrono::{DateTime, Utc};
+
+/// The bot core on a test store, with a clock that moves only when told.
+pub fn bot_on(store: &Store, now: &str) -> (Bot, ManualClock) {
+    let instant: DateTime<Utc> = DateTime::parse_from_rfc3339(now)
+        .expect("RFC 3339 instant")
+        .to_utc();
+    let clock = ManualClock::starting_at(instant);
+    let bot = Bot::new(BotParts {
+        settings: Arc::new(Settings::default()),
+        store: store.clone(),
+        clock: Arc::new(clock.clone()),
+        texts: Arc::new(Texts::built_in(Language::Ja)),
+    });
+    (bot, clock)
+}
+
+pub fn user(name: &str) -> UserId {
+    UserId::parse(name).expect("valid user name")
+}
+
+/// Everything queued in the outbox, marked delivered, oldest first.
+pub async fn deliver(store: &Store) -> Vec<Outgoing> {
+    let mut delivered = Vec::new();
+    loop {
+        let pending = store.pending_messages(500).await.expect("read outbox");
+        if pending.is_empty() {
+            return delivered;
+        }
+        for queued in pending {
+            store
+                .mark_message_sent(queued.id, 0)
+                .await
+                .expect("mark sent");
+            delivered.push(queued.message);
+        }
+    }
+}
+
+pub fn to_user<'a>(messages: &'a [Outgoing], name: &str) -> Vec<&'a Outgoing> {
+    messages
+        .iter()
+        .filter(|message| message.to == Recipient::User(user(name)))
+        .collect()
+}
+
+pub fn to_channel<'a>(messages: &'a [Outgoing], channel: &str) -> Vec<&'a Outgoing> {
+    messages
+        .iter()
+        .filter(|message| message.to == Recipient::Channel(channel.to_owned()))
+        .collect()
+}

@@ -192,8 +192,13 @@ pub async fn act(
     let limit = policy.limit();
     let applied = bot
         .store()
-        .apply_change(&change, |changed, alerted| {
-            notices::on_changed(bot, consultation.status, changed, user, alerted, limit)
+        .apply_change(&change, |changed, alerted, event_id| {
+            let notice = notices::ChangeNotice {
+                before: consultation.status,
+                actor: user,
+                event_id,
+            };
+            notices::on_changed(bot, notice, changed, alerted, limit)
         })
         .await?;
     Ok(match applied {

@@ -226,24 +226,32 @@ fn held_notices(bot: &Bot, consultation: &Consultation, limit: u32) -> Vec<NewMe
     messages
 }
 
+/// What a change notice needs besides the consultation.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeNotice<'a> {
+    pub before: Status,
+    pub actor: &'a UserId,
+    pub event_id: i64,
+}
+
 /// The messages of a state change: the requester is told of each one, and
 /// the team channel sees where the consultation now stands.
 pub fn on_changed(
     bot: &Bot,
-    before: Status,
+    change: ChangeNotice<'_>,
     consultation: &Consultation,
-    actor: &UserId,
     newly_alerted: &[u32],
     limit: u32,
 ) -> Vec<NewMessage> {
+    let ChangeNotice {
+        before,
+        actor,
+        event_id,
+    } = change;
     let view = ConsultationView::of(consultation);
-    let stamp = format!(
-        "c{}:{}>{}:{}",
-        consultation.id,
-        before.code(),
-        consultation.status.code(),
-        bot.clock().now().timestamp()
-    );
+    // The history entry's id makes the key unique per change, however fast
+    // changes follow each other.
+    let stamp = format!("c{}:e{event_id}", consultation.id);
     let context = json!({ "c": view, "actor": actor, "before": before.code() });
     let mut messages = Vec::new();
     if let Some(requester) = requester_of(consultation) {

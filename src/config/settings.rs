@@ -1,0 +1,312 @@
+//! The validated settings and their documented defaults: what the rest of banso is given.
+//! Meetings, being the largest part, have their own module.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::{Datelike, NaiveDate, NaiveTime};
+
+use super::env::{DEFAULT_DATABASE_URL, SlackSecrets};
+use super::meetings::MeetingSettings;
+
+/// Everything the bot is configured with, checked. Built by
+/// [`load_settings`](super::load_settings) or [`parse_settings`](super::parse_settings) and
+/// passed explicitly to whatever needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Which `prompts/` set every text comes from.
+    pub language: Language,
+    /// Folder whose templates override the built-in ones, as written (relative to the working
+    /// directory when relative).
+    pub prompts_dir: Option<PathBuf>,
+    /// `None` means the fiscal year containing today; see [`Settings::contract_period`].
+    pub contract: Option<ContractPeriod>,
+    /// Adjustments to the open-day calendar.
+    pub calendar: CalendarSettings,
+    /// Who plays which part.
+    pub roles: Roles,
+    /// Where the bot posts.
+    pub channels: Channels,
+    /// Quota per work kind; always has `"consultation"`.
+    pub quotas: BTreeMap<String, QuotaRule>,
+    /// Meeting schedule and deliverables.
+    pub meetings: MeetingSettings,
+    /// When reminders are posted.
+    pub reminders: ReminderSettings,
+    /// From `BANSO_DATABASE_URL`.
+    pub database_url: String,
+    /// From the `SLACK_*` variables.
+    pub slack: SlackSecrets,
+}
+
+impl Settings {
+    /// The contract period in force: the configured one, else the fiscal year containing `today`.
+    pub fn contract_period(&self, today: NaiveDate) -> ContractPeriod {
+        self.contract
+            .unwrap_or_else(|| ContractPeriod::fiscal_year_containing(today))
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            language: Language::default(),
+            prompts_dir: None,
+            contract: None,
+            calendar: CalendarSettings::default(),
+            roles: Roles::default(),
+            channels: Channels::default(),
+            quotas: BTreeMap::from([("consultation".to_owned(), QuotaRule::default())]),
+            meetings: MeetingSettings::default(),
+            reminders: ReminderSettings::default(),
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            slack: SlackSecrets::default(),
+        }
+    }
+}
+
+/// Language of the prompt set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Language {
+    /// Japanese, the city's working language.
+    #[default]
+    Ja,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// The code used in the file and as the `prompts/` folder name.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Ja => "ja",
+            Language::En => "en",
+        }
+    }
+
+    /// The language for a code, if it is one.
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "ja" => Some(Language::Ja),
+            "en" => Some(Language::En),
+            _ => None,
+        }
+    }
+}
+
+/// The contract period, both days included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ContractPeriod {
+    /// First day of the contract.
+    pub start: NaiveDate,
+    /// Last day of the contract.
+    pub end: NaiveDate,
+}
+
+impl ContractPeriod {
+    /// The Japanese fiscal year (April 1 to March 31) that contains `date`.
+    pub fn fiscal_year_containing(date: NaiveDate) -> Self {
+        let year = if date.month() >= 4 {
+            date.year()
+        } else {
+            date.year() - 1
+        };
+        Self {
+            start: calendar_date(year, 4, 1),
+            end: calendar_date(year + 1, 3, 31),
+        }
+    }
+
+    /// Whether `date` falls within the period.
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        (self.start..=self.end).contains(&date)
+    }
+}
+
+/// Adjustments to which days the city office is open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarSettings {
+    /// Whether December 29 to January 3 is closed.
+    pub year_end_closure: bool,
+    /// Extra closed days with their reason, sorted by date.
+    pub extra_closed: Vec<(NaiveDate, String)>,
+    /// Days open although they would be closed, sorted.
+    pub extra_open: Vec<NaiveDate>,
+}
+
+impl Default for CalendarSettings {
+    fn default() -> Self {
+        Self {
+            year_end_closure: true,
+            extra_closed: Vec::new(),
+            extra_open: Vec::new(),
+        }
+    }
+}
+
+/// Slack user ids (`U…`) or console names for each role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Roles {
+    /// Project manager.
+    pub project_manager: Vec<String>,
+    /// Project leader.
+    pub project_leader: Vec<String>,
+    /// The city's coordinators (情報化推進室).
+    pub coordinators: Vec<String>,
+    /// Consultants who answer consultations.
+    pub consultants: Vec<String>,
+}
+
+impl Default for Roles {
+    fn default() -> Self {
+        Self {
+            project_manager: owned_strings(&["pm"]),
+            project_leader: owned_strings(&["leader"]),
+            coordinators: owned_strings(&["coord"]),
+            consultants: owned_strings(&["consultant"]),
+        }
+    }
+}
+
+/// Channels the bot posts to, by name (`#…`) or id (`C…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Channels {
+    /// Private channel for consultations, decisions and escalations.
+    pub team: String,
+    /// Channel for meeting notices and deliverable reminders.
+    pub meetings: String,
+}
+
+impl Default for Channels {
+    fn default() -> Self {
+        Self {
+            team: "#banso-team".to_owned(),
+            meetings: "#banso".to_owned(),
+        }
+    }
+}
+
+/// How much of one kind of work the contract allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotaRule {
+    /// Items allowed per period.
+    pub limit: u32,
+    /// What the limit is counted over.
+    pub period: QuotaPeriod,
+    /// Counts at which the team is warned; sorted, without duplicates, each in `1..=limit`.
+    pub alert_at: Vec<u32>,
+}
+
+impl Default for QuotaRule {
+    /// The consultation quota: ten a month, warned at eight and ten.
+    fn default() -> Self {
+        Self {
+            limit: 10,
+            period: QuotaPeriod::Month,
+            alert_at: default_alert_points(10),
+        }
+    }
+}
+
+/// What a quota limit is counted over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QuotaPeriod {
+    /// Each calendar month.
+    Month,
+    /// The whole contract period.
+    Contract,
+}
+
+impl QuotaPeriod {
+    /// The code used in the file.
+    pub fn code(self) -> &'static str {
+        match self {
+            QuotaPeriod::Month => "month",
+            QuotaPeriod::Contract => "contract",
+        }
+    }
+
+    /// The period for a code, if it is one.
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "month" => Some(QuotaPeriod::Month),
+            "contract" => Some(QuotaPeriod::Contract),
+            _ => None,
+        }
+    }
+}
+
+/// When reminders are posted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderSettings {
+    /// Two open days before a deliverable deadline.
+    pub heads_up: NaiveTime,
+    /// On the deadline day.
+    pub due: NaiveTime,
+    /// On the deadline day, if deliverables are missing.
+    pub escalation: NaiveTime,
+    /// On the day of a meeting.
+    pub meeting_day: NaiveTime,
+    /// On the open day before a biweekly meeting.
+    pub biweekly_previous_day: NaiveTime,
+    /// This many minutes before a biweekly meeting.
+    pub biweekly_before_minutes: u32,
+}
+
+impl Default for ReminderSettings {
+    fn default() -> Self {
+        Self {
+            heads_up: clock(9, 0),
+            due: clock(9, 0),
+            escalation: clock(15, 0),
+            meeting_day: clock(9, 0),
+            biweekly_previous_day: clock(17, 0),
+            biweekly_before_minutes: 60,
+        }
+    }
+}
+
+/// Two before the limit and at the limit: `[8, 10]` for the default of ten.
+pub(super) fn default_alert_points(limit: u32) -> Vec<u32> {
+    let early = limit.checked_sub(2).filter(|early| *early >= 1);
+    early.into_iter().chain([limit]).collect()
+}
+
+/// A time of day written in the code, for the defaults.
+pub(super) fn clock(hour: u32, minute: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(hour, minute, 0).expect("default clock times are valid")
+}
+
+/// A date computed from a year, for the fiscal-year bounds.
+fn calendar_date(year: i32, month: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, month, day).expect("fiscal-year bounds are valid dates")
+}
+
+pub(super) fn owned_strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|item| (*item).to_owned()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, month, day).unwrap()
+    }
+
+    #[test]
+    fn the_default_contract_is_the_fiscal_year_containing_today() {
+        let settings = Settings::default();
+        let january = ContractPeriod {
+            start: date(2024, 4, 1),
+            end: date(2025, 3, 31),
+        };
+        assert_eq!(settings.contract_period(date(2025, 1, 15)), january);
+        assert_eq!(settings.contract_period(date(2024, 4, 1)), january);
+        assert_eq!(
+            settings.contract_period(date(2025, 4, 1)).start,
+            date(2025, 4, 1)
+        );
+        assert!(january.contains(date(2025, 3, 31)) && !january.contains(date(2025, 4, 1)));
+    }
+}

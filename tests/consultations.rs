@@ -1,0 +1,465 @@
+//! Consultations and the monthly quota, end to end through the bot core,
+//! on SQLite and (when configured) PostgreSQL: the contract's 上限10件／月,
+//! exactly-once alerts to the project leader, held requests and the
+//! coordinators' decisions, the lifecycle, and confidentiality.
+
+mod support;
+
+use banso::bot::Bot;
+use banso::domain::consultation::Status;
+use banso::store::{ListFilter, Store};
+use support::{bot_on, deliver, to_channel, to_user, user};
+
+const JUNE: &str = "2024-06-10T10:00:00+09:00";
+
+async fn consult(bot: &Bot, who: &str, text: &str) {
+    bot.handle_text(&user(who), &format!("/consult {text}"))
+        .await;
+}
+
+async fn statuses(store: &Store) -> Vec<Status> {
+    let filter = ListFilter {
+        limit: 1_000,
+        ..ListFilter::default()
+    };
+    let mut all = store.list_consultations(&filter).await.unwrap();
+    all.reverse();
+    all.into_iter()
+        .map(|consultation| consultation.status)
+        .collect()
+}
+
+#[tokio::test]
+async fn twelve_requests_make_ten_counted_two_held_and_four_leader_messages() {
+    for test in support::all_stores().await {
+        let store = &test.store;
+        let (bot, _clock) = bot_on(store, JUNE);
+        for n in 1..=12 {
+            consult(&bot, &format!("staff{}", n % 4), &format!("相談 {n}")).await;
+        }
+        let messages = deliver(store).await;
+        let counted = statuses(store)
+            .await
+            .iter()
+            .filter(|status| **status == Status::Received)
+            .count();
+        let held = statuses(store)
+            .await
+            .iter()
+            .filter(|status| **status == Status::Held)
+            .count();
+        assert_eq!((counted, held), (10, 2), "{}", test.label);
+        let to_leader = to_user(&messages, "leader");
+        assert_eq!(to_leader.len(), 4, "{}: {to_leader:#?}", test.label);
+        assert!(
+            to_leader[0].text.contains("8件に達しました"),
+            "{}",
+            to_leader[0].text
+        );
+        assert!(
+            to_leader[1].text.contains("10件に達しました"),
+            "{}",
+            to_leader[1].text
+        );
+        assert!(to_leader[2].text.contains("上限超過"));
+        // Each coordinator gets a decision per held request, with its buttons.
+        let decisions = to_user(&messages, "coord");
+        assert_eq!(decisions.len(), 2);
+        let labels: Vec<_> = decisions[0]
+            .buttons
+            .iter()
+            .map(|button| button.label.as_str())
+            .collect();
+        assert_eq!(labels, ["承認", "翌月に繰越", "却下"]);
+
+        // A withdrawal frees a slot; the next request takes it as the 10th
+        // again, and no threshold alert is sent a second time.
+        bot.handle_text(&user("staff1"), "/consult withdraw 2406-001")
+            .await;
+        consult(&bot, "staff2", "相談 13").await;
+        let later = deliver(store).await;
+        assert_eq!(
+            to_user(&later, "leader").len(),
+            0,
+            "{}: {later:#?}",
+            test.label
+        );
+        assert_eq!(
+            store.quota_count("consultation", "2024-06").await.unwrap(),
+            10
+        );
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn exactly_one_of_two_simultaneous_requests_is_the_tenth() {
+    for test in support::all_stores().await {
+        let store = &test.store;
+        // Five rounds, each in a month of its own with 9 already counted.
+        for (round, month) in ["2024-06", "2024-07", "2024-08", "2024-09", "2024-10"]
+            .iter()
+            .enumerate()
+        {
+            let (bot, _clock) = bot_on(store, &format!("{month}-11T10:00:00+09:00"));
+            for n in 0..9 {
+                consult(&bot, &format!("early{n}"), "準備").await;
+            }
+            let (first, second) = (bot.clone(), bot.clone());
+            let a = tokio::spawn(async move { consult(&first, "racer_a", "同時 A").await });
+            let b = tokio::spawn(async move { consult(&second, "racer_b", "同時 B").await });
+            a.await.unwrap();
+            b.await.unwrap();
+            let requests = store
+                .counted_requests(
+                    "consultation",
+                    month.parse().unwrap(),
+                    month.parse().unwrap(),
+                )
+                .await
+                .unwrap();
+            let in_month: Vec<_> = requests
+                .iter()
+                .filter(|request| request.received_in.to_string() == *month)
+                .collect();
+            let counted = in_month
+                .iter()
+                .filter(|request| request.status == Status::Received)
+                .count();
+            let held = in_month
+                .iter()
+                .filter(|request| request.status == Status::Held)
+                .count();
+            assert_eq!((counted, held), (10, 1), "{} round {round}", test.label);
+            assert_eq!(store.quota_count("consultation", month).await.unwrap(), 10);
+        }
+        let messages = deliver(store).await;
+        // Threshold 10 alerted exactly once per month, whoever won.
+        let tens = to_user(&messages, "leader")
+            .iter()
+            .filter(|message| message.text.contains("10件に達しました"))
+            .count();
+        assert_eq!(tens, 5, "{}", test.label);
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_lifecycle_by_buttons_with_refusals_recorded() {
+    for test in support::all_stores().await {
+        let store = &test.store;
+        let (bot, _clock) = bot_on(store, JUNE);
+        bot.handle_text(&user("tanaka"), "/dept 総務課").await;
+        consult(&bot, "tanaka", "メール誤送信時の対応手順").await;
+        let created = deliver(store).await;
+        let team = to_channel(&created, "#banso-team");
+        assert_eq!(team.len(), 1);
+        let labels: Vec<_> = team[0]
+            .buttons
+            .iter()
+            .map(|button| button.label.as_str())
+            .collect();
+        assert_eq!(labels, ["担当する", "回答済", "対象外"]);
+        let assign = &team[0].buttons[0];
+
+        // Another staff member pressing a team button is refused and recorded.
+        let refusal = bot
+            .handle_button(&user("suzuki"), &assign.action, &assign.value)
+            .await;
+        assert!(
+            refusal[0].text.contains("見つからない"),
+            "other departments cannot even see it: {}",
+            refusal[0].text
+        );
+        let refusal = bot
+            .handle_button(&user("tanaka"), &assign.action, &assign.value)
+            .await;
+        assert!(
+            refusal[0].text.contains("あなたの役割では操作できません"),
+            "{}",
+            refusal[0].text
+        );
+
+        bot.handle_button(&user("consultant"), &assign.action, &assign.value)
+            .await;
+        bot.handle_text(&user("consultant"), "/consult answer 2406-001")
+            .await;
+        bot.handle_text(&user("tanaka"), "/consult reopen 2406-001")
+            .await;
+        bot.handle_text(&user("consultant"), "/consult answer 2406-001")
+            .await;
+        bot.handle_text(&user("tanaka"), "/consult close 2406-001")
+            .await;
+        let again = bot
+            .handle_text(&user("tanaka"), "/consult close 2406-001")
+            .await;
+        assert!(
+            again[0].text.contains("「完了」のため「完了」はできません"),
+            "{}",
+            again[0].text
+        );
+
+        let consultation = store
+            .consultation_by_short_id("2406-001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(consultation.status, Status::Closed);
+        assert_eq!(consultation.assignee.as_deref(), Some("consultant"));
+        let events = store.consultation_events(consultation.id).await.unwrap();
+        let kinds: Vec<_> = events
+            .iter()
+            .map(|event| {
+                (
+                    event.actor.as_str(),
+                    event.kind.as_str(),
+                    event.to_status.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("tanaka", "created", Some("received")),
+                ("tanaka", "refused_permission", None),
+                ("consultant", "transition", Some("in_progress")),
+                ("consultant", "transition", Some("answered")),
+                ("tanaka", "transition", Some("in_progress")),
+                ("consultant", "transition", Some("answered")),
+                ("tanaka", "transition", Some("closed")),
+                ("tanaka", "refused_transition", None),
+            ]
+        );
+        // The requester was told of every change.
+        let to_requester = to_user(&deliver(store).await, "tanaka").len();
+        assert_eq!(to_requester, 5, "{}", test.label);
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn details_go_only_to_the_requester_and_the_team_channel() {
+    for test in support::all_stores().await {
+        let store = &test.store;
+        let (bot, _clock) = bot_on(store, JUNE);
+        let secret = "基幹系サーバのIPアドレス 10.0.0.5";
+        for n in 0..11 {
+            consult(&bot, "tanaka", &format!("{secret} #{n}")).await;
+        }
+        bot.handle_text(&user("coord"), "/consult carry-over 2406-011")
+            .await;
+        for message in deliver(store).await {
+            if message.text.contains(secret) {
+                let allowed = message.to == banso::bot::message::Recipient::User(user("tanaka"))
+                    || message.to == banso::bot::message::Recipient::Channel("#banso-team".into());
+                assert!(allowed, "details sent to {}: {}", message.to, message.text);
+            }
+        }
+        // A read by someone other than the requester is in the history.
+        bot.handle_text(&user("coord"), "/consult show 2406-003")
+            .await;
+        bot.handle_text(&user("tanaka"), "/consult show 2406-003")
+            .await;
+        let consultation = store
+            .consultation_by_short_id("2406-003")
+            .await
+            .unwrap()
+            .unwrap();
+        let reads: Vec<_> = store
+            .consultation_events(consultation.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|event| event.kind == "read")
+            .map(|event| event.actor)
+            .collect();
+        assert_eq!(reads, ["coord"], "{}", test.label);
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn months_are_tokyo_months_and_held_requests_are_decided() {
+    for test in support::all_stores().await {
+        let store = &test.store;
+        let (bot, clock) = bot_on(store, "2024-06-30T23:59:00+09:00");
+        for n in 0..11 {
+            consult(&bot, "tanaka", &format!("六月 {n}")).await;
+        }
+        clock.set(
+            chrono::DateTime::parse_from_rfc3339("2024-07-01T00:00:00+09:00")
+                .unwrap()
+                .to_utc(),
+        );
+        consult(&bot, "tanaka", "七月の最初").await;
+        assert_eq!(
+            store.quota_count("consultation", "2024-06").await.unwrap(),
+            10
+        );
+        assert_eq!(
+            store.quota_count("consultation", "2024-07").await.unwrap(),
+            1
+        );
+        let july_first = store
+            .consultation_by_short_id("2407-001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(july_first.quota_position, Some(1));
+
+        // 2406-011 was held; carrying it over counts it in July.
+        let refused = bot
+            .handle_text(&user("consultant"), "/consult carry-over 2406-011")
+            .await;
+        assert!(
+            refused[0].text.contains("あなたの役割では操作できません"),
+            "{}",
+            refused[0].text
+        );
+        bot.handle_text(&user("coord"), "/consult carry-over 2406-011")
+            .await;
+        let carried = store
+            .consultation_by_short_id("2406-011")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                carried.status,
+                carried.quota_bucket.as_deref(),
+                carried.quota_position
+            ),
+            (Status::Received, Some("2024-07"), Some(2))
+        );
+
+        // A second held one, approved as June's exception; a third declined
+        // with a reason the requester reads.
+        clock.set(
+            chrono::DateTime::parse_from_rfc3339("2024-06-30T23:59:30+09:00")
+                .unwrap()
+                .to_utc(),
+        );
+        consult(&bot, "tanaka", "六月 例外").await;
+        consult(&bot, "tanaka", "六月 却下").await;
+        bot.handle_text(&user("coord"), "/consult approve 2406-012")
+            .await;
+        let prompt = bot
+            .handle_text(&user("coord"), "/consult decline 2406-013")
+            .await;
+        assert!(prompt[0].text.contains("理由を入力"), "{}", prompt[0].text);
+        deliver(store).await;
+        bot.handle_text(&user("coord"), "契約の対象外の内容のため")
+            .await;
+        let declined = store
+            .consultation_by_short_id("2406-013")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(declined.status, Status::Declined);
+        let told = deliver(store).await;
+        assert!(
+            to_user(&told, "tanaka")
+                .iter()
+                .any(|message| message.text.contains("理由: 契約の対象外の内容のため")),
+            "{told:#?}"
+        );
+
+        let quota = bot.handle_text(&user("leader"), "/quota 2024-06").await;
+        assert!(
+            quota[0].text.contains("11件 / 上限10件"),
+            "{}",
+            quota[0].text
+        );
+        assert!(quota[0].text.contains("例外承認: 1件"), "{}", quota[0].text);
+        assert!(
+            quota[0].text.contains("翌月への繰越: 1件"),
+            "{}",
+            quota[0].text
+        );
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_explained_and_nothing_is_stored_half_way() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, _clock) = bot_on(store, JUNE);
+    let too_long = format!("/consult {}", "長".repeat(3_001));
+    let reply = bot.handle_text(&user("tanaka"), &too_long).await;
+    assert!(
+        reply[0].text.contains("3001文字、上限3000文字"),
+        "{}",
+        reply[0].text
+    );
+    assert!(statuses(store).await.is_empty());
+    let reply = bot
+        .handle_text(&user("tanaka"), "/consult show 2406-999")
+        .await;
+    assert!(reply[0].text.contains("/consult list"), "{}", reply[0].text);
+    let reply = bot.handle_text(&user("tanaka"), "/consult show 99").await;
+    assert!(
+        reply[0].text.contains("2406-003 のような形"),
+        "{}",
+        reply[0].text
+    );
+    let reply = bot
+        .handle_button(&user("tanaka"), "consultation:nonsense", "x")
+        .await;
+    assert!(
+        reply[0].text.contains("もう使えません"),
+        "{}",
+        reply[0].text
+    );
+    test.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_form_asks_each_field_and_refuses_a_past_date() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, _clock) = bot_on(store, JUNE);
+    let who = user("yamada");
+    let steps = [
+        ("/consult", "件名"),
+        ("クラウドサービス利用の可否", "所属"),
+        ("保健福祉局 保健医療課", "区分"),
+        ("9", "区分が読み取れませんでした"),
+        ("3", "相談内容"),
+        ("ISMAP未登録のSaaSを使いたい", "希望回答日"),
+        ("2024-06-01", "過去の日付"),
+        ("来週", "日付として読めません"),
+    ];
+    for (line, expected) in steps {
+        let reply = bot.handle_text(&who, line).await;
+        assert!(
+            reply[0].text.contains(expected),
+            "{line}: {}",
+            reply[0].text
+        );
+    }
+    // The form survives a restart of the bot: its state is in the store.
+    let (restarted, _clock) = bot_on(store, JUNE);
+    restarted.handle_text(&who, "2024-06-20").await;
+    let consultation = store
+        .consultation_by_short_id("2406-001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(consultation.title, "クラウドサービス利用の可否");
+    assert_eq!(
+        consultation.department.as_deref(),
+        Some("保健福祉局 保健医療課")
+    );
+    assert_eq!(
+        consultation.category,
+        banso::domain::consultation::Category::CloudIsmap
+    );
+    assert_eq!(
+        consultation.desired_date,
+        Some("2024-06-20".parse().unwrap())
+    );
+    let cancelled = bot.handle_text(&who, "/cancel").await;
+    assert!(cancelled[0].text.contains("中止する入力はありません"));
+    test.cleanup().await;
+}
