@@ -351,3 +351,91 @@ fn configured_closures_and_language_reach_the_calendar() {
     let open = banso_in(dir.path(), &["calendar", "is-open", "2024-12-28"], None);
     assert_eq!(open.stdout.trim(), "2024-12-28 is an open day.");
 }
+
+#[test]
+fn the_scripted_quota_scenario_gives_the_leader_exactly_four_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut script = String::new();
+    for n in 1..=12 {
+        script.push_str(&format!(":as staff{}\n/consult 相談その{n}\n", n % 3));
+    }
+    // staff0 withdraws their latest (a counted one) with the button; the
+    // next request is the 10th again, and no alert is sent twice.
+    script.push_str(
+        ":as staff0\n/consult withdraw 2406-009\n:as staff1\n/consult 十三件目\n/quota\n",
+    );
+    let script_path = dir.path().join("quota.txt");
+    std::fs::write(&script_path, script).unwrap();
+    let run = banso_in(
+        dir.path(),
+        &[
+            "console",
+            "--json",
+            "--script",
+            script_path.to_str().unwrap(),
+            "--now",
+            "2024-06-10T10:00:00+09:00",
+        ],
+        None,
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let messages: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .filter(|line: &serde_json::Value| line.get("to").is_some())
+        .collect();
+    let to_leader: Vec<_> = messages
+        .iter()
+        .filter(|message| message["to"] == "leader")
+        .collect();
+    assert_eq!(to_leader.len(), 4, "{to_leader:#?}");
+    let team: Vec<_> = messages
+        .iter()
+        .filter(|message| message["to"] == "#banso-team")
+        .collect();
+    assert_eq!(
+        team[0]["buttons"],
+        serde_json::json!([{"n": 1, "label": "担当する"}, {"n": 2, "label": "回答済"}, {"n": 3, "label": "対象外"}])
+    );
+    let quota = messages
+        .iter()
+        .rev()
+        .find(|message| message["to"] == "staff1")
+        .unwrap();
+    assert!(
+        quota["text"].as_str().unwrap().contains("10件 / 上限10件"),
+        "{quota}"
+    );
+    assert!(
+        quota["text"]
+            .as_str()
+            .unwrap()
+            .contains("保留（上限超過）: 2件"),
+        "{quota}"
+    );
+}
+
+#[test]
+fn the_console_clicks_buttons_as_the_acting_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "/dept 総務課\n/consult パスワード管理\n:as coord\n:click 3\n:as tanaka\n/consult show 2406-001\n";
+    let run = banso_in(
+        dir.path(),
+        &[
+            "console",
+            "--as",
+            "tanaka",
+            "--now",
+            "2024-06-10T10:00:00+09:00",
+        ],
+        Some(input),
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("「対象外」になりました（coord）"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("状態: 対象外"), "{}", run.stdout);
+}

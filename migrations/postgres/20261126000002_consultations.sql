@@ -5,6 +5,7 @@
 CREATE TABLE consultations (
     id             BIGSERIAL PRIMARY KEY,
     short_id       TEXT NOT NULL UNIQUE,
+    month_seq      BIGINT NOT NULL,
     requester      TEXT NOT NULL,
     department     TEXT,
     title          TEXT NOT NULL,
@@ -12,6 +13,7 @@ CREATE TABLE consultations (
     details        TEXT NOT NULL,
     desired_date   TEXT,
     status         TEXT NOT NULL,
+    intake_status  TEXT NOT NULL,
     assignee       TEXT,
     received_at    BIGINT NOT NULL,
     received_month TEXT NOT NULL,
@@ -22,7 +24,7 @@ CREATE TABLE consultations (
     decline_reason TEXT,
     updated_at     BIGINT NOT NULL
 );
-CREATE INDEX consultations_by_received_month ON consultations (received_month);
+CREATE UNIQUE INDEX consultations_by_received_month ON consultations (received_month, month_seq);
 CREATE INDEX consultations_by_bucket ON consultations (quota_kind, quota_bucket);
 CREATE INDEX consultations_by_requester ON consultations (requester);
 
@@ -37,11 +39,6 @@ CREATE TABLE consultation_events (
     detail          TEXT
 );
 CREATE INDEX consultation_events_by_consultation ON consultation_events (consultation_id, id);
-
-CREATE TABLE short_id_sequences (
-    prefix TEXT PRIMARY KEY NOT NULL,
-    last   BIGINT NOT NULL
-);
 
 CREATE TABLE quota_counters (
     kind    TEXT NOT NULL,

@@ -217,18 +217,29 @@ impl Store {
             terms.policy.limit(),
         )
         .await?;
-        let short_id = next_short_id(&mut tx, terms.received_month).await?;
         let status = if position.is_some() {
             Status::Received
         } else {
             Status::Held
         };
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO consultations (short_id, requester, department, title, category, details, desired_date, \
-             status, received_at, received_month, quota_kind, quota_bucket, quota_position, exception, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $9) RETURNING id",
+        // The department, if the bot did not know it, is the one the person
+        // told banso (one statement instead of a look-up first). Creation is
+        // recorded in the row itself (`intake_status`, `received_at`,
+        // `requester`); the history reads it from there.
+        // The short id's number is the next in the receipt month, taken in
+        // the same statement. It cannot collide: the counter row updated
+        // above is locked until commit, and it covers the receipt month.
+        let (id, department, short_id): (i64, Option<String>, String) = sqlx::query_as(
+            "INSERT INTO consultations (short_id, month_seq, requester, department, title, category, details, \
+             desired_date, status, intake_status, received_at, received_month, quota_kind, quota_bucket, \
+             quota_position, exception, updated_at) \
+             SELECT $1 || '-' || (CASE WHEN n < 10 THEN '00' WHEN n < 100 THEN '0' ELSE '' END) || CAST(n AS TEXT), \
+             n, $2, COALESCE($3, (SELECT department FROM people WHERE user_id = $2)), $4, $5, $6, $7, \
+             $8, $8, $9, $10, $11, $12, $13, 0, $9 \
+             FROM (SELECT COALESCE(MAX(month_seq), 0) + 1 AS n FROM consultations WHERE received_month = $10) AS next \
+             RETURNING id, department, short_id",
         )
-        .bind(&short_id)
+        .bind(short_id_prefix(terms.received_month))
         .bind(&draft.requester)
         .bind(&draft.department)
         .bind(&draft.title)
@@ -242,17 +253,6 @@ impl Store {
         .bind(position.map(|_| terms.bucket.clone()))
         .bind(position)
         .fetch_one(&mut *tx)
-        .await?;
-        insert_event(
-            &mut tx,
-            id,
-            terms.received_at,
-            &draft.requester,
-            "created",
-            None,
-            Some(status.code()),
-            None,
-        )
         .await?;
         let newly_alerted = match position {
             Some(position) => {
@@ -268,7 +268,27 @@ impl Store {
             }
             None => Vec::new(),
         };
-        let consultation = fetch_in(&mut tx, id).await?;
+        // Built from what was just written rather than read back: one
+        // round trip less on the path every request takes.
+        let consultation = Consultation {
+            id,
+            short_id,
+            requester: draft.requester.clone(),
+            department,
+            title: draft.title.clone(),
+            category: draft.category,
+            details: draft.details.clone(),
+            desired_date: draft.desired_date,
+            status,
+            assignee: None,
+            received_at: terms.received_at,
+            received_month: terms.received_month,
+            quota_kind: terms.quota_kind.to_owned(),
+            quota_bucket: position.map(|_| terms.bucket.clone()),
+            quota_position: position,
+            exception: false,
+            decline_reason: None,
+        };
         let recorded = Recorded {
             consultation,
             newly_alerted,
@@ -452,6 +472,12 @@ impl Store {
         &self,
         consultation_id: i64,
     ) -> Result<Vec<Event>, StoreError> {
+        let created: Option<(i64, String, String)> = sqlx::query_as(
+            "SELECT received_at, requester, intake_status FROM consultations WHERE id = $1",
+        )
+        .bind(consultation_id)
+        .fetch_optional(self.pool())
+        .await?;
         let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT at, actor, kind, from_status, to_status, detail FROM consultation_events \
              WHERE consultation_id = $1 ORDER BY id",
@@ -459,16 +485,27 @@ impl Store {
         .bind(consultation_id)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
+        let created = created.map(|(at, actor, status)| Event {
+            at,
+            actor,
+            kind: "created".to_owned(),
+            from_status: None,
+            to_status: Some(status),
+            detail: None,
+        });
+        Ok(created
             .into_iter()
-            .map(|(at, actor, kind, from_status, to_status, detail)| Event {
-                at,
-                actor,
-                kind,
-                from_status,
-                to_status,
-                detail,
-            })
+            .chain(
+                rows.into_iter()
+                    .map(|(at, actor, kind, from_status, to_status, detail)| Event {
+                        at,
+                        actor,
+                        kind,
+                        from_status,
+                        to_status,
+                        detail,
+                    }),
+            )
             .collect())
     }
 }
@@ -482,9 +519,12 @@ async fn take_slot_within_limit(
     bucket: &str,
     limit: u32,
 ) -> Result<Option<i64>, StoreError> {
-    ensure_counter(tx, kind, bucket).await?;
+    // One upsert: the first request of a period creates the counter at 1;
+    // later ones add 1 only while under the limit, else return no row.
     let position: Option<i64> = sqlx::query_scalar(
-        "UPDATE quota_counters SET counted = counted + 1 WHERE kind = $1 AND bucket = $2 AND counted < $3 RETURNING counted",
+        "INSERT INTO quota_counters (kind, bucket, counted) VALUES ($1, $2, 1) \
+         ON CONFLICT (kind, bucket) DO UPDATE SET counted = quota_counters.counted + 1 \
+         WHERE quota_counters.counted < $3 RETURNING counted",
     )
     .bind(kind)
     .bind(bucket)
@@ -499,25 +539,14 @@ async fn take_slot_regardless(
     kind: &str,
     bucket: &str,
 ) -> Result<i64, StoreError> {
-    ensure_counter(tx, kind, bucket).await?;
-    Ok(sqlx::query_scalar("UPDATE quota_counters SET counted = counted + 1 WHERE kind = $1 AND bucket = $2 RETURNING counted")
-        .bind(kind)
-        .bind(bucket)
-        .fetch_one(&mut **tx)
-        .await?)
-}
-
-async fn ensure_counter(
-    tx: &mut Transaction<'static, Any>,
-    kind: &str,
-    bucket: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO quota_counters (kind, bucket, counted) VALUES ($1, $2, 0) ON CONFLICT (kind, bucket) DO NOTHING")
-        .bind(kind)
-        .bind(bucket)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    Ok(sqlx::query_scalar(
+        "INSERT INTO quota_counters (kind, bucket, counted) VALUES ($1, $2, 1) \
+         ON CONFLICT (kind, bucket) DO UPDATE SET counted = quota_counters.counted + 1 RETURNING counted",
+    )
+    .bind(kind)
+    .bind(bucket)
+    .fetch_one(&mut **tx)
+    .await?)
 }
 
 /// Records each threshold `position` reached that was never alerted in
@@ -588,24 +617,10 @@ async fn apply_quota_change(
     }
 }
 
-/// `YYMM-NNN`: the receipt month and a number within it, short enough to
-/// read out on the phone.
-async fn next_short_id(
-    tx: &mut Transaction<'static, Any>,
-    month: YearMonth,
-) -> Result<String, StoreError> {
-    let prefix = format!("{:02}{:02}", month.year().rem_euclid(100), month.month());
-    sqlx::query("INSERT INTO short_id_sequences (prefix, last) VALUES ($1, 0) ON CONFLICT (prefix) DO NOTHING")
-        .bind(&prefix)
-        .execute(&mut **tx)
-        .await?;
-    let number: i64 = sqlx::query_scalar(
-        "UPDATE short_id_sequences SET last = last + 1 WHERE prefix = $1 RETURNING last",
-    )
-    .bind(&prefix)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(format!("{prefix}-{number:03}"))
+/// `YYMM` of `YYMM-NNN`: the receipt month, and a number within it,
+/// short enough to read out on the phone.
+fn short_id_prefix(month: YearMonth) -> String {
+    format!("{:02}{:02}", month.year().rem_euclid(100), month.month())
 }
 
 #[allow(clippy::too_many_arguments)]

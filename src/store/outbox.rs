@@ -47,20 +47,39 @@ pub(crate) async fn enqueue(
     messages: &[NewMessage],
     now: i64,
 ) -> Result<(), StoreError> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    // One multi-row INSERT: a change usually causes two to four messages.
+    let rows: Vec<String> = (0..messages.len())
+        .map(|row| {
+            let first = row * 5 + 1;
+            format!(
+                "(${}, ${}, ${}, ${}, ${})",
+                first,
+                first + 1,
+                first + 2,
+                first + 3,
+                first + 4
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO outbox (idempotency_key, recipient, text, buttons, created_at) VALUES {} \
+         ON CONFLICT (idempotency_key) DO NOTHING",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for new in messages {
         let buttons = serde_json::to_string(&new.message.buttons).expect("buttons serialise");
-        sqlx::query(
-            "INSERT INTO outbox (idempotency_key, recipient, text, buttons, created_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
-        )
-        .bind(&new.idempotency_key)
-        .bind(encode_recipient(&new.message.to))
-        .bind(&new.message.text)
-        .bind(buttons)
-        .bind(now)
-        .execute(&mut **transaction)
-        .await?;
+        query = query
+            .bind(new.idempotency_key.clone())
+            .bind(encode_recipient(&new.message.to))
+            .bind(new.message.text.clone())
+            .bind(buttons)
+            .bind(now);
     }
+    query.execute(&mut **transaction).await?;
     Ok(())
 }
 

@@ -62,7 +62,8 @@ pub async fn record_quick(bot: &Bot, user: &UserId, text: &str) -> anyhow::Resul
     }
     let draft = ConsultationDraft {
         requester: user.to_string(),
-        department: bot.department_of(user).await?,
+        // Filled in by the store from what the person told banso.
+        department: None,
         title,
         category: Category::Other,
         details: text.to_owned(),
@@ -89,13 +90,14 @@ pub async fn record(
         received_month: month,
     };
     let limit = policy.limit();
-    bot.store()
+    let recorded = bot
+        .store()
         .record_consultation(&draft, &terms, |recorded| {
             notices::on_created(bot, &recorded.consultation, &recorded.newly_alerted, limit)
         })
         .await?;
     let needs_department =
-        draft.department.is_none() && bot.directory().role_of(user) == Role::Staff;
+        recorded.consultation.department.is_none() && bot.directory().role_of(user) == Role::Staff;
     if needs_department {
         return bot.ask_department(user).await;
     }
