@@ -396,7 +396,7 @@ fn the_scripted_quota_scenario_gives_the_leader_exactly_four_messages() {
         .collect();
     assert_eq!(
         team[0]["buttons"],
-        serde_json::json!([{"n": 1, "label": "担当する"}, {"n": 2, "label": "回答済"}, {"n": 3, "label": "対象外"}])
+        serde_json::json!([{"n": 1, "label": "担当する"}, {"n": 2, "label": "回答済"}, {"n": 3, "label": "完了"}, {"n": 4, "label": "対象外"}])
     );
     let quota = messages
         .iter()
@@ -419,7 +419,7 @@ fn the_scripted_quota_scenario_gives_the_leader_exactly_four_messages() {
 #[test]
 fn the_console_clicks_buttons_as_the_acting_user() {
     let dir = tempfile::tempdir().unwrap();
-    let input = "/dept 総務課\n/consult パスワード管理\n:as coord\n:click 3\n:as tanaka\n/consult show 2406-001\n";
+    let input = "/dept 総務課\n/consult パスワード管理\n:as coord\n:click 3\n:click 4\n:as tanaka\n/consult show 2406-001\n";
     let run = banso_in(
         dir.path(),
         &[

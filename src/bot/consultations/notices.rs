@@ -139,10 +139,21 @@ pub fn on_created(
         "consult/team_notice",
         json!({ "c": view, "limit": limit, "held": held }),
     );
+    // The team notice carries the four buttons of the contract's workflow
+    // (担当する, 回答済, 完了, 対象外); one pressed out of order is refused
+    // with the reason. Later status messages show only what applies.
     let team_buttons = if held {
         Vec::new()
     } else {
-        team_buttons(bot, consultation)
+        [
+            Action::Assign,
+            Action::Answer,
+            Action::Close,
+            Action::MarkOutOfScope,
+        ]
+        .iter()
+        .map(|action| button(bot, *action, consultation))
+        .collect()
     };
     messages.push(message(
         format!("c{id}:created:team"),
