@@ -6,6 +6,8 @@
 //! has no chrono types.
 
 mod consultations;
+mod jobs;
+mod meetings;
 mod outbox;
 mod people;
 
@@ -20,6 +22,8 @@ pub use consultations::{
     Applied, Change, Consultation, ConsultationDraft, Event, IntakeTerms, ListFilter, QuotaChange,
     Recorded,
 };
+pub use jobs::{ClaimedJob, JobOutcome, JobRecord, PlannedJob, SyncReport};
+pub use meetings::StoredAdjustment;
 pub use outbox::{NewMessage, QueuedMessage};
 pub use people::Person;
 

@@ -1,0 +1,34 @@
+-- Meetings: single-occurrence changes made by command, deliverable
+-- submissions, and the durable jobs table of planned reminders.
+
+CREATE TABLE meeting_adjustments (
+    id         BIGSERIAL PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    new_start  TEXT,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+
+CREATE TABLE deliverable_submissions (
+    meeting_key  TEXT NOT NULL,
+    item         TEXT NOT NULL,
+    submitted_by TEXT NOT NULL,
+    submitted_at BIGINT NOT NULL,
+    PRIMARY KEY (meeting_key, item)
+);
+
+CREATE TABLE scheduled_jobs (
+    id                BIGSERIAL PRIMARY KEY,
+    idempotency_key   TEXT NOT NULL UNIQUE,
+    kind              TEXT NOT NULL,
+    meeting_key       TEXT NOT NULL,
+    meeting_starts_at BIGINT NOT NULL,
+    due_at            BIGINT NOT NULL,
+    status            TEXT NOT NULL,
+    lease_until       BIGINT,
+    claimed_by        TEXT,
+    attempts          BIGINT NOT NULL DEFAULT 0,
+    finished_at       BIGINT
+);
+CREATE INDEX scheduled_jobs_pending_by_due ON scheduled_jobs (due_at) WHERE status IN ('pending', 'claimed');

@@ -1,0 +1,196 @@
+//! The durable jobs table: every planned reminder occurrence with its due
+//! time and an idempotency key. A job is claimed with a lease, and finished
+//! in one transaction with the messages it sends (see `outbox`), so a crash
+//! at any point neither loses a reminder nor sends it twice: an expired
+//! lease is claimed again, and a finish whose lease was lost is refused.
+
+use super::outbox::{NewMessage, enqueue};
+use super::{Backend, Store, StoreError};
+
+/// One reminder the plan wants at `due_at` (epoch seconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedJob {
+    pub idempotency_key: String,
+    pub kind: String,
+    pub meeting_key: String,
+    pub meeting_starts_at: i64,
+    pub due_at: i64,
+}
+
+/// A job a scheduler holds the lease of.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ClaimedJob {
+    pub id: i64,
+    pub idempotency_key: String,
+    pub kind: String,
+    pub meeting_key: String,
+    pub meeting_starts_at: i64,
+    pub due_at: i64,
+    pub attempts: i64,
+}
+
+/// A job as stored, for listings and tests.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct JobRecord {
+    pub idempotency_key: String,
+    pub kind: String,
+    pub meeting_key: String,
+    pub due_at: i64,
+    pub status: String,
+    pub attempts: i64,
+}
+
+/// How a claimed job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobOutcome {
+    /// Its messages are in the outbox.
+    Sent,
+    /// Not sent, on purpose (its meeting has passed, or nothing was left
+    /// to say); recorded so it is never tried again.
+    Skipped,
+}
+
+/// What a re-plan changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub planned: usize,
+    pub cancelled: u64,
+}
+
+const CLAIM_SQLITE: &str = "UPDATE scheduled_jobs SET status = 'claimed', lease_until = $1, claimed_by = $2, \
+     attempts = attempts + 1 WHERE id = (SELECT id FROM scheduled_jobs WHERE due_at <= $3 AND \
+     (status = 'pending' OR (status = 'claimed' AND lease_until < $3)) ORDER BY due_at, id LIMIT 1) \
+     RETURNING id, idempotency_key, kind, meeting_key, meeting_starts_at, due_at, attempts";
+
+// Two banso processes on one PostgreSQL: SKIP LOCKED lets each take a
+// different job, and the repeated condition makes a job that another
+// process took in between invisible rather than taken twice.
+const CLAIM_POSTGRES: &str = "UPDATE scheduled_jobs SET status = 'claimed', lease_until = $1, claimed_by = $2, \
+     attempts = attempts + 1 WHERE id = (SELECT id FROM scheduled_jobs WHERE due_at <= $3 AND \
+     (status = 'pending' OR (status = 'claimed' AND lease_until < $3)) ORDER BY due_at, id LIMIT 1 \
+     FOR UPDATE SKIP LOCKED) AND (status = 'pending' OR (status = 'claimed' AND lease_until < $3)) \
+     RETURNING id, idempotency_key, kind, meeting_key, meeting_starts_at, due_at, attempts";
+
+impl Store {
+    /// Makes the table match the plan: new reminders are added, a changed
+    /// time is taken over by a job not yet done, and a job not yet done
+    /// whose reminder is no longer planned (a moved or cancelled meeting)
+    /// is cancelled, so nothing is sent for a plan that no longer exists.
+    pub async fn sync_jobs(&self, plan: &[PlannedJob]) -> Result<SyncReport, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        for job in plan {
+            sqlx::query(
+                "INSERT INTO scheduled_jobs (idempotency_key, kind, meeting_key, meeting_starts_at, due_at, status) \
+                 VALUES ($1, $2, $3, $4, $5, 'pending') ON CONFLICT (idempotency_key) DO UPDATE \
+                 SET due_at = excluded.due_at, meeting_starts_at = excluded.meeting_starts_at \
+                 WHERE scheduled_jobs.status = 'pending'",
+            )
+            .bind(&job.idempotency_key)
+            .bind(&job.kind)
+            .bind(&job.meeting_key)
+            .bind(job.meeting_starts_at)
+            .bind(job.due_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let open: Vec<(String,)> = sqlx::query_as(
+            "SELECT idempotency_key FROM scheduled_jobs WHERE status IN ('pending', 'claimed')",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let planned: std::collections::HashSet<&str> = plan
+            .iter()
+            .map(|job| job.idempotency_key.as_str())
+            .collect();
+        let mut cancelled = 0;
+        for (key,) in open.iter().filter(|(key,)| !planned.contains(key.as_str())) {
+            cancelled += sqlx::query(
+                "UPDATE scheduled_jobs SET status = 'cancelled' WHERE idempotency_key = $1 AND status IN ('pending', 'claimed')",
+            )
+            .bind(key)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(SyncReport {
+            planned: plan.len(),
+            cancelled,
+        })
+    }
+
+    /// Claims the most overdue job due by `now` (or one whose lease ran
+    /// out), for `lease_seconds`.
+    pub async fn claim_due_job(
+        &self,
+        worker: &str,
+        now: i64,
+        lease_seconds: i64,
+    ) -> Result<Option<ClaimedJob>, StoreError> {
+        let sql = match self.backend() {
+            Backend::Sqlite => CLAIM_SQLITE,
+            Backend::Postgres => CLAIM_POSTGRES,
+        };
+        Ok(sqlx::query_as(sql)
+            .bind(now + lease_seconds)
+            .bind(worker)
+            .bind(now)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// Finishes a claimed job and queues its messages, in one transaction.
+    /// Returns false, queueing nothing, if the lease was lost meanwhile (it
+    /// expired and another scheduler took the job, or a re-plan cancelled it).
+    pub async fn finish_job(
+        &self,
+        job: &ClaimedJob,
+        worker: &str,
+        outcome: JobOutcome,
+        messages: &[NewMessage],
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let status = match outcome {
+            JobOutcome::Sent => "done",
+            JobOutcome::Skipped => "skipped",
+        };
+        let mut tx = self.pool().begin().await?;
+        let finished = sqlx::query(
+            "UPDATE scheduled_jobs SET status = $1, finished_at = $2 \
+             WHERE id = $3 AND status = 'claimed' AND claimed_by = $4 AND attempts = $5",
+        )
+        .bind(status)
+        .bind(now)
+        .bind(job.id)
+        .bind(worker)
+        .bind(job.attempts)
+        .execute(&mut *tx)
+        .await?;
+        if finished.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        enqueue(&mut tx, messages, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// When the next job becomes due (or a lease runs out), if any.
+    pub async fn next_job_due_at(&self) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT MIN(CASE WHEN status = 'pending' THEN due_at ELSE lease_until END) \
+             FROM scheduled_jobs WHERE status IN ('pending', 'claimed')",
+        )
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// Every job, in due order.
+    pub async fn jobs(&self) -> Result<Vec<JobRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT idempotency_key, kind, meeting_key, due_at, status, attempts FROM scheduled_jobs ORDER BY due_at, id",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+}

@@ -1,0 +1,100 @@
+//! What people changed about meetings (a moved or cancelled occurrence, an
+//! explicit regular-meeting date) and which deliverables are submitted.
+
+use super::{Store, StoreError};
+
+/// A single-occurrence change, as stored; the bot turns these into the
+/// domain's adjustments when it plans.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredAdjustment {
+    pub id: i64,
+    /// `move`, `cancel` or `set_regular`.
+    pub kind: String,
+    /// The occurrence key (`regular:2024-06`), or for `set_regular` the month.
+    pub target: String,
+    /// `YYYY-MM-DDTHH:MM` in Asia/Tokyo, for `move` and `set_regular`.
+    pub new_start: Option<String>,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+impl Store {
+    pub async fn add_meeting_adjustment(
+        &self,
+        kind: &str,
+        target: &str,
+        new_start: Option<&str>,
+        created_by: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO meeting_adjustments (kind, target, new_start, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(kind)
+        .bind(target)
+        .bind(new_start)
+        .bind(created_by)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Oldest first: a later change to the same occurrence wins.
+    pub async fn meeting_adjustments(&self) -> Result<Vec<StoredAdjustment>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, kind, target, new_start, created_by, created_at FROM meeting_adjustments ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Marks an item submitted (提出済); false if it already was.
+    pub async fn submit_deliverable(
+        &self,
+        meeting_key: &str,
+        item: &str,
+        by: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let inserted = sqlx::query(
+            "INSERT INTO deliverable_submissions (meeting_key, item, submitted_by, submitted_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (meeting_key, item) DO NOTHING",
+        )
+        .bind(meeting_key)
+        .bind(item)
+        .bind(by)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
+    /// Takes a submission back (undo); false if it was not submitted.
+    pub async fn withdraw_deliverable(
+        &self,
+        meeting_key: &str,
+        item: &str,
+    ) -> Result<bool, StoreError> {
+        let deleted =
+            sqlx::query("DELETE FROM deliverable_submissions WHERE meeting_key = $1 AND item = $2")
+                .bind(meeting_key)
+                .bind(item)
+                .execute(self.pool())
+                .await?;
+        Ok(deleted.rows_affected() == 1)
+    }
+
+    /// The submitted items of a meeting, with who and when.
+    pub async fn submitted_deliverables(
+        &self,
+        meeting_key: &str,
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT item, submitted_by, submitted_at FROM deliverable_submissions WHERE meeting_key = $1 ORDER BY submitted_at",
+        )
+        .bind(meeting_key)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}
