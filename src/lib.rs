@@ -7,4 +7,6 @@ pub mod bot;
 pub mod chat;
 pub mod config;
 pub mod domain;
+pub mod export;
+pub mod scheduler;
 pub mod store;

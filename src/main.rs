@@ -12,12 +12,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
 use banso::bot::calendar_queries::{self, Format};
-use banso::bot::clock::{AdjustableClock, ManualClock, ShiftedSystemClock};
+use banso::bot::clock::{AdjustableClock, Clock, ManualClock, ShiftedSystemClock, SystemClock};
+use banso::bot::meetings::preview;
 use banso::bot::message::UserId;
 use banso::bot::texts::Texts;
 use banso::bot::{Bot, BotParts, open_day_calendar};
 use banso::chat::console::{Console, LineSource, OutputFormat, spawn_line_reader};
 use banso::config::{self, ConfigProblem, Env, Language, ProcessEnv, Settings};
+use banso::export::ics::{IcsNames, calendar_ics};
 use banso::store::Store;
 
 #[derive(Debug, Parser)]
@@ -41,6 +43,9 @@ enum CliCommand {
     /// The open-day (開庁日) calendar as data.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Every meeting, deadline and reminder the configuration produces.
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
     /// Apply database migrations (also done at every start).
     Migrate,
     /// Configuration tools.
@@ -114,6 +119,23 @@ struct RangeArgs {
 }
 
 #[derive(Debug, Subcommand)]
+enum ScheduleCommand {
+    /// List meetings and reminders in time order; nothing is sent.
+    Preview {
+        /// Plan this fiscal year (2024 = 令和6年度) when the config sets no contract period.
+        #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1949..=2199))]
+        fiscal_year: Option<i32>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: FormatArg,
+    },
+    /// Write an iCalendar (RFC 5545) file of meetings and deadlines to stdout.
+    Ics {
+        #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1949..=2199))]
+        fiscal_year: Option<i32>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum ConfigCommand {
     /// Validate a configuration file and list every problem with its line.
     Check {
@@ -177,6 +199,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         CliCommand::Calendar(command) => run_calendar(&settings, &texts, command),
         CliCommand::Console(args) => run_async(run_console(settings, texts, args)),
+        CliCommand::Schedule(command) => run_schedule(&settings, &texts, command),
         CliCommand::Migrate => run_async(run_migrate(settings, texts)),
         CliCommand::Config(_) => unreachable!("handled above"),
     }
@@ -285,6 +308,64 @@ fn run_calendar(
     };
     let output = output.map_err(|error| Failure::usage(error.render(texts)))?;
     println!("{output}");
+    Ok(())
+}
+
+fn run_schedule(
+    settings: &Settings,
+    texts: &Texts,
+    command: ScheduleCommand,
+) -> Result<(), Failure> {
+    let fiscal_year = match &command {
+        ScheduleCommand::Preview { fiscal_year, .. } | ScheduleCommand::Ics { fiscal_year } => {
+            *fiscal_year
+        }
+    };
+    let today = SystemClock.now_in_city().date_naive();
+    let period = preview::period(settings, fiscal_year, today).map_err(
+        |preview::PeriodError::OutsideContract { start, end }| {
+            Failure::usage(texts.render(
+                "cli/outside_contract",
+                json!({ "start": start.to_string(), "end": end.to_string() }),
+            ))
+        },
+    )?;
+    let calendar = open_day_calendar(settings);
+    let output = match command {
+        ScheduleCommand::Preview {
+            format: FormatArg::Json,
+            ..
+        } => serde_json::to_string(&preview::entries(settings, &calendar, period))
+            .expect("plain data serialises"),
+        ScheduleCommand::Preview {
+            format: FormatArg::Text,
+            ..
+        } => {
+            let entries = preview::entries(settings, &calendar, period);
+            texts.render("cli/schedule_preview", json!({ "entries": entries, "from": period.0.to_string(), "to": period.1.to_string() }))
+        }
+        ScheduleCommand::Ics { .. } => {
+            let name = |field: &str| texts.render("cli/ics_names", json!({ "field": field }));
+            let names = IcsNames {
+                calendar: name("calendar"),
+                regular: name("regular"),
+                biweekly: name("biweekly"),
+                kickoff: name("kickoff"),
+                deadline: name("deadline"),
+                deliverables: name("deliverables"),
+                url: name("url"),
+            };
+            calendar_ics(
+                &preview::meetings(settings, &calendar, period),
+                &names,
+                SystemClock.now(),
+            )
+        }
+    };
+    print!("{output}");
+    if !output.ends_with('\n') {
+        println!();
+    }
     Ok(())
 }
 

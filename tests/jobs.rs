@@ -33,7 +33,7 @@ async fn a_job_is_claimed_once_and_finished_with_its_messages() {
     for test in support::all_stores().await {
         let store = &test.store;
         store
-            .sync_jobs(&[job("a", 100), job("b", 200)])
+            .sync_jobs(&[job("a", 100), job("b", 200)], 0)
             .await
             .unwrap();
         assert_eq!(
@@ -65,7 +65,7 @@ async fn a_job_is_claimed_once_and_finished_with_its_messages() {
         assert_eq!(store.pending_messages(10).await.unwrap().len(), 1);
         // Re-planning the same reminders does not resurrect a finished one.
         store
-            .sync_jobs(&[job("a", 100), job("b", 200)])
+            .sync_jobs(&[job("a", 100), job("b", 200)], 0)
             .await
             .unwrap();
         assert_eq!(
@@ -82,7 +82,7 @@ async fn a_job_is_claimed_once_and_finished_with_its_messages() {
 async fn an_expired_lease_is_taken_over_and_the_old_holder_cannot_finish() {
     for test in support::all_stores().await {
         let store = &test.store;
-        store.sync_jobs(&[job("a", 100)]).await.unwrap();
+        store.sync_jobs(&[job("a", 100)], 0).await.unwrap();
         let first = store
             .claim_due_job("crashed", 100, 60)
             .await
@@ -129,7 +129,7 @@ async fn a_replan_cancels_what_is_no_longer_planned_and_moves_what_moved() {
     for test in support::all_stores().await {
         let store = &test.store;
         store
-            .sync_jobs(&[job("a", 100), job("b", 200)])
+            .sync_jobs(&[job("a", 100), job("b", 200)], 0)
             .await
             .unwrap();
         let claimed = store
@@ -137,7 +137,7 @@ async fn a_replan_cancels_what_is_no_longer_planned_and_moves_what_moved() {
             .await
             .unwrap()
             .expect("a due");
-        let report = store.sync_jobs(&[job("b", 300)]).await.unwrap();
+        let report = store.sync_jobs(&[job("b", 300)], 0).await.unwrap();
         assert_eq!(report.cancelled, 1, "{}", test.label);
         assert!(
             !store
@@ -174,7 +174,7 @@ async fn concurrent_workers_never_take_the_same_job() {
     for test in support::all_stores().await {
         let store = test.store.clone();
         let plan: Vec<_> = (0..60).map(|n| job(&format!("j{n}"), n)).collect();
-        store.sync_jobs(&plan).await.unwrap();
+        store.sync_jobs(&plan, 0).await.unwrap();
         let mut workers = Vec::new();
         for worker in 0..4 {
             let store = store.clone();

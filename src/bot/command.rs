@@ -2,6 +2,8 @@
 //! (mini-redis `cmd/`): `parse("/calendar 2025-01")` is a value a test can
 //! compare, and applying it is the bot's separate job.
 
+use chrono::{NaiveDate, NaiveTime};
+
 use crate::domain::consultation::{Action, MAX_TEXT_CHARS};
 use crate::domain::month::YearMonth;
 
@@ -33,6 +35,23 @@ pub enum Command {
     Department { name: Option<String> },
     /// `/cancel`: abandon the form or question in progress.
     Cancel,
+    /// `/meeting`: the next meetings.
+    MeetingNext,
+    /// `/meeting list [YYYY-MM]`.
+    MeetingList { month: Option<YearMonth> },
+    /// `/meeting move DATE NEWDATE [HH:MM]`.
+    MeetingMove {
+        date: NaiveDate,
+        to: NaiveDate,
+        time: Option<NaiveTime>,
+    },
+    /// `/meeting cancel DATE`.
+    MeetingCancel { date: NaiveDate },
+    /// `/meeting set-regular YYYY-MM-DD HH:MM`: this month's regular
+    /// meeting on an explicit day.
+    MeetingSetRegular { date: NaiveDate, time: NaiveTime },
+    /// `/deliverables`: the checklist of the next regular meeting.
+    Deliverables,
 }
 
 /// Which consultations `/consult list` shows.
@@ -60,6 +79,12 @@ pub enum ParseError {
     BadShortId(String),
     #[error("text of {length} characters is over the limit")]
     TooLong { length: usize },
+    #[error("not a date: {0}")]
+    BadDate(String),
+    #[error("not a time: {0}")]
+    BadTime(String),
+    #[error("/meeting needs other arguments")]
+    MeetingUsage,
 }
 
 /// Parses one line as typed in chat.
@@ -82,6 +107,8 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
             name: (!argument_text.is_empty()).then(|| argument_text.to_owned()),
         }),
         "cancel" => no_arguments(name, &arguments, Command::Cancel),
+        "meeting" => parse_meeting(&arguments),
+        "deliverables" => no_arguments(name, &arguments, Command::Deliverables),
         "help" => no_arguments(name, &arguments, Command::Help),
         "banso" => match arguments.as_slice() {
             [] | ["help"] => Ok(Command::Help),
@@ -147,6 +174,54 @@ fn parse_consult(text: &str, arguments: &[&str]) -> Result<Command, ParseError> 
             text: text.to_owned(),
         }),
     }
+}
+
+fn parse_meeting(arguments: &[&str]) -> Result<Command, ParseError> {
+    match arguments {
+        [] => Ok(Command::MeetingNext),
+        ["list"] => Ok(Command::MeetingList { month: None }),
+        ["list", month] => month
+            .parse()
+            .map(|month| Command::MeetingList { month: Some(month) })
+            .map_err(|_| ParseError::BadMonth((*month).to_owned())),
+        ["move", date, to] => Ok(Command::MeetingMove {
+            date: date_argument(date)?,
+            to: date_argument(to)?,
+            time: None,
+        }),
+        ["move", date, to, time] => Ok(Command::MeetingMove {
+            date: date_argument(date)?,
+            to: date_argument(to)?,
+            time: Some(time_argument(time)?),
+        }),
+        ["cancel", date] => Ok(Command::MeetingCancel {
+            date: date_argument(date)?,
+        }),
+        ["set-regular", date, time] => Ok(Command::MeetingSetRegular {
+            date: date_argument(date)?,
+            time: time_argument(time)?,
+        }),
+        _ => Err(ParseError::MeetingUsage),
+    }
+}
+
+/// `2024-06-11`, also with `/` or full-width digits as an input method
+/// may type them.
+fn date_argument(raw: &str) -> Result<NaiveDate, ParseError> {
+    let normalised: String = normalise_short_id(raw)
+        .chars()
+        .map(|c| if c == '/' || c == '／' { '-' } else { c })
+        .collect();
+    NaiveDate::parse_from_str(&normalised, "%Y-%m-%d")
+        .map_err(|_| ParseError::BadDate(raw.to_owned()))
+}
+
+fn time_argument(raw: &str) -> Result<NaiveTime, ParseError> {
+    let normalised: String = normalise_short_id(raw)
+        .chars()
+        .map(|c| if c == '：' { ':' } else { c })
+        .collect();
+    NaiveTime::parse_from_str(&normalised, "%H:%M").map_err(|_| ParseError::BadTime(raw.to_owned()))
 }
 
 fn list_scope(word: &str) -> Option<ListScope> {
@@ -357,6 +432,64 @@ mod tests {
                     reason: None,
                 }),
             ),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(parse(line), expected, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn parses_meeting_table() {
+        let date = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+        let time = |text: &str| NaiveTime::parse_from_str(text, "%H:%M").unwrap();
+        let cases: Vec<(&str, Result<Command, ParseError>)> = vec![
+            ("/meeting", Ok(Command::MeetingNext)),
+            ("/meeting list", Ok(Command::MeetingList { month: None })),
+            (
+                "/meeting list 2024-06",
+                Ok(Command::MeetingList {
+                    month: month("2024-06"),
+                }),
+            ),
+            (
+                "/meeting move 2024-06-11 2024-06-12",
+                Ok(Command::MeetingMove {
+                    date: date("2024-06-11"),
+                    to: date("2024-06-12"),
+                    time: None,
+                }),
+            ),
+            (
+                "/meeting move 2024/06/11 ２０２４－０６－１３ 14:30",
+                Ok(Command::MeetingMove {
+                    date: date("2024-06-11"),
+                    to: date("2024-06-13"),
+                    time: Some(time("14:30")),
+                }),
+            ),
+            (
+                "/meeting cancel 2024-06-11",
+                Ok(Command::MeetingCancel {
+                    date: date("2024-06-11"),
+                }),
+            ),
+            (
+                "/meeting set-regular 2024-07-10 10:00",
+                Ok(Command::MeetingSetRegular {
+                    date: date("2024-07-10"),
+                    time: time("10:00"),
+                }),
+            ),
+            (
+                "/meeting move 2024-06-31 2024-07-01",
+                Err(ParseError::BadDate("2024-06-31".into())),
+            ),
+            (
+                "/meeting set-regular 2024-07-10 25:00",
+                Err(ParseError::BadTime("25:00".into())),
+            ),
+            ("/meeting postpone", Err(ParseError::MeetingUsage)),
+            ("/deliverables", Ok(Command::Deliverables)),
         ];
         for (line, expected) in cases {
             assert_eq!(parse(line), expected, "{line:?}");

@@ -11,6 +11,7 @@ pub mod calendar_queries;
 pub mod clock;
 pub mod command;
 pub mod consultations;
+pub mod meetings;
 pub mod message;
 pub mod roles;
 pub mod texts;
@@ -50,6 +51,7 @@ pub struct Bot {
     store: Store,
     clock: Arc<dyn Clock>,
     texts: Arc<Texts>,
+    jobs_changed: Arc<tokio::sync::Notify>,
 }
 
 impl Bot {
@@ -66,7 +68,14 @@ impl Bot {
             store: parts.store,
             clock: parts.clock,
             texts: parts.texts,
+            jobs_changed: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// Notified whenever the reminder plan changes, so a sleeping
+    /// scheduler looks again.
+    pub fn jobs_changed(&self) -> Arc<tokio::sync::Notify> {
+        self.jobs_changed.clone()
     }
 
     /// Handles one line a user typed and returns the direct replies. A
@@ -125,6 +134,16 @@ impl Bot {
                     json!({ "department": department }),
                 ))
             }
+            Command::MeetingNext => meetings::commands::next(self, user).await,
+            Command::MeetingList { month } => meetings::commands::list(self, user, month).await,
+            Command::MeetingMove { date, to, time } => {
+                meetings::commands::move_meeting(self, user, date, to, time).await
+            }
+            Command::MeetingCancel { date } => meetings::commands::cancel(self, user, date).await,
+            Command::MeetingSetRegular { date, time } => {
+                meetings::commands::set_regular(self, user, date, time).await
+            }
+            Command::Deliverables => meetings::deliverables::show_next(self, user).await,
             Command::Cancel => {
                 let had = self.conversation(user).await?.is_some();
                 self.clear_conversation(user).await?;
@@ -152,6 +171,9 @@ impl Bot {
         {
             return consultations::act(self, user, action, value, None).await;
         }
+        if let Some(replies) = meetings::deliverables::press(self, user, action, value).await? {
+            return Ok(replies);
+        }
         if action == "form:category"
             && let Some(conversation @ Conversation::Form(_)) = self.conversation(user).await?
         {
@@ -173,6 +195,9 @@ impl Bot {
                 json!({ "command": command, "argument": argument }),
             ),
             ParseError::BadShortId(value) => ("consult/bad_short_id", json!({ "value": value })),
+            ParseError::BadDate(value) => ("chat/bad_date", json!({ "value": value })),
+            ParseError::BadTime(value) => ("chat/bad_time", json!({ "value": value })),
+            ParseError::MeetingUsage => ("meeting/usage", json!({})),
             ParseError::TooLong { length } => (
                 "consult/too_long",
                 json!({ "length": length, "limit": crate::domain::consultation::MAX_TEXT_CHARS }),

@@ -14,6 +14,7 @@ use serde_json::json;
 use crate::bot::Bot;
 use crate::bot::clock::AdjustableClock;
 use crate::bot::message::{Outgoing, Recipient, UserId};
+use crate::scheduler::Scheduler;
 pub use input::{LineSource, spawn_line_reader};
 pub use meta::{MetaCommand, MetaError, parse_advance, parse_meta};
 
@@ -33,6 +34,7 @@ pub enum OutputFormat {
 /// user was shown (for `:click N`).
 pub struct Console<W: Write> {
     bot: Bot,
+    scheduler: Scheduler,
     clock: Arc<dyn AdjustableClock>,
     out: W,
     format: OutputFormat,
@@ -58,7 +60,9 @@ impl<W: Write> Console<W> {
         format: OutputFormat,
         user: UserId,
     ) -> Self {
+        let scheduler = Scheduler::new(bot.clone(), format!("console-{}", std::process::id()));
         Self {
+            scheduler,
             bot,
             clock,
             out,
@@ -88,13 +92,32 @@ impl<W: Write> Console<W> {
     /// Reads lines until `:quit` or the end of input. Messages a previous
     /// run queued but never showed (a crash) are shown first.
     pub async fn run(&mut self, reader: &mut input::LineReader) -> anyhow::Result<()> {
-        self.deliver_outbox().await?;
+        self.start().await?;
         while let Some(line) = reader.next_line(self.prompt()).await {
             if self.handle_line(&line).await? == Flow::Quit {
                 break;
             }
         }
         Ok(())
+    }
+
+    /// Plans the reminders, sends what is due now, and shows what an
+    /// earlier run queued but never showed (a crash).
+    pub async fn start(&mut self) -> anyhow::Result<()> {
+        self.scheduler
+            .replan()
+            .await
+            .context("planning reminders")?;
+        self.run_due_reminders().await
+    }
+
+    /// Fires every reminder due by the console's clock, then delivers.
+    async fn run_due_reminders(&mut self) -> anyhow::Result<()> {
+        self.scheduler
+            .run_due(self.clock.now())
+            .await
+            .context("running reminders")?;
+        self.deliver_outbox().await
     }
 
     /// Handles one line: a meta-command or what a user types in chat.
@@ -112,7 +135,7 @@ impl<W: Write> Console<W> {
         let messages = self.bot.handle_text(&self.user, line).await;
         // What the change caused (confirmations, notices) first, then the
         // direct reply, which may be a follow-up question.
-        self.deliver_outbox().await?;
+        self.run_due_reminders().await?;
         self.show(&messages)?;
         Ok(Flow::Continue)
     }
@@ -154,7 +177,7 @@ impl<W: Write> Console<W> {
             }
             Ok(MetaCommand::Now) => self.say_now("now")?,
             Ok(MetaCommand::Advance(by)) => {
-                self.clock.advance(by);
+                self.advance(by).await?;
                 self.say_now("advance")?;
             }
             Ok(MetaCommand::Click(n)) => self.click(n).await?,
@@ -162,6 +185,33 @@ impl<W: Write> Console<W> {
             Err(error) => self.say("error", "console/bad_meta", meta_error_context(&error))?,
         }
         Ok(Flow::Continue)
+    }
+
+    /// Moves the clock in steps from one due reminder to the next, so each
+    /// fires at its own time, in order, as a running banso would send them.
+    async fn advance(&mut self, by: chrono::Duration) -> anyhow::Result<()> {
+        let target = self.clock.now() + by;
+        while let Some(due) = self
+            .bot
+            .store()
+            .next_job_due_at()
+            .await
+            .context("reading the jobs")?
+        {
+            let due = chrono::DateTime::from_timestamp(due, 0).unwrap_or(target);
+            if due > target {
+                break;
+            }
+            if due > self.clock.now() {
+                self.clock.advance(due - self.clock.now());
+            }
+            self.run_due_reminders().await?;
+        }
+        let rest = target - self.clock.now();
+        if rest > chrono::Duration::zero() {
+            self.clock.advance(rest);
+        }
+        self.run_due_reminders().await
     }
 
     async fn click(&mut self, n: usize) -> anyhow::Result<()> {

@@ -1,74 +1,13 @@
-//! Meeting settings: which day of the month (`"2nd tue"`, `"第2火曜"`), what to do when that
-//! day is closed, and the regular, biweekly and kickoff meetings.
+//! Meeting settings: the regular, biweekly and kickoff meetings as configured, and their
+//! conversion into the domain's [`MeetingRules`]. The day-of-month rule (`"2nd tue"`,
+//! `"第2火曜"`) and the closed-day policy are domain types, re-exported here.
 
 use chrono::{NaiveDate, NaiveTime, Weekday};
 
-use super::settings::{clock, owned_strings};
+pub use crate::domain::meeting::{MonthlyRule, NthWeek, OnClosedDay};
 
-/// A weekday in a given week of every month, such as the second Tuesday.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct MonthlyRule {
-    /// Which occurrence in the month.
-    pub nth: NthWeek,
-    /// Monday to Friday; meetings are never on weekends.
-    pub weekday: Weekday,
-}
-
-/// Which occurrence of a weekday in a month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum NthWeek {
-    /// The first.
-    First,
-    /// The second.
-    Second,
-    /// The third.
-    Third,
-    /// The fourth.
-    Fourth,
-    /// The last, which may be the fourth or the fifth.
-    Last,
-}
-
-impl MonthlyRule {
-    /// Reads `"2nd tue"` (also `"second tuesday"`, `"last fri"`) or Japanese such as `"第2火曜"`,
-    /// `"第２火曜日"` or `"最終金曜"`. Weekends are refused.
-    pub fn parse(text: &str) -> Option<Self> {
-        let text = text.trim();
-        parse_english_rule(text).or_else(|| parse_japanese_rule(text))
-    }
-}
-
-/// What to do when a meeting falls on a closed day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OnClosedDay {
-    /// Move it to the next open day.
-    NextOpenDay,
-    /// Move it to the previous open day.
-    PreviousOpenDay,
-    /// Hold no meeting that time.
-    Skip,
-}
-
-impl OnClosedDay {
-    /// The code used in the file.
-    pub fn code(self) -> &'static str {
-        match self {
-            OnClosedDay::NextOpenDay => "next_open_day",
-            OnClosedDay::PreviousOpenDay => "previous_open_day",
-            OnClosedDay::Skip => "skip",
-        }
-    }
-
-    /// The choice for a code, if it is one.
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "next_open_day" => Some(OnClosedDay::NextOpenDay),
-            "previous_open_day" => Some(OnClosedDay::PreviousOpenDay),
-            "skip" => Some(OnClosedDay::Skip),
-            _ => None,
-        }
-    }
-}
+use super::settings::{ReminderSettings, clock, owned_strings};
+use crate::domain::meeting::{BiweeklyRule, KickoffRule, MeetingRules, RegularRule, ReminderTimes};
 
 /// The three kinds of meeting.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -167,69 +106,50 @@ impl Default for KickoffSettings {
     }
 }
 
-/// `"2nd tue"`, `"second tuesday"`, `"last fri"`; any letter case.
-fn parse_english_rule(text: &str) -> Option<MonthlyRule> {
-    let lower = text.to_ascii_lowercase();
-    let mut words = lower.split_whitespace();
-    let (nth, weekday) = (words.next()?, words.next()?);
-    if words.next().is_some() {
-        return None;
-    }
-    let nth = match nth {
-        "1st" | "first" => NthWeek::First,
-        "2nd" | "second" => NthWeek::Second,
-        "3rd" | "third" => NthWeek::Third,
-        "4th" | "fourth" => NthWeek::Fourth,
-        "last" => NthWeek::Last,
-        _ => return None,
-    };
-    let weekday = match weekday {
-        "mon" | "monday" => Weekday::Mon,
-        "tue" | "tuesday" => Weekday::Tue,
-        "wed" | "wednesday" => Weekday::Wed,
-        "thu" | "thursday" => Weekday::Thu,
-        "fri" | "friday" => Weekday::Fri,
-        _ => return None,
-    };
-    Some(MonthlyRule { nth, weekday })
-}
-
-/// `"第2火曜"`, `"第２火曜日"`, `"毎月第2火曜"`, `"最終金曜"`: the forms used in city documents.
-fn parse_japanese_rule(text: &str) -> Option<MonthlyRule> {
-    let text = text.strip_prefix("毎月").unwrap_or(text).trim_start();
-    let (nth, rest) = match text.strip_prefix("最終") {
-        Some(rest) => (NthWeek::Last, rest),
-        None => {
-            let mut chars = text.strip_prefix('第')?.chars();
-            let nth = match chars.next().and_then(digit_value)? {
-                1 => NthWeek::First,
-                2 => NthWeek::Second,
-                3 => NthWeek::Third,
-                4 => NthWeek::Fourth,
-                _ => return None,
-            };
-            (nth, chars.as_str())
+impl MeetingSettings {
+    /// The rules the planner works from, with the reminder times. The kickoff has no length
+    /// of its own in the file, so it takes the regular meeting's.
+    pub fn to_rules(&self, reminders: &ReminderSettings) -> MeetingRules {
+        let regular = &self.regular;
+        let biweekly = &self.biweekly;
+        MeetingRules {
+            regular: RegularRule {
+                rule: regular.rule,
+                time: regular.time,
+                duration_minutes: regular.duration_minutes,
+                on_closed_day: regular.on_closed_day,
+                deadline_open_days_before: regular.deadline_open_days_before,
+                deliverables: regular.deliverables.clone(),
+            },
+            biweekly: BiweeklyRule {
+                anchor: biweekly.anchor,
+                time: biweekly.time,
+                duration_minutes: biweekly.duration_minutes,
+                on_closed_day: biweekly.on_closed_day,
+                url: biweekly.url.clone(),
+            },
+            kickoff: self.kickoff.date.map(|date| KickoffRule {
+                date,
+                time: self.kickoff.time,
+                duration_minutes: regular.duration_minutes,
+                deliverables: self.kickoff.deliverables.clone(),
+            }),
+            reminders: ReminderTimes::from(reminders),
         }
-    };
-    let mut chars = rest.trim_start().chars();
-    let weekday = match chars.next()? {
-        '月' => Weekday::Mon,
-        '火' => Weekday::Tue,
-        '水' => Weekday::Wed,
-        '木' => Weekday::Thu,
-        '金' => Weekday::Fri,
-        _ => return None,
-    };
-    matches!(chars.as_str(), "" | "曜" | "曜日").then_some(MonthlyRule { nth, weekday })
+    }
 }
 
-/// An ASCII or full-width digit, since Japanese text often uses full-width numbers.
-fn digit_value(character: char) -> Option<u32> {
-    character.to_digit(10).or_else(|| {
-        ('０'..='９')
-            .contains(&character)
-            .then(|| u32::from(character) - u32::from('０'))
-    })
+impl From<&ReminderSettings> for ReminderTimes {
+    fn from(settings: &ReminderSettings) -> Self {
+        ReminderTimes {
+            heads_up: settings.heads_up,
+            due: settings.due,
+            escalation: settings.escalation,
+            meeting_day: settings.meeting_day,
+            biweekly_previous_day: settings.biweekly_previous_day,
+            biweekly_before_minutes: settings.biweekly_before_minutes,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -259,5 +179,24 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(MonthlyRule::parse(text), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn the_defaults_become_the_contract_rules() {
+        let mut settings = MeetingSettings::default();
+        let rules = settings.to_rules(&ReminderSettings::default());
+        assert_eq!(rules.regular.rule, MonthlyRule::parse("2nd tue").unwrap());
+        assert_eq!(rules.regular.deadline_open_days_before, 2);
+        assert_eq!(rules.biweekly.anchor, None);
+        assert_eq!(rules.kickoff, None);
+        assert_eq!(rules.reminders.biweekly_previous_day, clock(17, 0));
+        let kickoff_date = NaiveDate::from_ymd_opt(2024, 4, 10).unwrap();
+        settings.kickoff.date = Some(kickoff_date);
+        let kickoff = settings
+            .to_rules(&ReminderSettings::default())
+            .kickoff
+            .unwrap();
+        assert_eq!((kickoff.date, kickoff.time), (kickoff_date, clock(10, 0)));
+        assert_eq!(kickoff.deliverables, ["実施計画書"]);
     }
 }

@@ -4,5 +4,6 @@
 pub mod calendar;
 pub mod consultation;
 pub mod fiscal;
+pub mod meeting;
 pub mod month;
 pub mod quota;

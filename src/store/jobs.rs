@@ -76,12 +76,17 @@ impl Store {
     /// time is taken over by a job not yet done, and a job not yet done
     /// whose reminder is no longer planned (a moved or cancelled meeting)
     /// is cancelled, so nothing is sent for a plan that no longer exists.
-    pub async fn sync_jobs(&self, plan: &[PlannedJob]) -> Result<SyncReport, StoreError> {
+    /// A reminder first planned when its time has already passed (banso's
+    /// first start mid-year, a meeting moved to tomorrow) is recorded as
+    /// skipped: it was never missed, only planned too late. One that was
+    /// pending through downtime stays pending, for the late catch-up.
+    pub async fn sync_jobs(&self, plan: &[PlannedJob], now: i64) -> Result<SyncReport, StoreError> {
         let mut tx = self.pool().begin().await?;
         for job in plan {
             sqlx::query(
                 "INSERT INTO scheduled_jobs (idempotency_key, kind, meeting_key, meeting_starts_at, due_at, status) \
-                 VALUES ($1, $2, $3, $4, $5, 'pending') ON CONFLICT (idempotency_key) DO UPDATE \
+                 VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 < $6 THEN 'skipped' ELSE 'pending' END) \
+                 ON CONFLICT (idempotency_key) DO UPDATE \
                  SET due_at = excluded.due_at, meeting_starts_at = excluded.meeting_starts_at \
                  WHERE scheduled_jobs.status = 'pending'",
             )
@@ -90,6 +95,7 @@ impl Store {
             .bind(&job.meeting_key)
             .bind(job.meeting_starts_at)
             .bind(job.due_at)
+            .bind(now)
             .execute(&mut *tx)
             .await?;
         }

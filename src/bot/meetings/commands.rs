@@ -1,0 +1,211 @@
+//! `/meeting` in chat: the next meetings, a month's meetings, and the
+//! single-occurrence changes (move, cancel, an explicit regular date) that
+//! the leader, the manager and the coordinators may make. Every change is
+//! stored, re-plans the reminders and is announced in the meetings channel.
+
+use chrono::{NaiveDate, NaiveTime};
+use serde_json::json;
+
+use super::{Bot, may_change_meetings, meeting_on, meetings_channel, plan, replan, upcoming, view};
+use crate::bot::message::{Outgoing, UserId};
+use crate::domain::meeting::{Meeting, MeetingKind};
+use crate::domain::month::YearMonth;
+use crate::store::NewMessage;
+
+const NEXT_COUNT: usize = 5;
+
+/// `/meeting`: the next few meetings.
+pub async fn next(bot: &Bot, user: &UserId) -> anyhow::Result<Vec<Outgoing>> {
+    let meetings: Vec<_> = upcoming(bot, NEXT_COUNT).await?.iter().map(view).collect();
+    Ok(bot.reply(
+        user,
+        "meeting/list",
+        json!({ "meetings": meetings, "month": null }),
+    ))
+}
+
+/// `/meeting list [YYYY-MM]`: a month's meetings (this month by default).
+pub async fn list(
+    bot: &Bot,
+    user: &UserId,
+    month: Option<YearMonth>,
+) -> anyhow::Result<Vec<Outgoing>> {
+    let month = month.unwrap_or_else(|| YearMonth::of(bot.clock().now_in_city().date_naive()));
+    let meetings: Vec<_> = plan(bot)
+        .await?
+        .iter()
+        .filter(|meeting| month.contains(meeting.date()))
+        .map(view)
+        .collect();
+    Ok(bot.reply(
+        user,
+        "meeting/list",
+        json!({ "meetings": meetings, "month": month.to_string() }),
+    ))
+}
+
+/// Checks the permission and finds the meeting on `date`.
+async fn target(
+    bot: &Bot,
+    user: &UserId,
+    date: NaiveDate,
+) -> anyhow::Result<Result<Meeting, Vec<Outgoing>>> {
+    if !may_change_meetings(bot, user) {
+        return Ok(Err(bot.reply(user, "meeting/not_permitted", json!({}))));
+    }
+    let meetings = plan(bot).await?;
+    Ok(match meeting_on(&meetings, date) {
+        Some(meeting) => Ok(meeting.clone()),
+        None => Err(bot.reply(
+            user,
+            "meeting/not_found",
+            json!({ "date": date.to_string() }),
+        )),
+    })
+}
+
+/// A closed day is refused with the next open day suggested.
+fn refuse_closed_day(bot: &Bot, user: &UserId, date: NaiveDate) -> Option<Vec<Outgoing>> {
+    let reason = bot.calendar().closed_reason(date)?;
+    let suggestion = bot
+        .calendar()
+        .next_open_day_on_or_after(date)
+        .map(|day| day.to_string());
+    Some(bot.reply(
+        user,
+        "meeting/closed_day",
+        json!({ "date": date.to_string(), "reason": reason.name_ja(), "reason_code": reason.code(), "suggestion": suggestion }),
+    ))
+}
+
+/// `/meeting move DATE NEWDATE [HH:MM]`: one occurrence moves; its time of
+/// day stays unless given.
+pub async fn move_meeting(
+    bot: &Bot,
+    user: &UserId,
+    date: NaiveDate,
+    to: NaiveDate,
+    time: Option<NaiveTime>,
+) -> anyhow::Result<Vec<Outgoing>> {
+    let meeting = match target(bot, user, date).await? {
+        Ok(meeting) => meeting,
+        Err(reply) => return Ok(reply),
+    };
+    if let Some(refusal) = refuse_closed_day(bot, user, to) {
+        return Ok(refusal);
+    }
+    let time = time.unwrap_or_else(|| {
+        meeting
+            .starts_at
+            .with_timezone(&crate::bot::clock::CITY_TIME_ZONE)
+            .time()
+    });
+    let new_start = to.and_time(time).format("%Y-%m-%dT%H:%M").to_string();
+    let now = bot.clock().now().timestamp();
+    bot.store()
+        .add_meeting_adjustment("move", &meeting.key, Some(&new_start), user.as_str(), now)
+        .await?;
+    announce(bot, user, &meeting, "moved").await
+}
+
+/// `/meeting cancel DATE`: one occurrence is not held; its reminders go.
+pub async fn cancel(bot: &Bot, user: &UserId, date: NaiveDate) -> anyhow::Result<Vec<Outgoing>> {
+    let meeting = match target(bot, user, date).await? {
+        Ok(meeting) => meeting,
+        Err(reply) => return Ok(reply),
+    };
+    let now = bot.clock().now().timestamp();
+    bot.store()
+        .add_meeting_adjustment("cancel", &meeting.key, None, user.as_str(), now)
+        .await?;
+    announce(bot, user, &meeting, "cancelled").await
+}
+
+/// `/meeting set-regular DATE HH:MM`: that month's regular meeting on an
+/// explicit day instead of the rule's.
+pub async fn set_regular(
+    bot: &Bot,
+    user: &UserId,
+    date: NaiveDate,
+    time: NaiveTime,
+) -> anyhow::Result<Vec<Outgoing>> {
+    if !may_change_meetings(bot, user) {
+        return Ok(bot.reply(user, "meeting/not_permitted", json!({})));
+    }
+    if let Some(refusal) = refuse_closed_day(bot, user, date) {
+        return Ok(refusal);
+    }
+    let (start, end) = super::contract_period(bot);
+    if date < start || date > end {
+        return Ok(bot.reply(
+            user,
+            "meeting/outside_contract",
+            json!({ "date": date.to_string(), "start": start.to_string(), "end": end.to_string() }),
+        ));
+    }
+    let month = YearMonth::of(date);
+    let at = date.and_time(time).format("%Y-%m-%dT%H:%M").to_string();
+    let now = bot.clock().now().timestamp();
+    bot.store()
+        .add_meeting_adjustment(
+            "set_regular",
+            &month.to_string(),
+            Some(&at),
+            user.as_str(),
+            now,
+        )
+        .await?;
+    let key = crate::domain::meeting::regular_key(month);
+    let meetings = plan(bot).await?;
+    let Some(meeting) = meetings
+        .iter()
+        .find(|meeting| meeting.key == key && meeting.kind == MeetingKind::Regular)
+    else {
+        replan(bot).await?;
+        return Ok(bot.reply(
+            user,
+            "meeting/not_found",
+            json!({ "date": date.to_string() }),
+        ));
+    };
+    announce(bot, user, meeting, "set").await
+}
+
+/// Re-plans the reminders and tells the meetings channel what changed.
+async fn announce(
+    bot: &Bot,
+    user: &UserId,
+    before: &Meeting,
+    change: &str,
+) -> anyhow::Result<Vec<Outgoing>> {
+    let report = replan(bot).await?;
+    let after = plan(bot)
+        .await?
+        .into_iter()
+        .find(|meeting| meeting.key == before.key);
+    let context = json!({ "before": view(before), "after": after.as_ref().map(view), "change": change, "by": user });
+    let text = bot.texts().render("meeting/changed", &context);
+    let now = bot.clock().now().timestamp();
+    let message = Outgoing {
+        to: meetings_channel(bot),
+        text,
+        buttons: Vec::new(),
+    };
+    let key = format!("meeting-change:{}:{}:{}", before.key, change, now);
+    bot.store()
+        .enqueue_messages(
+            &[NewMessage {
+                idempotency_key: key,
+                message,
+            }],
+            now,
+        )
+        .await?;
+    tracing::info!(
+        meeting = before.key,
+        change,
+        cancelled_reminders = report.cancelled,
+        "meeting changed"
+    );
+    Ok(Vec::new())
+}

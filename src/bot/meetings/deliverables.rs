@@ -1,0 +1,203 @@
+//! The deliverables due before a regular meeting or the kickoff (仕様書
+//! 5(2)イ: 会議の次第、必要な資料…原則２開庁日前に提出): the checklist with a
+//! 提出済 button per item (and undo), the escalation of what is missing, and
+//! the notice when the set is complete.
+
+use serde_json::json;
+
+use super::{Bot, meetings_channel, upcoming, view};
+use crate::bot::message::{Button, Outgoing, Recipient, UserId};
+use crate::domain::consultation::Role;
+use crate::domain::meeting::Meeting;
+use crate::store::NewMessage;
+
+const SUBMIT: &str = "deliverable:submit";
+const UNDO: &str = "deliverable:undo";
+
+/// Each item of a meeting, submitted or not, with who and when.
+async fn checklist(bot: &Bot, meeting: &Meeting) -> anyhow::Result<Vec<serde_json::Value>> {
+    let submitted = bot.store().submitted_deliverables(&meeting.key).await?;
+    Ok(meeting
+        .deliverables
+        .iter()
+        .map(|item| {
+            let done = submitted.iter().find(|(name, _, _)| name == item);
+            json!({
+                "item": item,
+                "submitted": done.is_some(),
+                "by": done.map(|(_, by, _)| by),
+                "at": done.and_then(|(_, _, at)| chrono::DateTime::from_timestamp(*at, 0)).map(super::local_time),
+            })
+        })
+        .collect())
+}
+
+fn buttons(bot: &Bot, meeting: &Meeting, items: &[serde_json::Value]) -> Vec<Button> {
+    items
+        .iter()
+        .map(|entry| {
+            let item = entry["item"].as_str().unwrap_or_default();
+            let submitted = entry["submitted"].as_bool().unwrap_or(false);
+            Button {
+                label: bot.texts().render(
+                    "meeting/deliverable_button",
+                    json!({ "item": item, "submitted": submitted }),
+                ),
+                action: if submitted { UNDO } else { SUBMIT }.to_owned(),
+                value: format!("{}|{}", meeting.key, item),
+            }
+        })
+        .collect()
+}
+
+/// The checklist as a channel message (the heads-up and the due reminder).
+pub async fn checklist_message(
+    bot: &Bot,
+    meeting: &Meeting,
+    template: &str,
+    late: bool,
+) -> anyhow::Result<Outgoing> {
+    let items = checklist(bot, meeting).await?;
+    let text = bot.texts().render(
+        template,
+        json!({ "m": view(meeting), "items": items, "late": late }),
+    );
+    Ok(Outgoing {
+        to: meetings_channel(bot),
+        text,
+        buttons: buttons(bot, meeting, &items),
+    })
+}
+
+/// On the deadline day: the leader and the manager hear what is missing.
+/// Nothing is sent when the set is complete.
+pub async fn escalation(bot: &Bot, meeting: &Meeting, late: bool) -> anyhow::Result<Vec<Outgoing>> {
+    let items = checklist(bot, meeting).await?;
+    let missing: Vec<_> = items
+        .iter()
+        .filter(|entry| entry["submitted"] == false)
+        .collect();
+    if missing.is_empty() {
+        return Ok(Vec::new());
+    }
+    let text = bot.texts().render(
+        "meeting/deliverables_escalation",
+        json!({ "m": view(meeting), "missing": missing, "late": late }),
+    );
+    let settings = bot.settings();
+    let recipients = settings
+        .roles
+        .project_leader
+        .iter()
+        .chain(&settings.roles.project_manager);
+    Ok(recipients
+        .filter_map(|id| UserId::parse(id).ok())
+        .map(|user| Outgoing {
+            to: Recipient::User(user),
+            text: text.clone(),
+            buttons: Vec::new(),
+        })
+        .collect())
+}
+
+/// `/deliverables`: the checklist of the next meeting that has deliverables.
+pub async fn show_next(bot: &Bot, user: &UserId) -> anyhow::Result<Vec<Outgoing>> {
+    let next = upcoming(bot, 400)
+        .await?
+        .into_iter()
+        .find(|meeting| meeting.deadline.is_some());
+    let Some(meeting) = next else {
+        return Ok(bot.reply(user, "meeting/no_deliverables", json!({})));
+    };
+    let items = checklist(bot, &meeting).await?;
+    let text = bot.texts().render(
+        "meeting/deliverables_status",
+        json!({ "m": view(&meeting), "items": items }),
+    );
+    Ok(vec![Outgoing {
+        to: Recipient::User(user.clone()),
+        text,
+        buttons: buttons(bot, &meeting, &items),
+    }])
+}
+
+/// A 提出済 or undo press. The contractor's team and the coordinators may
+/// mark items; staff may not. Completing the set tells the channel.
+pub async fn press(
+    bot: &Bot,
+    user: &UserId,
+    action: &str,
+    value: &str,
+) -> anyhow::Result<Option<Vec<Outgoing>>> {
+    if action != SUBMIT && action != UNDO {
+        return Ok(None);
+    }
+    if bot.directory().role_of(user) == Role::Staff {
+        return Ok(Some(bot.reply(user, "meeting/not_permitted", json!({}))));
+    }
+    let Some((key, item)) = value.split_once('|') else {
+        return Ok(Some(bot.reply(
+            user,
+            "chat/unknown_button",
+            json!({ "action": action }),
+        )));
+    };
+    let Some(meeting) = super::plan(bot)
+        .await?
+        .into_iter()
+        .find(|meeting| meeting.key == key)
+    else {
+        return Ok(Some(bot.reply(
+            user,
+            "chat/unknown_button",
+            json!({ "action": action }),
+        )));
+    };
+    if !meeting.deliverables.iter().any(|known| known == item) {
+        return Ok(Some(bot.reply(
+            user,
+            "chat/unknown_button",
+            json!({ "action": action }),
+        )));
+    }
+    let now = bot.clock().now().timestamp();
+    let changed = if action == SUBMIT {
+        bot.store()
+            .submit_deliverable(key, item, user.as_str(), now)
+            .await?
+    } else {
+        bot.store().withdraw_deliverable(key, item).await?
+    };
+    let items = checklist(bot, &meeting).await?;
+    let complete = items.iter().all(|entry| entry["submitted"] == true);
+    if action == SUBMIT && changed && complete {
+        let text = bot.texts().render(
+            "meeting/deliverables_complete",
+            json!({ "m": view(&meeting) }),
+        );
+        let message = Outgoing {
+            to: meetings_channel(bot),
+            text,
+            buttons: Vec::new(),
+        };
+        let key = format!("deliverables-complete:{}:{}", meeting.key, now);
+        bot.store()
+            .enqueue_messages(
+                &[NewMessage {
+                    idempotency_key: key,
+                    message,
+                }],
+                now,
+            )
+            .await?;
+    }
+    let text = bot.texts().render(
+        "meeting/deliverable_marked",
+        json!({ "m": view(&meeting), "item": item, "submitted": action == SUBMIT, "changed": changed, "items": items }),
+    );
+    Ok(Some(vec![Outgoing {
+        to: Recipient::User(user.clone()),
+        text,
+        buttons: buttons(bot, &meeting, &items),
+    }]))
+}
