@@ -266,8 +266,18 @@ fn the_console_json_mode_prints_one_object_per_message() {
     // fires, and the help for /nonsense.
     assert_eq!(messages.len(), 3, "{}", run.stdout);
     assert_eq!(messages[1]["to"], "#banso");
-    assert!(messages[1]["text"].as_str().unwrap().contains("本日提出期限"), "{}", messages[1]);
-    assert_eq!(messages[1]["buttons"][0], serde_json::json!({"n": 1, "label": "提出済: 会議次第"}));
+    assert!(
+        messages[1]["text"]
+            .as_str()
+            .unwrap()
+            .contains("本日提出期限"),
+        "{}",
+        messages[1]
+    );
+    assert_eq!(
+        messages[1]["buttons"][0],
+        serde_json::json!({"n": 1, "label": "提出済: 会議次第"})
+    );
     assert_eq!(messages[0]["to"], "leader");
     assert_eq!(messages[0]["buttons"], serde_json::json!([]));
     assert!(messages[0]["text"].as_str().unwrap().contains("令和6年6月"));
