@@ -174,8 +174,15 @@ async fn after_downtime_reminders_for_meetings_ahead_come_late_and_others_are_sk
         let (bot, clock) = bot_on(store, "2024-05-29T08:00:00+09:00");
         let scheduler = Scheduler::new(bot.clone(), "test");
         scheduler.replan().await.unwrap();
-        // Down from 05-29 08:00 until 06-07 12:00: the biweekly meeting of
-        // 05-30 has passed; the regular meeting of 06-11 is still ahead.
+        // Down three days, 05-29 08:00 to 06-01 08:00: the biweekly meeting
+        // of 05-30 has passed, so its two notices are skipped, not sent.
+        clock.set(at("2024-06-01T08:00:00+09:00"));
+        let report = scheduler.run_due(clock.now()).await.unwrap();
+        assert_eq!((report.sent, report.skipped), (0, 2), "{}", test.label);
+        // Down again, 06-04 08:00 to 06-07 12:00: the regular meeting of
+        // 06-11 is still ahead, so its heads-up and due notice come late.
+        clock.set(at("2024-06-04T08:00:00+09:00"));
+        scheduler.run_due(clock.now()).await.unwrap();
         clock.set(at("2024-06-07T12:00:00+09:00"));
         let report = scheduler.run_due(clock.now()).await.unwrap();
         let messages = deliver(store).await;

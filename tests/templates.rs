@@ -105,8 +105,56 @@ fn fixture(name: &str) -> Option<Value> {
             let summary = json!({ "counted": 10, "limit": 10, "remaining": 0, "held": 2, "exceptions": 0, "carried_in": 1, "carried_out": 1 });
             json!({ "month": "2024-06", "month_ja": "令和6年6月", "summary": summary, "history": [{ "month": "2024-06", "month_ja": "令和6年6月", "summary": summary }] })
         }
+        "meeting/notice" => json!({ "m": meeting(), "kind": "previous_day", "late": true }),
+        "meeting/deliverables_heads_up"
+        | "meeting/deliverables_due"
+        | "meeting/deliverables_status" => {
+            json!({ "m": meeting(), "items": items(), "late": false })
+        }
+        "meeting/deliverables_escalation" => {
+            json!({ "m": meeting(), "missing": items(), "late": false })
+        }
+        "meeting/deliverable_button" => json!({ "item": "課題管理表", "submitted": true }),
+        "meeting/no_deliverables" | "meeting/not_permitted" | "meeting/usage" => json!({}),
+        "meeting/deliverables_complete" => json!({ "m": meeting() }),
+        "meeting/deliverable_marked" => {
+            json!({ "m": meeting(), "item": "会議次第", "submitted": true, "changed": true, "items": items() })
+        }
+        "meeting/list" => json!({ "meetings": [meeting()], "month": "2024-06" }),
+        "meeting/not_found" => json!({ "date": "2024-06-12" }),
+        "meeting/closed_day" => {
+            json!({ "date": "2024-06-15", "reason": "土曜日", "reason_code": "saturday", "suggestion": "2024-06-17" })
+        }
+        "meeting/outside_contract" => {
+            json!({ "date": "2025-04-08", "start": "2024-04-01", "end": "2025-03-31" })
+        }
+        "meeting/changed" => {
+            json!({ "before": meeting(), "after": meeting(), "change": "moved", "by": "leader" })
+        }
+        "chat/bad_date" | "chat/bad_time" => json!({ "value": "x" }),
+        "cli/schedule_preview" => json!({ "from": "2024-04-01", "to": "2025-03-31", "entries": [
+            { "kind": "deliverables_due", "at": "2024-06-07T09:00:00+09:00", "meeting": "2024-06-11T10:00:00+09:00" },
+            { "kind": "regular_meeting", "at": "2024-06-11T10:00:00+09:00", "meeting": "2024-06-11T10:00:00+09:00" },
+        ] }),
+        "cli/ics_names" => json!({ "field": "deadline" }),
+        "cli/outside_contract" => json!({ "start": "2024-04-01", "end": "2025-03-31" }),
         _ => return None,
     })
+}
+
+fn meeting() -> Value {
+    json!({
+        "key": "regular:2024-06", "kind": "regular_meeting", "date": "2024-06-11", "start": "10:00", "end": "11:00",
+        "starts_at": "2024-06-11T10:00:00+09:00", "moved": false, "scheduled_date": "2024-06-11",
+        "deadline": "2024-06-07", "deliverables": ["会議次第", "課題管理表"], "url": "https://meet.example/abc",
+    })
+}
+
+fn items() -> Value {
+    json!([
+        { "item": "会議次第", "submitted": true, "by": "consultant", "at": "2024-06-07 09:05" },
+        { "item": "課題管理表", "submitted": false, "by": null, "at": null },
+    ])
 }
 
 fn consultation() -> Value {

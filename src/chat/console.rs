@@ -154,7 +154,7 @@ impl<W: Write> Console<W> {
                 return Ok(());
             }
             for queued in pending {
-                self.show(std::slice::from_ref(&queued.message))?;
+                self.show_one(&queued.message, Some(&queued.idempotency_key))?;
                 let now = self.bot.clock().now().timestamp();
                 self.bot
                     .store()
@@ -202,10 +202,17 @@ impl<W: Write> Console<W> {
             if due > target {
                 break;
             }
-            if due > self.clock.now() {
+            let stuck = due <= self.clock.now();
+            if !stuck {
                 self.clock.advance(due - self.clock.now());
             }
             self.run_due_reminders().await?;
+            // Something due now that could not be run (another process
+            // holds it): move on rather than spin; it is looked at again
+            // on the next step.
+            if stuck {
+                break;
+            }
         }
         let rest = target - self.clock.now();
         if rest > chrono::Duration::zero() {
@@ -273,19 +280,28 @@ impl<W: Write> Console<W> {
 
     fn show(&mut self, messages: &[Outgoing]) -> anyhow::Result<()> {
         for message in messages {
-            if !message.buttons.is_empty() {
-                if self.shown_with_buttons.len() >= REMEMBERED_BUTTON_MESSAGES {
-                    self.shown_with_buttons.remove(0);
-                }
-                self.shown_with_buttons.push(message.clone());
-            }
-            match self.format {
-                OutputFormat::Text => write_text_message(&mut self.out, message),
-                OutputFormat::Json => write_json_message(&mut self.out, message),
-            }
-            .context("writing to the console")?;
+            self.show_one(message, None)?;
         }
-        self.out.flush().context("writing to the console")
+        Ok(())
+    }
+
+    /// Prints one message. A message from the outbox carries its key in
+    /// JSON (`"id"`): delivery to a terminal is at least once (a crash
+    /// between printing and marking it sent prints it again after a
+    /// restart), and the key lets a reader see it is the same message.
+    fn show_one(&mut self, message: &Outgoing, id: Option<&str>) -> anyhow::Result<()> {
+        if !message.buttons.is_empty() {
+            if self.shown_with_buttons.len() >= REMEMBERED_BUTTON_MESSAGES {
+                self.shown_with_buttons.remove(0);
+            }
+            self.shown_with_buttons.push(message.clone());
+        }
+        match self.format {
+            OutputFormat::Text => write_text_message(&mut self.out, message),
+            OutputFormat::Json => write_json_message(&mut self.out, message, id),
+        }
+        .and_then(|()| self.out.flush())
+        .context("writing to the console")
     }
 }
 
@@ -318,13 +334,20 @@ fn write_text_message(out: &mut impl Write, message: &Outgoing) -> std::io::Resu
     Ok(())
 }
 
-fn write_json_message(out: &mut impl Write, message: &Outgoing) -> std::io::Result<()> {
+fn write_json_message(
+    out: &mut impl Write,
+    message: &Outgoing,
+    id: Option<&str>,
+) -> std::io::Result<()> {
     let buttons: Vec<_> = message
         .buttons
         .iter()
         .enumerate()
         .map(|(index, button)| json!({ "n": index + 1, "label": button.label }))
         .collect();
-    let line = json!({ "to": message.to, "text": message.text, "buttons": buttons });
+    let mut line = json!({ "to": message.to, "text": message.text, "buttons": buttons });
+    if let Some(id) = id {
+        line["id"] = json!(id);
+    }
     writeln!(out, "{line}")
 }

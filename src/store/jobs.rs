@@ -59,7 +59,7 @@ pub struct SyncReport {
 
 const CLAIM_SQLITE: &str = "UPDATE scheduled_jobs SET status = 'claimed', lease_until = $1, claimed_by = $2, \
      attempts = attempts + 1 WHERE id = (SELECT id FROM scheduled_jobs WHERE due_at <= $3 AND \
-     (status = 'pending' OR (status = 'claimed' AND lease_until < $3)) ORDER BY due_at, id LIMIT 1) \
+     (status = 'pending' OR (status = 'claimed' AND lease_until <= $3)) ORDER BY due_at, id LIMIT 1) \
      RETURNING id, idempotency_key, kind, meeting_key, meeting_starts_at, due_at, attempts";
 
 // Two banso processes on one PostgreSQL: SKIP LOCKED lets each take a
@@ -67,8 +67,8 @@ const CLAIM_SQLITE: &str = "UPDATE scheduled_jobs SET status = 'claimed', lease_
 // process took in between invisible rather than taken twice.
 const CLAIM_POSTGRES: &str = "UPDATE scheduled_jobs SET status = 'claimed', lease_until = $1, claimed_by = $2, \
      attempts = attempts + 1 WHERE id = (SELECT id FROM scheduled_jobs WHERE due_at <= $3 AND \
-     (status = 'pending' OR (status = 'claimed' AND lease_until < $3)) ORDER BY due_at, id LIMIT 1 \
-     FOR UPDATE SKIP LOCKED) AND (status = 'pending' OR (status = 'claimed' AND lease_until < $3)) \
+     (status = 'pending' OR (status = 'claimed' AND lease_until <= $3)) ORDER BY due_at, id LIMIT 1 \
+     FOR UPDATE SKIP LOCKED) AND (status = 'pending' OR (status = 'claimed' AND lease_until <= $3)) \
      RETURNING id, idempotency_key, kind, meeting_key, meeting_starts_at, due_at, attempts";
 
 impl Store {
