@@ -31,4 +31,5 @@ CREATE TABLE scheduled_jobs (
     attempts          BIGINT NOT NULL DEFAULT 0,
     finished_at       BIGINT
 );
-CREATE INDEX scheduled_jobs_pending_by_due ON scheduled_jobs (due_at) WHERE status IN ('pending', 'claimed');
+CREATE INDEX scheduled_jobs_by_status_due ON scheduled_jobs (status, due_at);
+CREATE INDEX scheduled_jobs_by_status_lease ON scheduled_jobs (status, lease_until);

@@ -57,19 +57,31 @@ pub struct SyncReport {
     pub cancelled: u64,
 }
 
-const CLAIM_SQLITE: &str = "UPDATE scheduled_jobs SET status = 'claimed', lease_until = $1, claimed_by = $2, \
-     attempts = attempts + 1 WHERE id = (SELECT id FROM scheduled_jobs WHERE due_at <= $3 AND \
-     (status = 'pending' OR (status = 'claimed' AND lease_until <= $3)) ORDER BY due_at, id LIMIT 1) \
+/// Claims the most overdue pending job. Each of the two claim statements
+/// reads one index range (`status, due_at` or `status, lease_until`), so a
+/// wake-up costs the same with ten or ten thousand jobs waiting.
+const CLAIM_PENDING: &str = "UPDATE scheduled_jobs SET status = 'claimed', lease_until = $1, claimed_by = $2, \
+     attempts = attempts + 1 WHERE id = (SELECT id FROM scheduled_jobs WHERE status = 'pending' AND due_at <= $3 \
+     ORDER BY due_at, id LIMIT 1{lock}) AND status = 'pending' \
+     RETURNING id, idempotency_key, kind, meeting_key, meeting_starts_at, due_at, attempts";
+
+/// Claims a job whose holder's lease ran out (a crashed scheduler).
+const CLAIM_EXPIRED: &str = "UPDATE scheduled_jobs SET status = 'claimed', lease_until = $1, claimed_by = $2, \
+     attempts = attempts + 1 WHERE id = (SELECT id FROM scheduled_jobs WHERE status = 'claimed' AND lease_until <= $3 \
+     ORDER BY lease_until, id LIMIT 1{lock}) AND status = 'claimed' AND lease_until <= $3 \
      RETURNING id, idempotency_key, kind, meeting_key, meeting_starts_at, due_at, attempts";
 
 // Two banso processes on one PostgreSQL: SKIP LOCKED lets each take a
 // different job, and the repeated condition makes a job that another
-// process took in between invisible rather than taken twice.
-const CLAIM_POSTGRES: &str = "UPDATE scheduled_jobs SET status = 'claimed', lease_until = $1, claimed_by = $2, \
-     attempts = attempts + 1 WHERE id = (SELECT id FROM scheduled_jobs WHERE due_at <= $3 AND \
-     (status = 'pending' OR (status = 'claimed' AND lease_until <= $3)) ORDER BY due_at, id LIMIT 1 \
-     FOR UPDATE SKIP LOCKED) AND (status = 'pending' OR (status = 'claimed' AND lease_until <= $3)) \
-     RETURNING id, idempotency_key, kind, meeting_key, meeting_starts_at, due_at, attempts";
+// process took in between invisible rather than taken twice. SQLite has
+// one writer at a time and needs neither.
+fn claim_sql(template: &str, backend: Backend) -> String {
+    let lock = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+    };
+    template.replace("{lock}", lock)
+}
 
 impl Store {
     /// Makes the table match the plan: new reminders are added, a changed
@@ -133,16 +145,19 @@ impl Store {
         now: i64,
         lease_seconds: i64,
     ) -> Result<Option<ClaimedJob>, StoreError> {
-        let sql = match self.backend() {
-            Backend::Sqlite => CLAIM_SQLITE,
-            Backend::Postgres => CLAIM_POSTGRES,
-        };
-        Ok(sqlx::query_as(sql)
-            .bind(now + lease_seconds)
-            .bind(worker)
-            .bind(now)
-            .fetch_optional(self.pool())
-            .await?)
+        for template in [CLAIM_PENDING, CLAIM_EXPIRED] {
+            let claimed: Option<ClaimedJob> =
+                sqlx::query_as(sqlx::AssertSqlSafe(claim_sql(template, self.backend())))
+                    .bind(now + lease_seconds)
+                    .bind(worker)
+                    .bind(now)
+                    .fetch_optional(self.pool())
+                    .await?;
+            if claimed.is_some() {
+                return Ok(claimed);
+            }
+        }
+        Ok(None)
     }
 
     /// Finishes a claimed job and queues its messages, in one transaction.
@@ -184,8 +199,8 @@ impl Store {
     /// When the next job becomes due (or a lease runs out), if any.
     pub async fn next_job_due_at(&self) -> Result<Option<i64>, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT MIN(CASE WHEN status = 'pending' THEN due_at ELSE lease_until END) \
-             FROM scheduled_jobs WHERE status IN ('pending', 'claimed')",
+            "SELECT MIN(next) FROM (SELECT MIN(due_at) AS next FROM scheduled_jobs WHERE status = 'pending' \
+             UNION ALL SELECT MIN(lease_until) FROM scheduled_jobs WHERE status = 'claimed') AS candidates",
         )
         .fetch_one(self.pool())
         .await?)
