@@ -334,3 +334,57 @@ async fn two_schedulers_on_one_database_send_each_reminder_once() {
         test.cleanup().await;
     }
 }
+
+/// Polls the outbox until something arrives (the loop runs in another
+/// task); bounded, so a broken loop fails instead of hanging.
+async fn wait_for_messages(store: &banso::store::Store) -> Vec<Outgoing> {
+    for _ in 0..200 {
+        let messages = deliver(store).await;
+        if !messages.is_empty() {
+            return messages;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    Vec::new()
+}
+
+#[tokio::test]
+async fn the_loop_runs_what_is_due_wakes_when_the_plan_changes_and_stops_on_shutdown() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_on(store, "2024-06-07T09:00:00+09:00");
+    let scheduler = Scheduler::new(bot.clone(), "loop");
+    // Planned at 08:00, so the 09:00 reminder is pending, not skipped.
+    clock.set(at("2024-06-07T08:00:00+09:00"));
+    scheduler.replan().await.unwrap();
+    clock.set(at("2024-06-07T09:00:00+09:00"));
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn({
+        let scheduler = scheduler.clone();
+        async move { scheduler.run(shutdown).await }
+    });
+    let first = wait_for_messages(store).await;
+    assert!(
+        first
+            .iter()
+            .any(|message| message.text.contains("本日提出期限")),
+        "{first:#?}"
+    );
+    // The loop now sleeps until 15:00 by the bot's clock; moving the clock
+    // and saying the plan changed wakes it at once.
+    clock.set(at("2024-06-07T15:00:00+09:00"));
+    bot.jobs_changed().notify_one();
+    let escalation = wait_for_messages(store).await;
+    assert!(
+        escalation
+            .iter()
+            .any(|message| message.text.contains("【未提出あり】")),
+        "{escalation:#?}"
+    );
+    stop.send(true).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), running)
+        .await
+        .expect("stops on shutdown")
+        .unwrap();
+    test.cleanup().await;
+}
