@@ -463,3 +463,53 @@ async fn the_form_asks_each_field_and_refuses_a_past_date() {
     assert!(cancelled[0].text.contains("中止する入力はありません"));
     test.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_claimed_department_grants_no_access_and_an_old_question_lapses() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_on(store, JUNE);
+    bot.handle_text(&user("tanaka"), "/dept 総務課").await;
+    for n in 0..11 {
+        consult(&bot, "tanaka", &format!("人事情報の取扱い {n}")).await;
+    }
+    // Someone who types the same department still sees nothing of it.
+    bot.handle_text(&user("intruder"), "/dept 総務課").await;
+    let shown = bot
+        .handle_text(&user("intruder"), "/consult show 2406-001")
+        .await;
+    assert!(
+        shown[0].text.contains("見つからないか"),
+        "{}",
+        shown[0].text
+    );
+    let listed = bot
+        .handle_text(&user("intruder"), "/consult list all")
+        .await;
+    assert!(listed[0].text.contains("（0件）"), "{}", listed[0].text);
+    // Staff asking to decline their own request are refused, not asked why.
+    let refused = bot
+        .handle_text(&user("tanaka"), "/consult decline 2406-011")
+        .await;
+    assert!(
+        refused[0].text.contains("あなたの役割では操作できません"),
+        "{}",
+        refused[0].text
+    );
+    // A coordinator's unanswered 却下 question lapses after 30 minutes: a
+    // line typed later is not taken as the reason.
+    let asked = bot
+        .handle_text(&user("coord"), "/consult decline 2406-011")
+        .await;
+    assert!(asked[0].text.contains("理由を入力"), "{}", asked[0].text);
+    clock.advance(chrono::Duration::minutes(31));
+    bot.handle_text(&user("coord"), "ありがとうございます")
+        .await;
+    let held = store
+        .consultation_by_short_id("2406-011")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(held.status, Status::Held);
+    test.cleanup().await;
+}

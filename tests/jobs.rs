@@ -169,6 +169,33 @@ async fn a_replan_cancels_what_is_no_longer_planned_and_moves_what_moved() {
     }
 }
 
+#[tokio::test]
+async fn a_job_planned_again_after_a_cancel_comes_back() {
+    for test in support::all_stores().await {
+        let store = &test.store;
+        store
+            .sync_jobs(&[job("a", 100), job("b", 200)], 0)
+            .await
+            .unwrap();
+        // The meeting moves away (a, b cancelled) and back again.
+        store.sync_jobs(&[], 0).await.unwrap();
+        store
+            .sync_jobs(&[job("a", 100), job("b", 200)], 150)
+            .await
+            .unwrap();
+        let statuses: Vec<_> = store
+            .jobs()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|job| job.status)
+            .collect();
+        // a's time passed while it was cancelled: skipped, not sent late.
+        assert_eq!(statuses, ["skipped", "pending"], "{}", test.label);
+        test.cleanup().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_workers_never_take_the_same_job() {
     for test in support::all_stores().await {

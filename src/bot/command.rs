@@ -152,15 +152,12 @@ fn parse_consult(text: &str, arguments: &[&str]) -> Result<Command, ParseError> 
         }),
         ["decline", id, ..] if looks_like_short_id(id) => {
             // Without a reason the bot asks for one, as it does for the button.
-            let reason = text
-                .splitn(3, char::is_whitespace)
-                .nth(2)
-                .map(str::trim)
-                .filter(|reason| !reason.is_empty());
+            let reason = arguments[2..].join(" ");
+            let reason = (!reason.is_empty()).then_some(reason);
             Ok(Command::ConsultAction {
                 action: Action::Decline,
                 short_id: short_id(id)?,
-                reason: reason.map(str::to_owned),
+                reason,
             })
         }
         [word, id] if action_word(word).is_some() && looks_like_short_id(id) => {

@@ -174,8 +174,15 @@ impl Bot {
         if let Some(replies) = meetings::deliverables::press(self, user, action, value).await? {
             return Ok(replies);
         }
+        // Only while the form waits for the category: a stale or doubled
+        // press must not land in another field.
         if action == "form:category"
-            && let Some(conversation @ Conversation::Form(_)) = self.conversation(user).await?
+            && let Some(
+                conversation @ Conversation::Form(form::FormState {
+                    step: form::FormStep::Category,
+                    ..
+                }),
+            ) = self.conversation(user).await?
         {
             return form::answer(self, user, conversation, value).await;
         }
@@ -278,12 +285,23 @@ impl Bot {
         ))
     }
 
+    /// The dialogue in progress with `user`, unless it has lapsed: a
+    /// question left unanswered must not swallow a line typed much later
+    /// (a decline's reason after 30 minutes, a form after a day).
     async fn conversation(&self, user: &UserId) -> anyhow::Result<Option<Conversation>> {
-        let Some(state) = self.store.conversation(user.as_str()).await? else {
+        let Some((state, saved_at)) = self.store.conversation(user.as_str()).await? else {
             return Ok(None);
         };
         // A state this version cannot read is dropped, not fatal.
-        Ok(serde_json::from_str(&state).ok())
+        let Ok(conversation) = serde_json::from_str::<Conversation>(&state) else {
+            return Ok(None);
+        };
+        let age = self.clock.now().timestamp() - saved_at;
+        if age > conversation.lifetime_seconds() {
+            self.clear_conversation(user).await?;
+            return Ok(None);
+        }
+        Ok(Some(conversation))
     }
 
     async fn save_conversation(

@@ -189,9 +189,9 @@ pub struct Event {
 /// Which consultations to list.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    /// Only these requesters' or this department's (staff visibility);
-    /// `None` for everything (the team).
-    pub visible_to: Option<(String, Option<String>)>,
+    /// Only this requester's (what staff may see); `None` for everything
+    /// (the team).
+    pub visible_to: Option<String>,
     pub requester: Option<String>,
     pub open_only: bool,
     pub limit: i64,
@@ -406,16 +406,15 @@ impl Store {
         &self,
         filter: &ListFilter,
     ) -> Result<Vec<Consultation>, StoreError> {
-        let (viewer, department) = filter.visible_to.clone().unzip();
+        let viewer = filter.visible_to.clone();
         let rows: Vec<ConsultationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {CONSULTATION_COLUMNS} FROM consultations \
-             WHERE ($1 IS NULL OR requester = $1 OR (department IS NOT NULL AND department = $2)) \
-             AND ($3 IS NULL OR requester = $3) \
-             AND ($4 = 0 OR status IN ('received', 'in_progress', 'answered', 'held')) \
-             ORDER BY received_at DESC, id DESC LIMIT $5"
+             WHERE ($1 IS NULL OR requester = $1) \
+             AND ($2 IS NULL OR requester = $2) \
+             AND ($3 = 0 OR status IN ('received', 'in_progress', 'answered', 'held')) \
+             ORDER BY received_at DESC, id DESC LIMIT $4"
         )))
         .bind(viewer)
-        .bind(department.flatten())
         .bind(&filter.requester)
         .bind(i64::from(filter.open_only))
         .bind(filter.limit)
@@ -605,10 +604,13 @@ async fn apply_quota_change(
                     .fetch_one(&mut **tx)
                     .await?;
             let position = take_slot_regardless(tx, &kind, bucket).await?;
+            // Carried into a month that is already full, it counts over the
+            // limit: mark it an exception like an approved one.
+            let exception = *exception || position > i64::from(policy.limit());
             sqlx::query("UPDATE consultations SET quota_bucket = $1, quota_position = $2, exception = $3 WHERE id = $4")
                 .bind(bucket)
                 .bind(position)
-                .bind(i64::from(*exception))
+                .bind(i64::from(exception))
                 .bind(change.consultation_id)
                 .execute(&mut **tx)
                 .await?;

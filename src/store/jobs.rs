@@ -91,7 +91,8 @@ impl Store {
     /// A reminder first planned when its time has already passed (banso's
     /// first start mid-year, a meeting moved to tomorrow) is recorded as
     /// skipped: it was never missed, only planned too late. One that was
-    /// pending through downtime stays pending, for the late catch-up.
+    /// pending through downtime stays pending, for the late catch-up. A
+    /// cancelled one planned again (a meeting moved back) comes back.
     pub async fn sync_jobs(&self, plan: &[PlannedJob], now: i64) -> Result<SyncReport, StoreError> {
         let mut tx = self.pool().begin().await?;
         for job in plan {
@@ -99,8 +100,10 @@ impl Store {
                 "INSERT INTO scheduled_jobs (idempotency_key, kind, meeting_key, meeting_starts_at, due_at, status) \
                  VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 < $6 THEN 'skipped' ELSE 'pending' END) \
                  ON CONFLICT (idempotency_key) DO UPDATE \
-                 SET due_at = excluded.due_at, meeting_starts_at = excluded.meeting_starts_at \
-                 WHERE scheduled_jobs.status = 'pending'",
+                 SET due_at = excluded.due_at, meeting_starts_at = excluded.meeting_starts_at, \
+                 status = CASE WHEN scheduled_jobs.status = 'pending' THEN 'pending' \
+                 WHEN excluded.due_at < $6 THEN 'skipped' ELSE 'pending' END \
+                 WHERE scheduled_jobs.status IN ('pending', 'cancelled')",
             )
             .bind(&job.idempotency_key)
             .bind(&job.kind)

@@ -80,10 +80,11 @@ impl Store {
     }
 
     /// A dialogue in progress with `user_id` (a form, a question), as the
-    /// bot serialised it; kept in the store so a restart loses nothing typed.
-    pub async fn conversation(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+    /// bot serialised it, and when it was saved (epoch seconds); kept in
+    /// the store so a restart loses nothing typed.
+    pub async fn conversation(&self, user_id: &str) -> Result<Option<(String, i64)>, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT state FROM conversations WHERE user_id = $1")
+            sqlx::query_as("SELECT state, updated_at FROM conversations WHERE user_id = $1")
                 .bind(user_id)
                 .fetch_optional(self.pool())
                 .await?,

@@ -23,6 +23,16 @@ pub enum Conversation {
     Department,
 }
 
+impl Conversation {
+    /// How long an unanswered dialogue stays open.
+    pub fn lifetime_seconds(&self) -> i64 {
+        match self {
+            Conversation::DeclineReason { .. } => 30 * 60,
+            Conversation::Form(_) | Conversation::Department => 24 * 60 * 60,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FormStep {
@@ -124,12 +134,20 @@ pub async fn answer(
     match conversation {
         Conversation::Form(state) => answer_form(bot, user, state, line).await,
         Conversation::DeclineReason { short_id } => {
+            let reason = line.trim();
+            if let Some(reply) = refuse_length(bot, user, reason, MAX_TEXT_CHARS) {
+                return Ok(reply);
+            }
+            // Cleared only once the decline is stored: a failure keeps
+            // what was typed for another try.
+            let replies = super::act(bot, user, Action::Decline, &short_id, Some(reason)).await?;
             bot.clear_conversation(user).await?;
-            super::act(bot, user, Action::Decline, &short_id, Some(line.trim())).await
+            Ok(replies)
         }
         Conversation::Department => {
+            let replies = bot.set_department(user, line.trim()).await?;
             bot.clear_conversation(user).await?;
-            bot.set_department(user, line.trim()).await
+            Ok(replies)
         }
     }
 }
@@ -269,8 +287,13 @@ async fn finish(
         details: state.details.unwrap_or_default(),
         desired_date,
     };
-    bot.clear_conversation(user).await?;
-    super::record(bot, user, draft).await
+    // The form is cleared only after the consultation is stored, so a
+    // failure loses nothing typed; the last answer can simply be sent again.
+    let replies = super::record(bot, user, draft).await?;
+    if replies.is_empty() {
+        bot.clear_conversation(user).await?;
+    }
+    Ok(replies)
 }
 
 #[cfg(test)]

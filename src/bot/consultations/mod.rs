@@ -113,12 +113,9 @@ async fn visible(
     short_id: &str,
 ) -> anyhow::Result<Result<Consultation, Vec<Outgoing>>> {
     let found = bot.store().consultation_by_short_id(short_id).await?;
-    let department = bot.department_of(user).await?;
     let role = bot.directory().role_of(user);
     match found {
-        Some(consultation) if may_see(role, user, department.as_deref(), &consultation) => {
-            Ok(Ok(consultation))
-        }
+        Some(consultation) if may_see(role, user, &consultation) => Ok(Ok(consultation)),
         _ => Ok(Err(bot.reply(
             user,
             "consult/not_found",
@@ -127,15 +124,12 @@ async fn visible(
     }
 }
 
-fn may_see(
-    role: Role,
-    user: &UserId,
-    department: Option<&str>,
-    consultation: &Consultation,
-) -> bool {
-    role.is_team()
-        || consultation.requester == user.as_str()
-        || (department.is_some() && consultation.department.as_deref() == department)
+/// Staff see their own consultations; the team sees all. A department is
+/// what a person typed about themselves, so it labels consultations but
+/// grants no access: otherwise anyone could read a department's
+/// consultations by claiming to belong to it (仕様書 8: 守秘義務).
+fn may_see(role: Role, user: &UserId, consultation: &Consultation) -> bool {
+    role.is_team() || consultation.requester == user.as_str()
 }
 
 /// A button or `/consult ACTION ID`: checks the rules, applies the change
@@ -152,9 +146,6 @@ pub async fn act(
         Ok(consultation) => consultation,
         Err(reply) => return Ok(reply),
     };
-    if action == Action::Decline && reason.is_none() {
-        return bot.ask_decline_reason(user, &consultation.short_id).await;
-    }
     let actor = Actor {
         role: bot.directory().role_of(user),
         is_requester: consultation.requester == user.as_str(),
@@ -164,6 +155,11 @@ pub async fn act(
         Ok(to) => to,
         Err(error) => return refuse(bot, user, &consultation, action, error, now).await,
     };
+    // Asked only once the decline is allowed, so nobody is asked for a
+    // reason that would then be refused.
+    if action == Action::Decline && reason.is_none() {
+        return bot.ask_decline_reason(user, &consultation.short_id).await;
+    }
     let policy = policy(bot);
     let quota = match consultation::quota_effect(consultation.status, to, action) {
         QuotaEffect::None => QuotaChange::None,
@@ -292,9 +288,8 @@ pub async fn list(
     } else {
         ListScope::Mine
     });
-    let department = bot.department_of(user).await?;
     let filter = ListFilter {
-        visible_to: (!role.is_team()).then(|| (user.to_string(), department)),
+        visible_to: (!role.is_team()).then(|| user.to_string()),
         requester: (scope == ListScope::Mine).then(|| user.to_string()),
         open_only: scope == ListScope::Open,
         limit: 50,
