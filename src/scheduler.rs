@@ -23,6 +23,13 @@ const LEASE_SECONDS: i64 = 120;
 /// another process, or a clock that jumped, are noticed within this.
 const LONGEST_SLEEP: Duration = Duration::from_secs(60);
 
+/// The shortest pause between rounds that found nothing to run.
+const SHORTEST_SLEEP: Duration = Duration::from_secs(1);
+
+/// A job whose messages cannot be built after this many claims is given
+/// up (recorded as skipped, logged) instead of retried for ever.
+const MOST_ATTEMPTS: i64 = 5;
+
 /// What one `run_due` did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunReport {
@@ -63,7 +70,27 @@ impl Scheduler {
             .claim_due_job(&self.worker, now.timestamp(), LEASE_SECONDS)
             .await?
         {
-            let (outcome, messages) = meetings::reminder_messages(&self.bot, &job, now).await?;
+            let (outcome, messages) = match meetings::reminder_messages(&self.bot, &job, now).await
+            {
+                Ok(built) => built,
+                Err(error) if job.attempts >= MOST_ATTEMPTS => {
+                    tracing::error!(
+                        job = job.idempotency_key,
+                        error = format!("{error:#}"),
+                        "giving up on a reminder"
+                    );
+                    (JobOutcome::Skipped, Vec::new())
+                }
+                // Left claimed: its lease runs out and a later round tries again.
+                Err(error) => {
+                    tracing::warn!(
+                        job = job.idempotency_key,
+                        error = format!("{error:#}"),
+                        "reminder failed; will retry"
+                    );
+                    continue;
+                }
+            };
             let finished = store
                 .finish_job(&job, &self.worker, outcome, &messages, now.timestamp())
                 .await?;
@@ -81,15 +108,38 @@ impl Scheduler {
     /// is logged and retried after a pause, never fatal.
     pub async fn run(&self, mut shutdown: watch::Receiver<bool>) {
         let changed = self.bot.jobs_changed();
+        let mut planned_on = None;
         loop {
-            if let Err(error) = self.run_due(self.bot.clock().now()).await {
-                tracing::error!(error = format!("{error:#}"), "scheduler round failed");
+            // Re-plan once a day: the plan looks ahead from today.
+            let today = self.bot.clock().now_in_city().date_naive();
+            if planned_on != Some(today) {
+                match self.replan().await {
+                    Ok(_) => planned_on = Some(today),
+                    Err(error) => {
+                        tracing::error!(error = format!("{error:#}"), "re-planning failed")
+                    }
+                }
             }
+            let ran = match self.run_due(self.bot.clock().now()).await {
+                Ok(report) => report.sent + report.skipped + report.lost,
+                Err(error) => {
+                    tracing::error!(error = format!("{error:#}"), "scheduler round failed");
+                    0
+                }
+            };
+            // Something due that this round could not take (held by another
+            // process) is looked at again after a pause, not in a spin.
             let sleep = self.time_to_next_job().await;
+            let sleep = if ran == 0 {
+                sleep.max(SHORTEST_SLEEP)
+            } else {
+                sleep
+            };
             tokio::select! {
                 _ = tokio::time::sleep(sleep) => {}
                 _ = changed.notified() => {}
-                _ = shutdown.changed() => {}
+                // A dropped sender means the process is ending too.
+                result = shutdown.changed() => if result.is_err() { return },
             }
             if *shutdown.borrow() {
                 return;

@@ -388,3 +388,26 @@ async fn the_loop_runs_what_is_due_wakes_when_the_plan_changes_and_stops_on_shut
         .unwrap();
     test.cleanup().await;
 }
+
+#[tokio::test]
+async fn without_a_configured_contract_the_next_fiscal_year_is_planned_too() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, _clock) = bot_on(store, "2025-03-25T10:00:00+09:00");
+    Scheduler::new(bot.clone(), "test").replan().await.unwrap();
+    let april: Vec<_> = store
+        .jobs()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|job| job.meeting_key == "regular:2025-04")
+        .map(|job| (job.kind, job.status))
+        .collect();
+    // 2025-04-08's materials are due 04-04; the heads-up comes 04-02.
+    assert_eq!(april.len(), 4, "{april:?}");
+    assert!(
+        april.iter().all(|(_, status)| status == "pending"),
+        "{april:?}"
+    );
+    test.cleanup().await;
+}

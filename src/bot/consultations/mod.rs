@@ -39,8 +39,9 @@ pub fn policy(bot: &Bot) -> QuotaPolicy {
     })
 }
 
-/// The period a request received now counts in: its Tokyo month, or the
-/// whole contract when `period = "contract"`.
+/// The period a request counts in: its Tokyo month, or with
+/// `period = "contract"` the contract period containing that month
+/// (`contract:2024-04-01`), so that a new contract starts from zero.
 fn bucket_for(bot: &Bot, month: crate::domain::month::YearMonth) -> String {
     let period = bot
         .settings()
@@ -48,7 +49,10 @@ fn bucket_for(bot: &Bot, month: crate::domain::month::YearMonth) -> String {
         .get(QUOTA_KIND)
         .map(|rule| rule.period);
     match period {
-        Some(QuotaPeriod::Contract) => "contract".to_owned(),
+        Some(QuotaPeriod::Contract) => {
+            let contract = bot.settings().contract_period(month.first_day());
+            format!("contract:{}", contract.start)
+        }
         _ => month.to_string(),
     }
 }

@@ -29,13 +29,19 @@ pub fn rules(settings: &Settings) -> MeetingRules {
     settings.meetings.to_rules(&settings.reminders)
 }
 
-/// The contract period in force: the configured one, else the fiscal year
-/// containing today (in Tokyo).
+/// The period meetings are planned for. A configured `[contract]` is used
+/// as it is: nothing is scheduled outside it. Without one, the fiscal year
+/// containing today and the next one, so that a banso running across
+/// April 1 plans April's meetings (and their March reminders) in time.
 pub fn contract_period(bot: &Bot) -> (NaiveDate, NaiveDate) {
-    let period = bot
-        .settings()
-        .contract_period(bot.clock().now_in_city().date_naive());
-    (period.start, period.end)
+    let today = bot.clock().now_in_city().date_naive();
+    match bot.settings().contract {
+        Some(contract) => (contract.start, contract.end),
+        None => {
+            let this_year = crate::domain::fiscal::FiscalYear::containing(today);
+            (this_year.first_day(), this_year.next().last_day())
+        }
+    }
 }
 
 /// The changes people made, as the domain's adjustments (oldest first, so
