@@ -1,6 +1,7 @@
 //! What people changed about meetings (a moved or cancelled occurrence, an
 //! explicit regular-meeting date) and which deliverables are submitted.
 
+use super::outbox::{NewMessage, enqueue};
 use super::{Store, StoreError};
 
 /// A single-occurrence change, as stored; the bot turns these into the
@@ -19,6 +20,7 @@ pub struct StoredAdjustment {
 }
 
 impl Store {
+    /// Stores a change with the messages announcing it, in one transaction.
     pub async fn add_meeting_adjustment(
         &self,
         kind: &str,
@@ -26,7 +28,9 @@ impl Store {
         new_start: Option<&str>,
         created_by: &str,
         now: i64,
+        announcements: &[NewMessage],
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO meeting_adjustments (kind, target, new_start, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -35,8 +39,10 @@ impl Store {
         .bind(new_start)
         .bind(created_by)
         .bind(now)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        enqueue(&mut tx, announcements, now).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -3,12 +3,15 @@
 //! the leader, the manager and the coordinators may make. Every change is
 //! stored, re-plans the reminders and is announced in the meetings channel.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde_json::json;
 
-use super::{Bot, may_change_meetings, meeting_on, meetings_channel, plan, replan, upcoming, view};
+use super::{
+    Bot, may_change_meetings, meeting_on, meetings_channel, plan, replan, rules, upcoming, view,
+};
+use crate::bot::clock::CITY_TIME_ZONE;
 use crate::bot::message::{Outgoing, UserId};
-use crate::domain::meeting::{Meeting, MeetingKind};
+use crate::domain::meeting::{Adjustment, Meeting, MeetingKind, plan_meetings, regular_key};
 use crate::domain::month::YearMonth;
 use crate::store::NewMessage;
 
@@ -94,18 +97,19 @@ pub async fn move_meeting(
     if let Some(refusal) = refuse_closed_day(bot, user, to) {
         return Ok(refusal);
     }
-    let time = time.unwrap_or_else(|| {
-        meeting
-            .starts_at
-            .with_timezone(&crate::bot::clock::CITY_TIME_ZONE)
-            .time()
-    });
-    let new_start = to.and_time(time).format("%Y-%m-%dT%H:%M").to_string();
-    let now = bot.clock().now().timestamp();
-    bot.store()
-        .add_meeting_adjustment("move", &meeting.key, Some(&new_start), user.as_str(), now)
-        .await?;
-    announce(bot, user, &meeting, "moved").await
+    let time = time.unwrap_or_else(|| meeting.starts_at.with_timezone(&CITY_TIME_ZONE).time());
+    let to = to.and_time(time);
+    let change = Change {
+        adjustment: Adjustment::Move {
+            key: meeting.key.clone(),
+            to,
+        },
+        kind: "move",
+        target: meeting.key.clone(),
+        new_start: Some(to),
+        label: "moved",
+    };
+    apply(bot, user, Some(&meeting), &meeting.key, change).await
 }
 
 /// `/meeting cancel DATE`: one occurrence is not held; its reminders go.
@@ -114,11 +118,16 @@ pub async fn cancel(bot: &Bot, user: &UserId, date: NaiveDate) -> anyhow::Result
         Ok(meeting) => meeting,
         Err(reply) => return Ok(reply),
     };
-    let now = bot.clock().now().timestamp();
-    bot.store()
-        .add_meeting_adjustment("cancel", &meeting.key, None, user.as_str(), now)
-        .await?;
-    announce(bot, user, &meeting, "cancelled").await
+    let change = Change {
+        adjustment: Adjustment::Cancel {
+            key: meeting.key.clone(),
+        },
+        kind: "cancel",
+        target: meeting.key.clone(),
+        new_start: None,
+        label: "cancelled",
+    };
+    apply(bot, user, Some(&meeting), &meeting.key, change).await
 }
 
 /// `/meeting set-regular DATE HH:MM`: that month's regular meeting on an
@@ -144,66 +153,81 @@ pub async fn set_regular(
         ));
     }
     let month = YearMonth::of(date);
-    let at = date.and_time(time).format("%Y-%m-%dT%H:%M").to_string();
-    let now = bot.clock().now().timestamp();
-    bot.store()
-        .add_meeting_adjustment(
-            "set_regular",
-            &month.to_string(),
-            Some(&at),
-            user.as_str(),
-            now,
-        )
-        .await?;
-    let key = crate::domain::meeting::regular_key(month);
-    let meetings = plan(bot).await?;
-    let Some(meeting) = meetings
-        .iter()
-        .find(|meeting| meeting.key == key && meeting.kind == MeetingKind::Regular)
-    else {
-        replan(bot).await?;
-        return Ok(bot.reply(
-            user,
-            "meeting/not_found",
-            json!({ "date": date.to_string() }),
-        ));
-    };
-    announce(bot, user, meeting, "set").await
-}
-
-/// Re-plans the reminders and tells the meetings channel what changed.
-async fn announce(
-    bot: &Bot,
-    user: &UserId,
-    before: &Meeting,
-    change: &str,
-) -> anyhow::Result<Vec<Outgoing>> {
-    let report = replan(bot).await?;
-    let after = plan(bot)
+    let key = regular_key(month);
+    let before = plan(bot)
         .await?
         .into_iter()
-        .find(|meeting| meeting.key == before.key);
-    let context = json!({ "before": view(before), "after": after.as_ref().map(view), "change": change, "by": user });
-    let text = bot.texts().render("meeting/changed", &context);
-    let now = bot.clock().now().timestamp();
+        .find(|meeting| meeting.key == key && meeting.kind == MeetingKind::Regular);
+    let at = date.and_time(time);
+    let change = Change {
+        adjustment: Adjustment::SetRegular { month, at },
+        kind: "set_regular",
+        target: month.to_string(),
+        new_start: Some(at),
+        label: "set",
+    };
+    apply(bot, user, before.as_ref(), &key, change).await
+}
+
+/// A change to one occurrence, in the domain's terms and as stored.
+struct Change {
+    adjustment: Adjustment,
+    kind: &'static str,
+    target: String,
+    new_start: Option<NaiveDateTime>,
+    label: &'static str,
+}
+
+/// Stores the change together with its announcement to the meetings
+/// channel (one transaction), then re-plans the reminders.
+async fn apply(
+    bot: &Bot,
+    user: &UserId,
+    before: Option<&Meeting>,
+    key: &str,
+    change: Change,
+) -> anyhow::Result<Vec<Outgoing>> {
+    let mut adjustments = super::adjustments(bot).await?;
+    adjustments.push(change.adjustment);
+    let after = plan_meetings(
+        &rules(bot.settings()),
+        super::contract_period(bot),
+        &adjustments,
+        bot.calendar(),
+    )
+    .into_iter()
+    .find(|meeting| meeting.key == key);
+    let Some(shown) = before.or(after.as_ref()) else {
+        return Ok(bot.reply(user, "meeting/not_found", json!({ "date": key })));
+    };
+    let context = json!({ "before": view(shown), "after": after.as_ref().map(view), "change": change.label, "by": user });
     let message = Outgoing {
         to: meetings_channel(bot),
-        text,
+        text: bot.texts().render("meeting/changed", &context),
         buttons: Vec::new(),
     };
-    let key = format!("meeting-change:{}:{}:{}", before.key, change, now);
+    let now = bot.clock().now().timestamp();
+    let announcement = NewMessage {
+        idempotency_key: format!("meeting-change:{key}:{}:{now}", change.label),
+        message,
+    };
+    let new_start = change
+        .new_start
+        .map(|at| at.format("%Y-%m-%dT%H:%M").to_string());
     bot.store()
-        .enqueue_messages(
-            &[NewMessage {
-                idempotency_key: key,
-                message,
-            }],
+        .add_meeting_adjustment(
+            change.kind,
+            &change.target,
+            new_start.as_deref(),
+            user.as_str(),
             now,
+            &[announcement],
         )
         .await?;
+    let report = replan(bot).await?;
     tracing::info!(
-        meeting = before.key,
-        change,
+        meeting = key,
+        change = change.label,
         cancelled_reminders = report.cancelled,
         "meeting changed"
     );

@@ -180,7 +180,8 @@ pub async fn press(
             text,
             buttons: Vec::new(),
         };
-        let key = format!("deliverables-complete:{}:{}", meeting.key, now);
+        // Announced once per meeting, even if an item is undone and redone.
+        let key = format!("deliverables-complete:{}", meeting.key);
         bot.store()
             .enqueue_messages(
                 &[NewMessage {
