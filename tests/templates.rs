@@ -13,7 +13,12 @@ fn fixture(name: &str) -> Option<Value> {
     ]);
     let problem = json!({ "key": "quota.consultation.limt", "line": 12, "kind": "unknown_key", "suggestion": "quota.consultation.limit" });
     Some(match name {
-        "chat/help" | "console/bye" | "console/help" | "cli/zero_shift" | "cli/out_of_range"
+        "chat/help"
+        | "console/bye"
+        | "console/help"
+        | "console/reminders_failed"
+        | "cli/zero_shift"
+        | "cli/out_of_range"
         | "cli/bad_usage" => json!({}),
         "chat/unknown_command" => json!({ "command": "frobnicate" }),
         "chat/bad_month" => json!({ "value": "2025-13" }),

@@ -113,10 +113,12 @@ impl<W: Write> Console<W> {
 
     /// Fires every reminder due by the console's clock, then delivers.
     async fn run_due_reminders(&mut self) -> anyhow::Result<()> {
-        self.scheduler
-            .run_due(self.clock.now())
-            .await
-            .context("running reminders")?;
+        // A failed round (e.g. a busy database) is reported and retried on
+        // the next line; it does not end the session.
+        if let Err(error) = self.scheduler.run_due(self.clock.now()).await {
+            tracing::error!(error = format!("{error:#}"), "running reminders failed");
+            self.say("error", "console/reminders_failed", json!({}))?;
+        }
         self.deliver_outbox().await
     }
 
