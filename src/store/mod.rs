@@ -219,8 +219,10 @@ fn pool_options(backend: Backend, url: &str) -> AnyPoolOptions {
             .max_connections(8)
             .after_connect(|connection, _meta| {
                 Box::pin(async move {
-                    // WAL lets readers run beside the one writer; FULL makes a
-                    // commit durable before banso acknowledges what a user sent.
+                    // WAL lets readers run beside the one writer. NORMAL: a
+                    // commit is in the WAL before banso acknowledges it, so a
+                    // crash of banso loses nothing; only a power cut can lose
+                    // the last commits (ARCHITECTURE.md, BENCHMARKS.md).
                     connection.execute("PRAGMA journal_mode = WAL").await?;
                     connection.execute("PRAGMA synchronous = NORMAL").await?;
                     connection.execute("PRAGMA wal_autocheckpoint = 0").await?;
