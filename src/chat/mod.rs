@@ -3,3 +3,4 @@
 //! console adapter is the first, the Slack adapter follows the same shape.
 
 pub mod console;
+pub mod slack;
