@@ -40,6 +40,12 @@ struct Cli {
 enum CliCommand {
     /// Run the bot core in a terminal, without Slack (the main job).
     Console(ConsoleArgs),
+    /// Connect to Slack through the HTTP Events API (Socket Mode is not built yet).
+    Serve {
+        /// Address for /slack/commands, /slack/interactions, /slack/events and /healthz.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3000")]
+        listen: std::net::SocketAddr,
+    },
     /// The open-day (開庁日) calendar as data.
     #[command(subcommand)]
     Calendar(CalendarCommand),
@@ -199,6 +205,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         CliCommand::Calendar(command) => run_calendar(&settings, &texts, command),
         CliCommand::Console(args) => run_async(run_console(settings, texts, args)),
+        CliCommand::Serve { listen } => run_async(run_serve(settings, texts, listen)),
         CliCommand::Schedule(command) => run_schedule(&settings, &texts, command),
         CliCommand::Migrate => run_async(run_migrate(settings, texts)),
         CliCommand::Config(_) => unreachable!("handled above"),
@@ -445,6 +452,91 @@ async fn run_console(settings: Settings, texts: Texts, args: ConsoleArgs) -> Res
     let result = console.run(&mut reader).await;
     store.close().await;
     result.map_err(|error| Failure::runtime(format!("{error:#}")))
+}
+
+async fn run_serve(
+    settings: Settings,
+    texts: Texts,
+    listen: std::net::SocketAddr,
+) -> Result<(), Failure> {
+    let missing =
+        |var: &str| Failure::usage(texts.render("cli/serve_missing", json!({ "var": var })));
+    if settings.slack.app_token.is_some() {
+        return Err(Failure::usage(
+            texts.render("cli/socket_mode_unavailable", json!({})),
+        ));
+    }
+    let token = settings
+        .slack
+        .bot_token
+        .clone()
+        .ok_or_else(|| missing("SLACK_BOT_TOKEN"))?;
+    let signing_secret = settings
+        .slack
+        .signing_secret
+        .clone()
+        .ok_or_else(|| missing("SLACK_SIGNING_SECRET"))?;
+    let api_url = settings.slack.api_url.clone();
+    if let Some(url) = &api_url
+        && url.starts_with("http://")
+        && !is_loopback_url(url)
+    {
+        return Err(Failure::usage(
+            texts.render("cli/plain_http_api", json!({ "url": url })),
+        ));
+    }
+    let store = open_store(&settings, &texts).await?;
+    let texts = Arc::new(texts);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let team_channel = settings.channels.team.clone();
+    let bot = Bot::new(BotParts {
+        settings: Arc::new(settings),
+        store: store.clone(),
+        clock: clock.clone(),
+        texts: texts.clone(),
+    });
+    let api = banso::chat::slack::web_api::WebApi::new(token, api_url.as_deref());
+    let sender = banso::chat::slack::sender::Sender::new(store.clone(), clock, api, team_channel);
+    let served =
+        banso::chat::slack::serve(bot, signing_secret, sender, listen, shutdown_signal()).await;
+    store.close().await;
+    served.map_err(|error| {
+        Failure::runtime(texts.render(
+            "cli/serve_failed",
+            json!({ "detail": format!("{error:#}") }),
+        ))
+    })
+}
+
+fn is_loopback_url(url: &str) -> bool {
+    let host = url
+        .trim_start_matches("http://")
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default();
+    matches!(host, "127.0.0.1" | "localhost" | "[") || host.starts_with("127.")
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }
 
 /// Clap's own errors are English paragraphs; a person gets one line in

@@ -64,9 +64,16 @@ CREATE TABLE outbox (
     created_at      BIGINT NOT NULL,
     sent_at         BIGINT,
     attempts        BIGINT NOT NULL DEFAULT 0,
-    last_error      TEXT
+    last_error      TEXT,
+    failed_at       BIGINT
 );
-CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL;
+CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL AND failed_at IS NULL;
+
+-- Slack event ids already handled, so a retried delivery does nothing twice.
+CREATE TABLE slack_events_seen (
+    event_id TEXT PRIMARY KEY NOT NULL,
+    seen_at  BIGINT NOT NULL
+);
 
 CREATE TABLE conversations (
     user_id    TEXT PRIMARY KEY NOT NULL,

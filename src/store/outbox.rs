@@ -100,7 +100,7 @@ impl Store {
     pub async fn pending_messages(&self, limit: i64) -> Result<Vec<QueuedMessage>, StoreError> {
         let rows: Vec<(i64, String, String, String, String, i64)> = sqlx::query_as(
             "SELECT id, idempotency_key, recipient, text, buttons, attempts FROM outbox \
-             WHERE sent_at IS NULL ORDER BY id LIMIT $1",
+             WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT $1",
         )
         .bind(limit)
         .fetch_all(self.pool())
@@ -130,6 +130,38 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(result.rows_affected() == 1)
+    }
+
+    /// Gives a message up after its last attempt; it is kept, not sent.
+    pub async fn mark_message_given_up(
+        &self,
+        id: i64,
+        error: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET failed_at = $1, last_error = $2 WHERE id = $3")
+            .bind(now)
+            .bind(error)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Records a Slack event id; false if it was seen before (a retry).
+    pub async fn first_sight_of_event(&self, event_id: &str, now: i64) -> Result<bool, StoreError> {
+        let inserted = sqlx::query("INSERT INTO slack_events_seen (event_id, seen_at) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING")
+            .bind(event_id)
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
+    /// Whether the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(self.pool()).await?;
+        Ok(())
     }
 
     /// Records a failed delivery attempt.

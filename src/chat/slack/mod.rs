@@ -1,7 +1,74 @@
-//! The Slack adapter's pure parts so far: request signature verification
-//! and Block Kit rendering of the core's messages. The transport (Socket
-//! Mode, the HTTP Events API, the Web API client and the outbox sender)
-//! builds on these.
+//! The Slack adapter: request signatures, Block Kit rendering, the HTTP
+//! Events API endpoints, a small Web API client and the outbox sender.
+//! Slack's types and JSON stop here; the bot core sees only its own
+//! message model. (Socket Mode is not built yet.)
 
 pub mod blocks;
+pub mod http;
+pub mod sender;
 pub mod signature;
+pub mod web_api;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::bot::Bot;
+use crate::config::Secret;
+use crate::scheduler::Scheduler;
+
+/// How long a shutdown waits for the outbox to drain.
+const FLUSH_BOUND: Duration = Duration::from_secs(10);
+
+/// Runs the HTTP endpoints, the scheduler and the outbox sender until
+/// `shutdown` completes; then stops taking requests, lets in-flight ones
+/// finish, and flushes the outbox within a bound.
+pub async fn serve(
+    bot: Bot,
+    signing_secret: Secret,
+    mut sender: sender::Sender,
+    listen: SocketAddr,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(address = %listener.local_addr()?, "listening for Slack");
+    let (stop, stopped) = watch::channel(false);
+    let scheduler = Scheduler::new(bot.clone(), format!("serve-{}", std::process::id()));
+    let scheduling = tokio::spawn({
+        let stopped = stopped.clone();
+        async move { scheduler.run(stopped).await }
+    });
+    let delivering = tokio::spawn({
+        let mut stopped = stopped.clone();
+        async move {
+            loop {
+                if let Err(error) = sender.deliver_pending().await {
+                    tracing::error!(error = format!("{error:#}"), "delivering the outbox failed");
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                    _ = stopped.changed() => break,
+                }
+            }
+            if tokio::time::timeout(FLUSH_BOUND, sender.deliver_pending())
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    "outbox not drained before shutdown; the rest goes out after the restart"
+                );
+            }
+        }
+    });
+    let app = http::router(bot, signing_secret);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        })
+        .await?;
+    let _ = scheduling.await;
+    let _ = delivering.await;
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! The HTTP Events API endpoints: `/slack/commands`, `/slack/interactions`,
+//! `/slack/events` (with `url_verification`) and `/healthz`. Every request
+//! is verified against the signing secret over its raw body before it is
+//! read; what a user submitted is stored before the answer goes back, and
+//! the answer goes back at once (Slack waits three seconds at most).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use super::blocks::{action_of, blocks};
+use super::signature;
+use crate::bot::Bot;
+use crate::bot::message::{Outgoing, UserId};
+use crate::config::Secret;
+use crate::store::NewMessage;
+
+/// Slack's payloads are small; anything larger is refused unread.
+const BODY_LIMIT: usize = 256 * 1024;
+
+#[derive(Clone)]
+struct AppState {
+    bot: Bot,
+    signing_secret: Arc<Secret>,
+}
+
+/// The router of the Events API endpoints.
+pub fn router(bot: Bot, signing_secret: Secret) -> Router {
+    let state = AppState {
+        bot,
+        signing_secret: Arc::new(signing_secret),
+    };
+    Router::new()
+        .route("/healthz", get(health))
+        .route("/slack/commands", post(command))
+        .route("/slack/interactions", post(interaction))
+        .route("/slack/events", post(event))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    match state.bot.store().ping().await {
+        Ok(()) => Json(json!({ "status": "ok", "database": "ok" })).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check: database unavailable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "error", "database": "unavailable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Refuses a request whose signature does not verify (401, body not logged).
+fn verified(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), StatusCode> {
+    let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    let now = state.bot.clock().now().timestamp();
+    signature::verify(
+        state.signing_secret.expose(),
+        header("x-slack-request-timestamp"),
+        header("x-slack-signature"),
+        body,
+        now,
+    )
+    .map_err(|error| {
+        tracing::warn!(%error, "refused a request with a bad signature");
+        StatusCode::UNAUTHORIZED
+    })
+}
+
+fn form_fields(body: &[u8]) -> HashMap<String, String> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// The direct replies as one ephemeral answer.
+fn ephemeral(replies: &[Outgoing]) -> Response {
+    let text = replies
+        .iter()
+        .map(|reply| reply.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let mut all_blocks = Vec::new();
+    for reply in replies {
+        if let Value::Array(rendered) = blocks(reply) {
+            all_blocks.extend(rendered);
+        }
+    }
+    Json(json!({ "response_type": "ephemeral", "text": text, "blocks": all_blocks }))
+        .into_response()
+}
+
+/// A slash command becomes the line the user would type in the console.
+async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(refusal) = verified(&state, &headers, &body) {
+        return refusal.into_response();
+    }
+    let fields = form_fields(&body);
+    let (Some(user), Some(command)) = (
+        fields.get("user_id").and_then(|id| UserId::parse(id).ok()),
+        fields.get("command"),
+    ) else {
+        return (StatusCode::BAD_REQUEST, "missing user_id or command").into_response();
+    };
+    let text = fields.get("text").map(String::as_str).unwrap_or_default();
+    let line = format!("{command} {text}");
+    let replies = state.bot.handle_text(&user, line.trim()).await;
+    ephemeral(&replies)
+}
+
+/// A button press (block_actions). Direct replies go to the user as a DM
+/// through the outbox; the acknowledgement is immediate.
+async fn interaction(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(refusal) = verified(&state, &headers, &body) {
+        return refusal.into_response();
+    }
+    let payload = form_fields(&body)
+        .remove("payload")
+        .and_then(|payload| serde_json::from_str::<Value>(&payload).ok());
+    let Some(payload) = payload else {
+        return (StatusCode::BAD_REQUEST, "payload missing or not JSON").into_response();
+    };
+    if payload["type"] != "block_actions" {
+        tracing::info!(kind = %payload["type"], "interaction type not handled yet");
+        return StatusCode::OK.into_response();
+    }
+    let user = payload["user"]["id"]
+        .as_str()
+        .and_then(|id| UserId::parse(id).ok());
+    let action = &payload["actions"][0];
+    let (Some(user), Some(action_id)) = (user, action["action_id"].as_str()) else {
+        return (StatusCode::BAD_REQUEST, "no user or action").into_response();
+    };
+    let value = action["value"].as_str().unwrap_or_default();
+    let replies = state
+        .bot
+        .handle_button(&user, action_of(action_id), value)
+        .await;
+    let now = state.bot.clock().now().timestamp();
+    let trigger = payload["trigger_id"].as_str().unwrap_or(action_id);
+    let queued: Vec<NewMessage> = replies
+        .into_iter()
+        .enumerate()
+        .map(|(n, message)| NewMessage {
+            idempotency_key: format!("interaction:{trigger}:{n}"),
+            message,
+        })
+        .collect();
+    if let Err(error) = state.bot.store().enqueue_messages(&queued, now).await {
+        tracing::error!(%error, "could not queue the replies to a button press");
+    }
+    StatusCode::OK.into_response()
+}
+
+/// Events: the URL check, and event callbacks deduplicated by `event_id`
+/// (Slack retries a delivery it did not see acknowledged).
+async fn event(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(refusal) = verified(&state, &headers, &body) {
+        return refusal.into_response();
+    }
+    let Ok(envelope) = serde_json::from_slice::<Value>(&body) else {
+        return (StatusCode::BAD_REQUEST, "not JSON").into_response();
+    };
+    match envelope["type"].as_str() {
+        Some("url_verification") => {
+            Json(json!({ "challenge": envelope["challenge"] })).into_response()
+        }
+        Some("event_callback") => {
+            let event_id = envelope["event_id"].as_str().unwrap_or_default();
+            let now = state.bot.clock().now().timestamp();
+            match state.bot.store().first_sight_of_event(event_id, now).await {
+                Ok(true) => {
+                    tracing::info!(event_id, kind = %envelope["event"]["type"], "event received")
+                }
+                Ok(false) => tracing::info!(event_id, "retried event ignored"),
+                Err(error) => tracing::error!(%error, "could not record an event"),
+            }
+            StatusCode::OK.into_response()
+        }
+        _ => StatusCode::OK.into_response(),
+    }
+}

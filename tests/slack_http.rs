@@ -1,0 +1,301 @@
+//! The Slack adapter over real HTTP on loopback: signed requests to the
+//! Events API endpoints, and the outbox sender against a fake Slack Web API
+//! that answers in Slack's shapes (including 429 with Retry-After).
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use banso::bot::clock::Clock;
+use banso::chat::slack::sender::Sender;
+use banso::chat::slack::web_api::WebApi;
+use banso::config::Secret;
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use support::{bot_on, user};
+
+const SECRET: &str = "test-signing-secret";
+
+#[derive(Clone, Default)]
+struct FakeSlack {
+    posted: Arc<Mutex<Vec<(String, String)>>>,
+    rate_limit_first: Arc<Mutex<usize>>,
+}
+
+async fn open_dm(Json(body): Json<Value>) -> Json<Value> {
+    let user = body["users"].as_str().unwrap_or_default();
+    Json(json!({ "ok": true, "channel": { "id": format!("D{user}") } }))
+}
+
+async fn post_message(
+    State(fake): State<FakeSlack>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    assert_eq!(
+        headers["authorization"], "Bearer xoxb-test",
+        "the bot token is sent"
+    );
+    {
+        let mut limited = fake.rate_limit_first.lock().unwrap();
+        if *limited > 0 {
+            *limited -= 1;
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", "1")],
+                Json(json!({ "ok": false, "error": "ratelimited" })),
+            )
+                .into_response();
+        }
+    }
+    let channel = body["channel"].as_str().unwrap_or_default().to_owned();
+    assert!(body["blocks"].is_array(), "blocks are sent");
+    fake.posted.lock().unwrap().push((
+        channel,
+        body["text"].as_str().unwrap_or_default().to_owned(),
+    ));
+    Json(json!({ "ok": true, "ts": "1718000000.000100" })).into_response()
+}
+
+async fn start_fake_slack(fake: FakeSlack) -> String {
+    let app = Router::new()
+        .route("/api/conversations.open", post(open_dm))
+        .route("/api/chat.postMessage", post(post_message))
+        .with_state(fake);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{address}/api")
+}
+
+async fn start_banso(bot: banso::bot::Bot) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let app = banso::chat::slack::http::router(bot, Secret::new(SECRET));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{address}")
+}
+
+fn signed(timestamp: i64, body: &str) -> (String, String) {
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(format!("v0:{timestamp}:{body}").as_bytes());
+    (
+        timestamp.to_string(),
+        format!("v0={}", hex::encode(mac.finalize().into_bytes())),
+    )
+}
+
+async fn post_signed(
+    url: &str,
+    content_type: &str,
+    body: &str,
+    timestamp: i64,
+    signature: Option<&str>,
+) -> reqwest::Response {
+    let (timestamp, good) = signed(timestamp, body);
+    reqwest::Client::new()
+        .post(url)
+        .header("content-type", content_type)
+        .header("x-slack-request-timestamp", timestamp)
+        .header("x-slack-signature", signature.unwrap_or(&good))
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_signed_slash_command_records_a_consultation_and_the_sender_delivers_it() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+    let now = clock.now().timestamp();
+    let banso = start_banso(bot.clone()).await;
+    let form = "command=%2Fconsult&text=VPN%E8%A3%85%E7%BD%AE%E3%81%AE%E8%84%86%E5%BC%B1%E6%80%A7&user_id=U0TANAKA&team_id=T1";
+
+    let forged = post_signed(
+        &format!("{banso}/slack/commands"),
+        "application/x-www-form-urlencoded",
+        form,
+        now,
+        Some("v0=00"),
+    )
+    .await;
+    assert_eq!(forged.status(), 401);
+    let stale = post_signed(
+        &format!("{banso}/slack/commands"),
+        "application/x-www-form-urlencoded",
+        form,
+        now - 600,
+        None,
+    )
+    .await;
+    assert_eq!(stale.status(), 401);
+    assert!(
+        store
+            .consultation_by_short_id("2406-001")
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing stored for a bad signature"
+    );
+
+    let answer = post_signed(
+        &format!("{banso}/slack/commands"),
+        "application/x-www-form-urlencoded",
+        form,
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(answer.status(), 200);
+    let answer: Value = answer.json().await.unwrap();
+    assert_eq!(answer["response_type"], "ephemeral");
+    assert!(
+        answer["text"].as_str().unwrap().contains("所属"),
+        "asks the department: {answer}"
+    );
+    let consultation = store
+        .consultation_by_short_id("2406-001")
+        .await
+        .unwrap()
+        .expect("stored before the answer");
+    assert_eq!(consultation.requester, "U0TANAKA");
+
+    // The outbox goes to a fake Slack that rate-limits the first post.
+    let fake = FakeSlack::default();
+    *fake.rate_limit_first.lock().unwrap() = 1;
+    let api_url = start_fake_slack(fake.clone()).await;
+    let api = WebApi::new(Secret::new("xoxb-test"), Some(&api_url));
+    let mut sender = Sender::new(store.clone(), Arc::new(clock.clone()), api, "#banso-team");
+    let report = sender.deliver_pending().await.unwrap();
+    assert_eq!((report.sent, report.retried, report.given_up), (2, 1, 0));
+    let posted = fake.posted.lock().unwrap().clone();
+    assert_eq!(posted.len(), 2, "{posted:?}");
+    assert!(
+        posted
+            .iter()
+            .any(|(channel, text)| channel == "DU0TANAKA" && text.contains("2406-001")),
+        "{posted:?}"
+    );
+    assert!(
+        posted.iter().any(|(channel, _)| channel == "#banso-team"),
+        "{posted:?}"
+    );
+    // Nothing is sent twice.
+    assert_eq!(sender.deliver_pending().await.unwrap().sent, 0);
+    let _ = user("U0TANAKA");
+    test.cleanup().await;
+}
+
+#[tokio::test]
+async fn events_are_verified_checked_for_the_url_and_deduplicated() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+    let now = clock.now().timestamp();
+    let banso = start_banso(bot).await;
+    let challenge = r#"{"type":"url_verification","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}"#;
+    let answer: Value = post_signed(
+        &format!("{banso}/slack/events"),
+        "application/json",
+        challenge,
+        now,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        answer["challenge"],
+        "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    );
+    let event = r#"{"type":"event_callback","event_id":"Ev0PV52K21","event":{"type":"app_home_opened","user":"U0TANAKA"}}"#;
+    for _ in 0..2 {
+        let answer = post_signed(
+            &format!("{banso}/slack/events"),
+            "application/json",
+            event,
+            now,
+            None,
+        )
+        .await;
+        assert_eq!(answer.status(), 200);
+    }
+    assert!(
+        !store.first_sight_of_event("Ev0PV52K21", now).await.unwrap(),
+        "recorded once"
+    );
+    let health: Value = reqwest::get(format!("{banso}/healthz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["database"], "ok");
+    let oversized = "x".repeat(300 * 1024);
+    let refused = post_signed(
+        &format!("{banso}/slack/events"),
+        "application/json",
+        &oversized,
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(refused.status(), 413);
+    test.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_button_press_is_applied_and_its_reply_queued() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+    bot.handle_text(&user("U0TANAKA"), "/consult 相談").await;
+    support::deliver(store).await;
+    let now = clock.now().timestamp();
+    let banso = start_banso(bot).await;
+    let payload = json!({
+        "type": "block_actions", "trigger_id": "123.456", "user": { "id": "U0TANAKA" },
+        "actions": [{ "action_id": "consultation:withdraw#0", "value": "2406-001" }],
+    });
+    let form = format!(
+        "payload={}",
+        url::form_urlencoded::byte_serialize(payload.to_string().as_bytes()).collect::<String>()
+    );
+    let answer = post_signed(
+        &format!("{banso}/slack/interactions"),
+        "application/x-www-form-urlencoded",
+        &form,
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(answer.status(), 200);
+    let withdrawn = store
+        .consultation_by_short_id("2406-001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        withdrawn.status,
+        banso::domain::consultation::Status::Withdrawn
+    );
+    let garbage = post_signed(
+        &format!("{banso}/slack/interactions"),
+        "application/x-www-form-urlencoded",
+        "payload=%7Bnot",
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(garbage.status(), 400);
+    test.cleanup().await;
+}
