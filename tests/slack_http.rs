@@ -233,6 +233,41 @@ async fn events_are_verified_checked_for_the_url_and_deduplicated() {
         !store.first_sight_of_event("Ev0PV52K21", now).await.unwrap(),
         "recorded once"
     );
+    // A direct message to the bot is a line of chat; a retry of it is not.
+    let dm = r#"{"type":"event_callback","event_id":"Ev0DM1","event":{"type":"message","channel_type":"im","user":"U0TANAKA","text":"/consult メール誤送信の対応"}}"#;
+    for _ in 0..2 {
+        post_signed(
+            &format!("{banso}/slack/events"),
+            "application/json",
+            dm,
+            now,
+            None,
+        )
+        .await;
+    }
+    let all = banso::store::ListFilter {
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        store.list_consultations(&all).await.unwrap().len(),
+        1,
+        "one consultation for a retried event"
+    );
+    let bot_echo = r#"{"type":"event_callback","event_id":"Ev0DM2","event":{"type":"message","channel_type":"im","bot_id":"B1","user":"U0BANSO","text":"/consult echo"}}"#;
+    post_signed(
+        &format!("{banso}/slack/events"),
+        "application/json",
+        bot_echo,
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(
+        store.list_consultations(&all).await.unwrap().len(),
+        1,
+        "a bot's own message is not a request"
+    );
     let health: Value = reqwest::get(format!("{banso}/healthz"))
         .await
         .unwrap()

@@ -177,14 +177,44 @@ async fn event(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
             let event_id = envelope["event_id"].as_str().unwrap_or_default();
             let now = state.bot.clock().now().timestamp();
             match state.bot.store().first_sight_of_event(event_id, now).await {
-                Ok(true) => {
-                    tracing::info!(event_id, kind = %envelope["event"]["type"], "event received")
-                }
+                Ok(true) => handle_event(&state, event_id, &envelope["event"]).await,
                 Ok(false) => tracing::info!(event_id, "retried event ignored"),
                 Err(error) => tracing::error!(%error, "could not record an event"),
             }
             StatusCode::OK.into_response()
         }
         _ => StatusCode::OK.into_response(),
+    }
+}
+
+/// A direct message to the bot is a line typed in chat: the answer to a
+/// form question, a department, or a command without the slash menu. The
+/// replies go back as direct messages through the outbox. Messages from
+/// bots (including banso itself) and edits are ignored.
+async fn handle_event(state: &AppState, event_id: &str, event: &Value) {
+    let is_direct_message = event["type"] == "message" && event["channel_type"] == "im";
+    let from_a_person = event["bot_id"].is_null() && event["subtype"].is_null();
+    if !(is_direct_message && from_a_person) {
+        tracing::info!(event_id, kind = %event["type"], "event not handled");
+        return;
+    }
+    let (Some(user), Some(text)) = (
+        event["user"].as_str().and_then(|id| UserId::parse(id).ok()),
+        event["text"].as_str(),
+    ) else {
+        return;
+    };
+    let replies = state.bot.handle_text(&user, text).await;
+    let now = state.bot.clock().now().timestamp();
+    let queued: Vec<NewMessage> = replies
+        .into_iter()
+        .enumerate()
+        .map(|(n, message)| NewMessage {
+            idempotency_key: format!("event:{event_id}:{n}"),
+            message,
+        })
+        .collect();
+    if let Err(error) = state.bot.store().enqueue_messages(&queued, now).await {
+        tracing::error!(%error, "could not queue the replies to a direct message");
     }
 }
