@@ -82,7 +82,7 @@ fn form_fields(body: &[u8]) -> HashMap<String, String> {
 }
 
 /// The direct replies as one ephemeral answer.
-fn ephemeral(replies: &[Outgoing]) -> Response {
+fn ephemeral(replies: &[Outgoing]) -> Value {
     let text = replies
         .iter()
         .map(|reply| reply.text.as_str())
@@ -94,8 +94,7 @@ fn ephemeral(replies: &[Outgoing]) -> Response {
             all_blocks.extend(rendered);
         }
     }
-    Json(json!({ "response_type": "ephemeral", "text": text, "blocks": all_blocks }))
-        .into_response()
+    json!({ "response_type": "ephemeral", "text": text, "blocks": all_blocks })
 }
 
 /// A slash command becomes the line the user would type in the console.
@@ -103,17 +102,28 @@ async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     if let Err(refusal) = verified(&state, &headers, &body) {
         return refusal.into_response();
     }
-    let fields = form_fields(&body);
+    match run_command(&state.bot, &form_fields(&body)).await {
+        Ok(answer) => Json(answer).into_response(),
+        Err(problem) => (StatusCode::BAD_REQUEST, problem).into_response(),
+    }
+}
+
+/// Runs a slash command (from HTTP or Socket Mode) and returns Slack's
+/// ephemeral answer.
+pub(super) async fn run_command(
+    bot: &Bot,
+    fields: &HashMap<String, String>,
+) -> Result<Value, &'static str> {
     let (Some(user), Some(command)) = (
         fields.get("user_id").and_then(|id| UserId::parse(id).ok()),
         fields.get("command"),
     ) else {
-        return (StatusCode::BAD_REQUEST, "missing user_id or command").into_response();
+        return Err("missing user_id or command");
     };
     let text = fields.get("text").map(String::as_str).unwrap_or_default();
     let line = format!("{command} {text}");
-    let replies = state.bot.handle_text(&user, line.trim()).await;
-    ephemeral(&replies)
+    let replies = bot.handle_text(&user, line.trim()).await;
+    Ok(ephemeral(&replies))
 }
 
 /// A button press (block_actions). Direct replies go to the user as a DM
@@ -128,36 +138,47 @@ async fn interaction(State(state): State<AppState>, headers: HeaderMap, body: By
     let Some(payload) = payload else {
         return (StatusCode::BAD_REQUEST, "payload missing or not JSON").into_response();
     };
+    match run_interaction(&state.bot, &payload).await {
+        Ok(()) => StatusCode::OK.into_response(),
+        Err(problem) => (StatusCode::BAD_REQUEST, problem).into_response(),
+    }
+}
+
+/// Runs an interaction payload (from HTTP or Socket Mode).
+pub(super) async fn run_interaction(bot: &Bot, payload: &Value) -> Result<(), &'static str> {
     if payload["type"] != "block_actions" {
         tracing::info!(kind = %payload["type"], "interaction type not handled yet");
-        return StatusCode::OK.into_response();
+        return Ok(());
     }
     let user = payload["user"]["id"]
         .as_str()
         .and_then(|id| UserId::parse(id).ok());
     let action = &payload["actions"][0];
     let (Some(user), Some(action_id)) = (user, action["action_id"].as_str()) else {
-        return (StatusCode::BAD_REQUEST, "no user or action").into_response();
+        return Err("no user or action");
     };
     let value = action["value"].as_str().unwrap_or_default();
-    let replies = state
-        .bot
-        .handle_button(&user, action_of(action_id), value)
-        .await;
-    let now = state.bot.clock().now().timestamp();
+    let replies = bot.handle_button(&user, action_of(action_id), value).await;
     let trigger = payload["trigger_id"].as_str().unwrap_or(action_id);
+    queue_replies(bot, replies, &format!("interaction:{trigger}")).await;
+    Ok(())
+}
+
+/// Direct replies that cannot be the answer to the request itself go to
+/// the user as DMs through the outbox.
+async fn queue_replies(bot: &Bot, replies: Vec<Outgoing>, key: &str) {
+    let now = bot.clock().now().timestamp();
     let queued: Vec<NewMessage> = replies
         .into_iter()
         .enumerate()
         .map(|(n, message)| NewMessage {
-            idempotency_key: format!("interaction:{trigger}:{n}"),
+            idempotency_key: format!("{key}:{n}"),
             message,
         })
         .collect();
-    if let Err(error) = state.bot.store().enqueue_messages(&queued, now).await {
-        tracing::error!(%error, "could not queue the replies to a button press");
+    if let Err(error) = bot.store().enqueue_messages(&queued, now).await {
+        tracing::error!(%error, "could not queue replies");
     }
-    StatusCode::OK.into_response()
 }
 
 /// Events: the URL check, and event callbacks deduplicated by `event_id`
@@ -169,21 +190,24 @@ async fn event(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     let Ok(envelope) = serde_json::from_slice::<Value>(&body) else {
         return (StatusCode::BAD_REQUEST, "not JSON").into_response();
     };
-    match envelope["type"].as_str() {
-        Some("url_verification") => {
-            Json(json!({ "challenge": envelope["challenge"] })).into_response()
-        }
-        Some("event_callback") => {
-            let event_id = envelope["event_id"].as_str().unwrap_or_default();
-            let now = state.bot.clock().now().timestamp();
-            match state.bot.store().first_sight_of_event(event_id, now).await {
-                Ok(true) => handle_event(&state, event_id, &envelope["event"]).await,
-                Ok(false) => tracing::info!(event_id, "retried event ignored"),
-                Err(error) => tracing::error!(%error, "could not record an event"),
-            }
-            StatusCode::OK.into_response()
-        }
-        _ => StatusCode::OK.into_response(),
+    if envelope["type"] == "url_verification" {
+        return Json(json!({ "challenge": envelope["challenge"] })).into_response();
+    }
+    run_event(&state.bot, &envelope).await;
+    StatusCode::OK.into_response()
+}
+
+/// Runs an event callback once, whatever the retries.
+pub(super) async fn run_event(bot: &Bot, envelope: &Value) {
+    if envelope["type"] != "event_callback" {
+        return;
+    }
+    let event_id = envelope["event_id"].as_str().unwrap_or_default();
+    let now = bot.clock().now().timestamp();
+    match bot.store().first_sight_of_event(event_id, now).await {
+        Ok(true) => handle_event(bot, event_id, &envelope["event"]).await,
+        Ok(false) => tracing::info!(event_id, "retried event ignored"),
+        Err(error) => tracing::error!(%error, "could not record an event"),
     }
 }
 
@@ -191,7 +215,7 @@ async fn event(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
 /// form question, a department, or a command without the slash menu. The
 /// replies go back as direct messages through the outbox. Messages from
 /// bots (including banso itself) and edits are ignored.
-async fn handle_event(state: &AppState, event_id: &str, event: &Value) {
+async fn handle_event(bot: &Bot, event_id: &str, event: &Value) {
     let is_direct_message = event["type"] == "message" && event["channel_type"] == "im";
     let from_a_person = event["bot_id"].is_null() && event["subtype"].is_null();
     if !(is_direct_message && from_a_person) {
@@ -204,17 +228,6 @@ async fn handle_event(state: &AppState, event_id: &str, event: &Value) {
     ) else {
         return;
     };
-    let replies = state.bot.handle_text(&user, text).await;
-    let now = state.bot.clock().now().timestamp();
-    let queued: Vec<NewMessage> = replies
-        .into_iter()
-        .enumerate()
-        .map(|(n, message)| NewMessage {
-            idempotency_key: format!("event:{event_id}:{n}"),
-            message,
-        })
-        .collect();
-    if let Err(error) = state.bot.store().enqueue_messages(&queued, now).await {
-        tracing::error!(%error, "could not queue the replies to a direct message");
-    }
+    let replies = bot.handle_text(&user, text).await;
+    queue_replies(bot, replies, &format!("event:{event_id}")).await;
 }
