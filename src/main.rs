@@ -18,6 +18,8 @@ use banso::bot::message::UserId;
 use banso::bot::texts::Texts;
 use banso::bot::{Bot, BotParts, open_day_calendar};
 use banso::chat::console::{Console, LineSource, OutputFormat, spawn_line_reader};
+use banso::chat::slack::Transport;
+use banso::chat::slack::web_api::DEFAULT_API_URL;
 use banso::config::{self, ConfigProblem, Env, Language, ProcessEnv, Settings};
 use banso::export::ics::{IcsNames, calendar_ics};
 use banso::store::Store;
@@ -40,7 +42,7 @@ struct Cli {
 enum CliCommand {
     /// Run the bot core in a terminal, without Slack (the main job).
     Console(ConsoleArgs),
-    /// Connect to Slack through the HTTP Events API (Socket Mode is not built yet).
+    /// Connect to Slack: Socket Mode when SLACK_APP_TOKEN is set, else the HTTP Events API.
     Serve {
         /// Address for /slack/commands, /slack/interactions, /slack/events and /healthz.
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3000")]
@@ -461,21 +463,11 @@ async fn run_serve(
 ) -> Result<(), Failure> {
     let missing =
         |var: &str| Failure::usage(texts.render("cli/serve_missing", json!({ "var": var })));
-    if settings.slack.app_token.is_some() {
-        return Err(Failure::usage(
-            texts.render("cli/socket_mode_unavailable", json!({})),
-        ));
-    }
     let token = settings
         .slack
         .bot_token
         .clone()
         .ok_or_else(|| missing("SLACK_BOT_TOKEN"))?;
-    let signing_secret = settings
-        .slack
-        .signing_secret
-        .clone()
-        .ok_or_else(|| missing("SLACK_SIGNING_SECRET"))?;
     let api_url = settings.slack.api_url.clone();
     if let Some(url) = &api_url
         && url.starts_with("http://")
@@ -485,6 +477,22 @@ async fn run_serve(
             texts.render("cli/plain_http_api", json!({ "url": url })),
         ));
     }
+    // Socket Mode when an app-level token is set; else the HTTP Events API.
+    let transport = match settings.slack.app_token.clone() {
+        Some(app_token) => Transport::SocketMode {
+            app_token,
+            api_base: api_url
+                .clone()
+                .unwrap_or_else(|| DEFAULT_API_URL.to_owned()),
+        },
+        None => Transport::Http {
+            signing_secret: settings
+                .slack
+                .signing_secret
+                .clone()
+                .ok_or_else(|| missing("SLACK_SIGNING_SECRET"))?,
+        },
+    };
     let store = open_store(&settings, &texts).await?;
     let texts = Arc::new(texts);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -497,8 +505,7 @@ async fn run_serve(
     });
     let api = banso::chat::slack::web_api::WebApi::new(token, api_url.as_deref());
     let sender = banso::chat::slack::sender::Sender::new(store.clone(), clock, api, team_channel);
-    let served =
-        banso::chat::slack::serve(bot, signing_secret, sender, listen, shutdown_signal()).await;
+    let served = banso::chat::slack::serve(bot, transport, sender, listen, shutdown_signal()).await;
     store.close().await;
     served.map_err(|error| {
         Failure::runtime(texts.render(

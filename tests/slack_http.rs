@@ -77,7 +77,7 @@ async fn start_fake_slack(fake: FakeSlack) -> String {
 async fn start_banso(bot: banso::bot::Bot) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let app = banso::chat::slack::http::router(bot, Secret::new(SECRET));
+    let app = banso::chat::slack::http::router(bot, Some(Secret::new(SECRET)));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{address}")
 }

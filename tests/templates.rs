@@ -143,7 +143,6 @@ fn fixture(name: &str) -> Option<Value> {
         ] }),
         "cli/ics_names" => json!({ "field": "deadline" }),
         "cli/serve_missing" => json!({ "var": "SLACK_BOT_TOKEN" }),
-        "cli/socket_mode_unavailable" => json!({}),
         "cli/plain_http_api" => json!({ "url": "http://example.org/api" }),
         "cli/serve_failed" => json!({ "detail": "address in use" }),
         "cli/outside_contract" => json!({ "start": "2024-04-01", "end": "2025-03-31" }),

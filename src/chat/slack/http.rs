@@ -31,14 +31,22 @@ struct AppState {
     signing_secret: Arc<Secret>,
 }
 
-/// The router of the Events API endpoints.
-pub fn router(bot: Bot, signing_secret: Secret) -> Router {
+/// The router: `/healthz`, and the Events API endpoints when a signing
+/// secret is given (in Socket Mode there is none, and only `/healthz` is
+/// served).
+pub fn router(bot: Bot, signing_secret: Option<Secret>) -> Router {
+    let health_only = Router::new().route("/healthz", get(health));
+    let Some(signing_secret) = signing_secret else {
+        return health_only.with_state(AppState {
+            bot,
+            signing_secret: Arc::new(Secret::new("")),
+        });
+    };
     let state = AppState {
         bot,
         signing_secret: Arc::new(signing_secret),
     };
-    Router::new()
-        .route("/healthz", get(health))
+    health_only
         .route("/slack/commands", post(command))
         .route("/slack/interactions", post(interaction))
         .route("/slack/events", post(event))

@@ -1,12 +1,13 @@
 //! The Slack adapter: request signatures, Block Kit rendering, the HTTP
 //! Events API endpoints, a small Web API client and the outbox sender.
 //! Slack's types and JSON stop here; the bot core sees only its own
-//! message model. (Socket Mode is not built yet.)
+//! message model.
 
 pub mod blocks;
 pub mod http;
 pub mod sender;
 pub mod signature;
+pub mod socket_mode;
 pub mod web_api;
 
 use std::net::SocketAddr;
@@ -21,18 +22,26 @@ use crate::scheduler::Scheduler;
 /// How long a shutdown waits for the outbox to drain.
 const FLUSH_BOUND: Duration = Duration::from_secs(10);
 
-/// Runs the HTTP endpoints, the scheduler and the outbox sender until
+/// How banso hears from Slack.
+pub enum Transport {
+    /// The HTTP Events API on `--listen`, verified with the signing secret.
+    Http { signing_secret: Secret },
+    /// Socket Mode with the app-level token; `--listen` serves `/healthz`.
+    SocketMode { app_token: Secret, api_base: String },
+}
+
+/// Runs the transport, the scheduler and the outbox sender until
 /// `shutdown` completes; then stops taking requests, lets in-flight ones
 /// finish, and flushes the outbox within a bound.
 pub async fn serve(
     bot: Bot,
-    signing_secret: Secret,
+    transport: Transport,
     mut sender: sender::Sender,
     listen: SocketAddr,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
-    tracing::info!(address = %listener.local_addr()?, "listening for Slack");
+    tracing::info!(address = %listener.local_addr()?, "listening");
     let (stop, stopped) = watch::channel(false);
     let scheduler = Scheduler::new(bot.clone(), format!("serve-{}", std::process::id()));
     let scheduling = tokio::spawn({
@@ -61,6 +70,21 @@ pub async fn serve(
             }
         }
     });
+    let (signing_secret, socket) = match transport {
+        Transport::Http { signing_secret } => (Some(signing_secret), None),
+        Transport::SocketMode {
+            app_token,
+            api_base,
+        } => {
+            let socket = tokio::spawn(socket_mode::run(
+                bot.clone(),
+                app_token,
+                api_base,
+                stopped.clone(),
+            ));
+            (None, Some(socket))
+        }
+    };
     let app = http::router(bot, signing_secret);
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -68,6 +92,9 @@ pub async fn serve(
             let _ = stop.send(true);
         })
         .await?;
+    if let Some(socket) = socket {
+        let _ = socket.await;
+    }
     let _ = scheduling.await;
     let _ = delivering.await;
     Ok(())

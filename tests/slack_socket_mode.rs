@@ -1,0 +1,160 @@
+//! Socket Mode against a fake Slack: `apps.connections.open` hands out a
+//! `ws://127.0.0.1` URL, the fake sends `hello`, envelopes (a slash command,
+//! a redelivery of it) and `disconnect`; banso acknowledges each envelope
+//! after handling it, handles a redelivery once, and reconnects.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use banso::chat::slack::socket_mode;
+use banso::config::Secret;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+#[derive(Clone)]
+struct Opener {
+    ws_url: String,
+    opened: Arc<Mutex<usize>>,
+}
+
+async fn connections_open(
+    State(opener): State<Opener>,
+    headers: axum::http::HeaderMap,
+) -> Json<Value> {
+    assert_eq!(
+        headers["authorization"], "Bearer xapp-test",
+        "the app-level token is used"
+    );
+    *opener.opened.lock().unwrap() += 1;
+    Json(json!({ "ok": true, "url": opener.ws_url }))
+}
+
+fn slash_command(envelope_id: &str, text: &str) -> Message {
+    let envelope = json!({
+        "envelope_id": envelope_id, "type": "slash_commands", "accepts_response_payload": true,
+        "payload": { "command": "/consult", "text": text, "user_id": "U0SATO", "team_id": "T1" },
+    });
+    Message::text(envelope.to_string())
+}
+
+/// Each connection: hello, then the scripted frames; acks are reported.
+async fn fake_socket(
+    listener: tokio::net::TcpListener,
+    acks: mpsc::UnboundedSender<(usize, Value)>,
+) {
+    let scripts: Vec<Vec<Message>> = vec![
+        vec![
+            slash_command("env-1", "VPNの相談"),
+            slash_command("env-1", "VPNの相談"),
+            Message::text(
+                json!({ "type": "disconnect", "reason": "refresh_requested" }).to_string(),
+            ),
+        ],
+        vec![slash_command("env-2", "クラウド利用の相談")],
+    ];
+    for (connection, script) in scripts.into_iter().enumerate() {
+        let (stream, _) = listener.accept().await.unwrap();
+        let mut socket = tokio_tungstenite::accept_async(stream).await.unwrap();
+        socket
+            .send(Message::text(
+                json!({ "type": "hello", "num_connections": 1 }).to_string(),
+            ))
+            .await
+            .unwrap();
+        let expected_acks = script
+            .iter()
+            .filter(|frame| frame.to_text().unwrap().contains("envelope_id"))
+            .count();
+        for frame in script {
+            socket.send(frame).await.unwrap();
+        }
+        for _ in 0..expected_acks {
+            let Some(Ok(Message::Text(ack))) = socket.next().await else {
+                panic!("no ack")
+            };
+            acks.send((connection, serde_json::from_str(ack.as_str()).unwrap()))
+                .unwrap();
+        }
+        if connection == 1 {
+            // Keep the last connection open until banso closes it.
+            while let Some(Ok(frame)) = socket.next().await {
+                if frame.is_close() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn socket_mode_acknowledges_after_handling_handles_a_redelivery_once_and_reconnects() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, _clock) = support::bot_on(store, "2024-06-10T10:00:00+09:00");
+    let ws_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws_url = format!("ws://{}/link", ws_listener.local_addr().unwrap());
+    let (ack_sender, mut acks) = mpsc::unbounded_channel();
+    tokio::spawn(fake_socket(ws_listener, ack_sender));
+    let opener = Opener {
+        ws_url,
+        opened: Arc::new(Mutex::new(0)),
+    };
+    let api = Router::new()
+        .route("/api/apps.connections.open", post(connections_open))
+        .with_state(opener.clone());
+    let api_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api_base = format!("http://{}/api", api_listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(api_listener, api).await.unwrap() });
+
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(socket_mode::run(
+        bot,
+        Secret::new("xapp-test"),
+        api_base,
+        shutdown,
+    ));
+    let mut received = Vec::new();
+    for _ in 0..3 {
+        let ack = tokio::time::timeout(std::time::Duration::from_secs(10), acks.recv())
+            .await
+            .expect("an ack")
+            .unwrap();
+        received.push(ack);
+    }
+    assert_eq!(received[0].1["envelope_id"], "env-1");
+    assert_eq!(
+        received[0].1["payload"]["response_type"], "ephemeral",
+        "the command's answer rides on the ack"
+    );
+    assert_eq!(
+        received[1].1,
+        json!({ "envelope_id": "env-1" }),
+        "a redelivery is only acknowledged"
+    );
+    assert_eq!(
+        (received[2].0, received[2].1["envelope_id"].as_str()),
+        (1, Some("env-2")),
+        "after reconnecting"
+    );
+    assert_eq!(*opener.opened.lock().unwrap(), 2);
+
+    // One consultation per envelope, stored before its ack.
+    let all = banso::store::ListFilter {
+        limit: 10,
+        ..Default::default()
+    };
+    let consultations = store.list_consultations(&all).await.unwrap();
+    assert_eq!(consultations.len(), 2, "{consultations:#?}");
+    stop.send(true).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), running)
+        .await
+        .expect("stops on shutdown")
+        .unwrap();
+    test.cleanup().await;
+}
