@@ -323,6 +323,38 @@ async fn a_button_press_is_applied_and_its_reply_queued() {
         withdrawn.status,
         banso::domain::consultation::Status::Withdrawn
     );
+    // The message shortcut turns a message into a consultation with a link.
+    let shortcut = json!({
+        "type": "message_action", "callback_id": "register_consultation", "trigger_id": "9.9",
+        "user": { "id": "U0SUZUKI" }, "channel": { "id": "C0GENERAL" },
+        "message": { "ts": "1718000000.000100", "text": "このメールの添付を開いても大丈夫ですか？" },
+    });
+    let form = format!(
+        "payload={}",
+        url::form_urlencoded::byte_serialize(shortcut.to_string().as_bytes()).collect::<String>()
+    );
+    let answer = post_signed(
+        &format!("{banso}/slack/interactions"),
+        "application/x-www-form-urlencoded",
+        &form,
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(answer.status(), 200);
+    let recorded = store
+        .consultation_by_short_id("2406-002")
+        .await
+        .unwrap()
+        .expect("recorded from the message");
+    assert_eq!(recorded.requester, "U0SUZUKI");
+    assert!(
+        recorded
+            .details
+            .contains("https://slack.com/archives/C0GENERAL/p1718000000000100"),
+        "{}",
+        recorded.details
+    );
     let garbage = post_signed(
         &format!("{banso}/slack/interactions"),
         "application/x-www-form-urlencoded",

@@ -142,6 +142,9 @@ fn fixture(name: &str) -> Option<Value> {
             { "kind": "regular_meeting", "at": "2024-06-11T10:00:00+09:00", "meeting": "2024-06-11T10:00:00+09:00" },
         ] }),
         "cli/ics_names" => json!({ "field": "deadline" }),
+        "consult/from_message" => {
+            json!({ "text": "このメールは開いて大丈夫？", "link": "https://slack.com/archives/C1/p1718000000000100" })
+        }
         "cli/serve_missing" => json!({ "var": "SLACK_BOT_TOKEN" }),
         "cli/plain_http_api" => json!({ "url": "http://example.org/api" }),
         "cli/serve_failed" => json!({ "detail": "address in use" }),

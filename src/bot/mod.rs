@@ -87,6 +87,37 @@ impl Bot {
         }
     }
 
+    /// Records a chat message as a consultation from `user` (Slack's
+    /// 「セキュリティ相談として登録」 shortcut), with a link back to it.
+    pub async fn consult_from_message(
+        &self,
+        user: &UserId,
+        text: &str,
+        link: Option<&str>,
+    ) -> Vec<Outgoing> {
+        let text = text.trim();
+        if text.is_empty() {
+            return self.reply(user, "form/empty", json!({}));
+        }
+        let details = self.texts.render(
+            "consult/from_message",
+            json!({ "text": text, "link": link }),
+        );
+        let length = details.chars().count();
+        if length > crate::domain::consultation::MAX_TEXT_CHARS {
+            let limit = crate::domain::consultation::MAX_TEXT_CHARS;
+            return self.reply(
+                user,
+                "consult/too_long",
+                json!({ "length": length, "limit": limit }),
+            );
+        }
+        match consultations::record_quick(self, user, &details).await {
+            Ok(replies) => replies,
+            Err(error) => self.internal_error(user, &error),
+        }
+    }
+
     /// Handles a press of a button the core sent earlier.
     pub async fn handle_button(&self, user: &UserId, action: &str, value: &str) -> Vec<Outgoing> {
         match self.dispatch_button(user, action, value).await {

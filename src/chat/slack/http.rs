@@ -154,6 +154,9 @@ async fn interaction(State(state): State<AppState>, headers: HeaderMap, body: By
 
 /// Runs an interaction payload (from HTTP or Socket Mode).
 pub(super) async fn run_interaction(bot: &Bot, payload: &Value) -> Result<(), &'static str> {
+    if payload["type"] == "message_action" {
+        return run_message_shortcut(bot, payload).await;
+    }
     if payload["type"] != "block_actions" {
         tracing::info!(kind = %payload["type"], "interaction type not handled yet");
         return Ok(());
@@ -169,6 +172,36 @@ pub(super) async fn run_interaction(bot: &Bot, payload: &Value) -> Result<(), &'
     let replies = bot.handle_button(&user, action_of(action_id), value).await;
     let trigger = payload["trigger_id"].as_str().unwrap_or(action_id);
     queue_replies(bot, replies, &format!("interaction:{trigger}")).await;
+    Ok(())
+}
+
+/// 「セキュリティ相談として登録」: the message becomes a consultation of the
+/// person who used the shortcut, with a link back to the message.
+async fn run_message_shortcut(bot: &Bot, payload: &Value) -> Result<(), &'static str> {
+    if payload["callback_id"] != "register_consultation" {
+        tracing::info!(callback = %payload["callback_id"], "message shortcut not handled");
+        return Ok(());
+    }
+    let Some(user) = payload["user"]["id"]
+        .as_str()
+        .and_then(|id| UserId::parse(id).ok())
+    else {
+        return Err("no user");
+    };
+    let text = payload["message"]["text"].as_str().unwrap_or_default();
+    let link = match (
+        payload["channel"]["id"].as_str(),
+        payload["message"]["ts"].as_str(),
+    ) {
+        (Some(channel), Some(ts)) => Some(format!(
+            "https://slack.com/archives/{channel}/p{}",
+            ts.replace('.', "")
+        )),
+        _ => None,
+    };
+    let replies = bot.consult_from_message(&user, text, link.as_deref()).await;
+    let trigger = payload["trigger_id"].as_str().unwrap_or("shortcut");
+    queue_replies(bot, replies, &format!("shortcut:{trigger}")).await;
     Ok(())
 }
 
