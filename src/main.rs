@@ -504,8 +504,10 @@ async fn run_serve(
         texts: texts.clone(),
     });
     let api = banso::chat::slack::web_api::WebApi::new(token, api_url.as_deref());
-    let sender = banso::chat::slack::sender::Sender::new(store.clone(), clock, api, team_channel);
-    let served = banso::chat::slack::serve(bot, transport, sender, listen, shutdown_signal()).await;
+    let sender =
+        banso::chat::slack::sender::Sender::new(store.clone(), clock, api.clone(), team_channel);
+    let served =
+        banso::chat::slack::serve(bot, transport, api, sender, listen, shutdown_signal()).await;
     store.close().await;
     served.map_err(|error| {
         Failure::runtime(texts.render(

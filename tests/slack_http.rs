@@ -25,6 +25,7 @@ const SECRET: &str = "test-signing-secret";
 #[derive(Clone, Default)]
 struct FakeSlack {
     posted: Arc<Mutex<Vec<(String, String)>>>,
+    homes: Arc<Mutex<Vec<(String, Value)>>>,
     rate_limit_first: Arc<Mutex<usize>>,
 }
 
@@ -63,8 +64,18 @@ async fn post_message(
     Json(json!({ "ok": true, "ts": "1718000000.000100" })).into_response()
 }
 
+async fn publish_home(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
+    let user = body["user_id"].as_str().unwrap_or_default().to_owned();
+    fake.homes
+        .lock()
+        .unwrap()
+        .push((user, body["view"].clone()));
+    Json(json!({ "ok": true }))
+}
+
 async fn start_fake_slack(fake: FakeSlack) -> String {
     let app = Router::new()
+        .route("/api/views.publish", post(publish_home))
         .route("/api/conversations.open", post(open_dm))
         .route("/api/chat.postMessage", post(post_message))
         .with_state(fake);
@@ -77,7 +88,7 @@ async fn start_fake_slack(fake: FakeSlack) -> String {
 async fn start_banso(bot: banso::bot::Bot) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let app = banso::chat::slack::http::router(bot, Some(Secret::new(SECRET)));
+    let app = banso::chat::slack::http::router(bot, Some(Secret::new(SECRET)), None);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{address}")
 }
@@ -364,5 +375,51 @@ async fn a_button_press_is_applied_and_its_reply_queued() {
     )
     .await;
     assert_eq!(garbage.status(), 400);
+    test.cleanup().await;
+}
+
+#[tokio::test]
+async fn opening_the_app_home_publishes_the_overview() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+    bot.handle_text(&user("U0TANAKA"), "/consult 相談その一")
+        .await;
+    let fake = FakeSlack::default();
+    let api_url = start_fake_slack(fake.clone()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let banso = format!("http://{}", listener.local_addr().unwrap());
+    let app = banso::chat::slack::http::router(
+        bot,
+        Some(Secret::new(SECRET)),
+        Some(WebApi::new(Secret::new("xoxb-test"), Some(&api_url))),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let event = r#"{"type":"event_callback","event_id":"EvHOME1","event":{"type":"app_home_opened","user":"U0TANAKA","tab":"home"}}"#;
+    let answer = post_signed(
+        &format!("{banso}/slack/events"),
+        "application/json",
+        event,
+        clock.now().timestamp(),
+        None,
+    )
+    .await;
+    assert_eq!(answer.status(), 200);
+    let mut homes = Vec::new();
+    for _ in 0..100 {
+        homes = fake.homes.lock().unwrap().clone();
+        if !homes.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(homes.len(), 1, "the home tab is published");
+    assert_eq!(homes[0].0, "U0TANAKA");
+    assert_eq!(homes[0].1["type"], "home");
+    let text = homes[0].1["blocks"][0]["text"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("あなたの相談") && text.contains("2406-001"),
+        "{text}"
+    );
     test.cleanup().await;
 }

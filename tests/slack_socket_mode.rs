@@ -117,6 +117,7 @@ async fn socket_mode_acknowledges_after_handling_handles_a_redelivery_once_and_r
         bot,
         Secret::new("xapp-test"),
         api_base,
+        None,
         shutdown,
     ));
     let mut received = Vec::new();

@@ -142,6 +142,10 @@ fn fixture(name: &str) -> Option<Value> {
             { "kind": "regular_meeting", "at": "2024-06-11T10:00:00+09:00", "meeting": "2024-06-11T10:00:00+09:00" },
         ] }),
         "cli/ics_names" => json!({ "field": "deadline" }),
+        "home/overview" => json!({
+            "team": true, "mine": [consultation()], "open": [consultation()], "month_ja": "令和6年6月", "meetings": [meeting()],
+            "summary": { "counted": 3, "limit": 10, "remaining": 7, "held": 0, "exceptions": 0, "carried_in": 0, "carried_out": 0 },
+        }),
         "consult/from_message" => {
             json!({ "text": "このメールは開いて大丈夫？", "link": "https://slack.com/archives/C1/p1718000000000100" })
         }

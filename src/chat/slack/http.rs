@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use super::blocks::{action_of, blocks};
 use super::signature;
+use super::web_api::WebApi;
 use crate::bot::Bot;
 use crate::bot::message::{Outgoing, UserId};
 use crate::config::Secret;
@@ -29,22 +30,25 @@ const BODY_LIMIT: usize = 256 * 1024;
 struct AppState {
     bot: Bot,
     signing_secret: Arc<Secret>,
+    api: Option<WebApi>,
 }
 
 /// The router: `/healthz`, and the Events API endpoints when a signing
 /// secret is given (in Socket Mode there is none, and only `/healthz` is
 /// served).
-pub fn router(bot: Bot, signing_secret: Option<Secret>) -> Router {
+pub fn router(bot: Bot, signing_secret: Option<Secret>, api: Option<WebApi>) -> Router {
     let health_only = Router::new().route("/healthz", get(health));
     let Some(signing_secret) = signing_secret else {
         return health_only.with_state(AppState {
             bot,
             signing_secret: Arc::new(Secret::new("")),
+            api,
         });
     };
     let state = AppState {
         bot,
         signing_secret: Arc::new(signing_secret),
+        api,
     };
     health_only
         .route("/slack/commands", post(command))
@@ -234,19 +238,19 @@ async fn event(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     if envelope["type"] == "url_verification" {
         return Json(json!({ "challenge": envelope["challenge"] })).into_response();
     }
-    run_event(&state.bot, &envelope).await;
+    run_event(&state.bot, state.api.as_ref(), &envelope).await;
     StatusCode::OK.into_response()
 }
 
 /// Runs an event callback once, whatever the retries.
-pub(super) async fn run_event(bot: &Bot, envelope: &Value) {
+pub(super) async fn run_event(bot: &Bot, api: Option<&WebApi>, envelope: &Value) {
     if envelope["type"] != "event_callback" {
         return;
     }
     let event_id = envelope["event_id"].as_str().unwrap_or_default();
     let now = bot.clock().now().timestamp();
     match bot.store().first_sight_of_event(event_id, now).await {
-        Ok(true) => handle_event(bot, event_id, &envelope["event"]).await,
+        Ok(true) => handle_event(bot, api, event_id, &envelope["event"]).await,
         Ok(false) => tracing::info!(event_id, "retried event ignored"),
         Err(error) => tracing::error!(%error, "could not record an event"),
     }
@@ -256,7 +260,17 @@ pub(super) async fn run_event(bot: &Bot, envelope: &Value) {
 /// form question, a department, or a command without the slash menu. The
 /// replies go back as direct messages through the outbox. Messages from
 /// bots (including banso itself) and edits are ignored.
-async fn handle_event(bot: &Bot, event_id: &str, event: &Value) {
+async fn handle_event(bot: &Bot, api: Option<&WebApi>, event_id: &str, event: &Value) {
+    if event["type"] == "app_home_opened" && event["tab"] != "messages" {
+        if let (Some(api), Some(user)) = (
+            api,
+            event["user"].as_str().and_then(|id| UserId::parse(id).ok()),
+        ) {
+            // Published in the background: the event is acknowledged now.
+            tokio::spawn(publish_home(bot.clone(), api.clone(), user));
+        }
+        return;
+    }
     let is_direct_message = event["type"] == "message" && event["channel_type"] == "im";
     let from_a_person = event["bot_id"].is_null() && event["subtype"].is_null();
     if !(is_direct_message && from_a_person) {
@@ -271,4 +285,23 @@ async fn handle_event(bot: &Bot, event_id: &str, event: &Value) {
     };
     let replies = bot.handle_text(&user, text).await;
     queue_replies(bot, replies, &format!("event:{event_id}")).await;
+}
+
+/// Renders and publishes a user's App Home tab.
+async fn publish_home(bot: Bot, api: WebApi, user: UserId) {
+    let text = match crate::bot::home::overview(&bot, &user).await {
+        Ok(text) => text,
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), "could not build the home tab");
+            return;
+        }
+    };
+    let view = Outgoing {
+        to: crate::bot::message::Recipient::User(user.clone()),
+        text,
+        buttons: Vec::new(),
+    };
+    if let Err(error) = api.publish_home(user.as_str(), &blocks(&view)).await {
+        tracing::warn!(%error, "could not publish the home tab");
+    }
 }

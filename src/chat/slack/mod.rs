@@ -36,6 +36,7 @@ pub enum Transport {
 pub async fn serve(
     bot: Bot,
     transport: Transport,
+    api: web_api::WebApi,
     mut sender: sender::Sender,
     listen: SocketAddr,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -80,12 +81,13 @@ pub async fn serve(
                 bot.clone(),
                 app_token,
                 api_base,
+                Some(api.clone()),
                 stopped.clone(),
             ));
             (None, Some(socket))
         }
     };
-    let app = http::router(bot, signing_secret);
+    let app = http::router(bot, signing_secret, Some(api));
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;

@@ -13,6 +13,7 @@ use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::http::{run_command, run_event, run_interaction};
+use super::web_api::WebApi;
 use crate::bot::Bot;
 use crate::config::Secret;
 
@@ -32,6 +33,7 @@ pub async fn run(
     bot: Bot,
     app_token: Secret,
     api_base: String,
+    api: Option<WebApi>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let http = reqwest::Client::new();
@@ -41,7 +43,7 @@ pub async fn run(
             Ok(url) => match tokio_tungstenite::connect_async(url.as_str()).await {
                 Ok((socket, _)) => {
                     pause = Duration::from_secs(1);
-                    serve_connection(&bot, socket, &mut shutdown).await
+                    serve_connection(&bot, api.as_ref(), socket, &mut shutdown).await
                 }
                 Err(error) => {
                     tracing::warn!(%error, "Socket Mode connection failed");
@@ -96,6 +98,7 @@ async fn open_url(
 
 async fn serve_connection<S>(
     bot: &Bot,
+    api: Option<&WebApi>,
     mut socket: tokio_tungstenite::WebSocketStream<S>,
     shutdown: &mut watch::Receiver<bool>,
 ) -> Ended
@@ -131,7 +134,7 @@ where
                 return Ended::Refresh;
             }
             _ => {
-                if let Some(ack) = handle_envelope(bot, &envelope).await
+                if let Some(ack) = handle_envelope(bot, api, &envelope).await
                     && let Err(error) = socket.send(Message::text(ack.to_string())).await
                 {
                     tracing::warn!(%error, "could not acknowledge an envelope");
@@ -143,7 +146,7 @@ where
 }
 
 /// Handles one envelope and returns its acknowledgement.
-async fn handle_envelope(bot: &Bot, envelope: &Value) -> Option<Value> {
+async fn handle_envelope(bot: &Bot, api: Option<&WebApi>, envelope: &Value) -> Option<Value> {
     let envelope_id = envelope["envelope_id"].as_str()?;
     let now = bot.clock().now().timestamp();
     let first_time = bot
@@ -185,7 +188,7 @@ async fn handle_envelope(bot: &Bot, envelope: &Value) -> Option<Value> {
             Some(json!({ "envelope_id": envelope_id }))
         }
         Some("events_api") => {
-            run_event(bot, payload).await;
+            run_event(bot, api, payload).await;
             Some(json!({ "envelope_id": envelope_id }))
         }
         other => {

@@ -87,6 +87,16 @@ impl WebApi {
         Ok(answer["ts"].as_str().unwrap_or_default().to_owned())
     }
 
+    /// Publishes a user's App Home tab.
+    pub async fn publish_home(&self, user: &str, blocks: &Value) -> Result<(), ApiError> {
+        self.call(
+            "views.publish",
+            json!({ "user_id": user, "view": { "type": "home", "blocks": blocks } }),
+        )
+        .await
+        .map(|_| ())
+    }
+
     async fn call(&self, method: &str, body: Value) -> Result<Value, ApiError> {
         let response = self
             .http
