@@ -26,6 +26,7 @@ const SECRET: &str = "test-signing-secret";
 struct FakeSlack {
     posted: Arc<Mutex<Vec<(String, String)>>>,
     homes: Arc<Mutex<Vec<(String, Value)>>>,
+    views: Arc<Mutex<Vec<Value>>>,
     rate_limit_first: Arc<Mutex<usize>>,
 }
 
@@ -73,8 +74,15 @@ async fn publish_home(State(fake): State<FakeSlack>, Json(body): Json<Value>) ->
     Json(json!({ "ok": true }))
 }
 
+async fn open_view(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
+    assert!(body["trigger_id"].is_string());
+    fake.views.lock().unwrap().push(body["view"].clone());
+    Json(json!({ "ok": true, "view": { "id": "V1" } }))
+}
+
 async fn start_fake_slack(fake: FakeSlack) -> String {
     let app = Router::new()
+        .route("/api/views.open", post(open_view))
         .route("/api/views.publish", post(publish_home))
         .route("/api/conversations.open", post(open_dm))
         .route("/api/chat.postMessage", post(post_message))
@@ -421,5 +429,107 @@ async fn opening_the_app_home_publishes_the_overview() {
         text.contains("あなたの相談") && text.contains("2406-001"),
         "{text}"
     );
+    test.cleanup().await;
+}
+
+fn submission(date: &str) -> String {
+    let state = json!({ "values": {
+        "title": { "value": { "type": "plain_text_input", "value": "クラウド利用の可否" } },
+        "department": { "value": { "type": "plain_text_input", "value": "保健福祉局" } },
+        "category": { "value": { "type": "static_select", "selected_option": { "value": "cloud" } } },
+        "details": { "value": { "type": "plain_text_input", "value": "ISMAP未登録のSaaSを使いたい" } },
+        "desired_date": { "value": { "type": "datepicker", "selected_date": date } },
+    } });
+    let payload = json!({
+        "type": "view_submission", "user": { "id": "U0YAMADA" },
+        "view": { "id": "V1", "callback_id": "consult_form", "state": state },
+    });
+    format!(
+        "payload={}",
+        url::form_urlencoded::byte_serialize(payload.to_string().as_bytes()).collect::<String>()
+    )
+}
+
+#[tokio::test]
+async fn consult_without_text_opens_the_modal_and_a_bad_date_is_a_field_error() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+    let now = clock.now().timestamp();
+    let fake = FakeSlack::default();
+    let api_url = start_fake_slack(fake.clone()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let banso = format!("http://{}", listener.local_addr().unwrap());
+    let app = banso::chat::slack::http::router(
+        bot,
+        Some(Secret::new(SECRET)),
+        Some(WebApi::new(Secret::new("xoxb-test"), Some(&api_url))),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let form = "command=%2Fconsult&text=&user_id=U0YAMADA&trigger_id=13345224609.738474920.8088930838d88f008e0";
+    let answer = post_signed(
+        &format!("{banso}/slack/commands"),
+        "application/x-www-form-urlencoded",
+        form,
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(answer.status(), 200);
+    let views = fake.views.lock().unwrap().clone();
+    assert_eq!(views.len(), 1);
+    assert_eq!(views[0]["callback_id"], "consult_form");
+    assert_eq!(views[0]["blocks"].as_array().unwrap().len(), 5);
+
+    let url = format!("{banso}/slack/interactions");
+    let refused: Value = post_signed(
+        &url,
+        "application/x-www-form-urlencoded",
+        &submission("2024-06-01"),
+        now,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(refused["response_action"], "errors");
+    assert!(
+        refused["errors"]["desired_date"]
+            .as_str()
+            .unwrap()
+            .contains("過去の日付"),
+        "{refused}"
+    );
+    assert!(
+        store
+            .consultation_by_short_id("2406-001")
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing stored"
+    );
+
+    let accepted = post_signed(
+        &url,
+        "application/x-www-form-urlencoded",
+        &submission("2024-06-20"),
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(accepted.status(), 200);
+    let recorded = store
+        .consultation_by_short_id("2406-001")
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(
+        recorded.category,
+        banso::domain::consultation::Category::CloudIsmap
+    );
+    assert_eq!(recorded.department.as_deref(), Some("保健福祉局"));
+    assert_eq!(recorded.desired_date, Some("2024-06-20".parse().unwrap()));
     test.cleanup().await;
 }

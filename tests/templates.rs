@@ -146,6 +146,8 @@ fn fixture(name: &str) -> Option<Value> {
             "team": true, "mine": [consultation()], "open": [consultation()], "month_ja": "令和6年6月", "meetings": [meeting()],
             "summary": { "counted": 3, "limit": 10, "remaining": 7, "held": 0, "exceptions": 0, "carried_in": 0, "carried_out": 0 },
         }),
+        "modal/labels" => json!({ "field": "desired_date" }),
+        "modal/field_error" => json!({ "problem": "past_date", "today": "2024-06-10" }),
         "consult/from_message" => {
             json!({ "text": "このメールは開いて大丈夫？", "link": "https://slack.com/archives/C1/p1718000000000100" })
         }

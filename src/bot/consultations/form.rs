@@ -296,6 +296,110 @@ async fn finish(
     Ok(replies)
 }
 
+/// The fields of the form, submitted at once (Slack's modal).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormInput {
+    pub title: String,
+    pub department: String,
+    pub category: String,
+    pub details: String,
+    pub desired_date: String,
+}
+
+/// A field the person must correct, with what is wrong (a template code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub problem: &'static str,
+}
+
+/// Checks every field at once, as a modal shows its errors together.
+pub fn validate_form(
+    input: &FormInput,
+    today: NaiveDate,
+) -> Result<(Category, Option<NaiveDate>), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut check_text = |field: &'static str, value: &str, limit: usize| {
+        let length = value.trim().chars().count();
+        if length == 0 {
+            errors.push(FieldError {
+                field,
+                problem: "empty",
+            });
+        } else if length > limit {
+            errors.push(FieldError {
+                field,
+                problem: "too_long",
+            });
+        }
+    };
+    check_text("title", &input.title, MAX_TITLE_CHARS);
+    check_text("details", &input.details, MAX_TEXT_CHARS);
+    if input.department.trim().chars().count() > MAX_TITLE_CHARS {
+        errors.push(FieldError {
+            field: "department",
+            problem: "too_long",
+        });
+    }
+    let category = Category::from_code(&input.category);
+    if category.is_none() {
+        errors.push(FieldError {
+            field: "category",
+            problem: "bad_category",
+        });
+    }
+    let date = match validate_desired_date(&input.desired_date, today) {
+        Ok(date) => date,
+        Err(DateProblem::NotADate) => {
+            errors.push(FieldError {
+                field: "desired_date",
+                problem: "bad_date",
+            });
+            None
+        }
+        Err(DateProblem::InThePast { .. }) => {
+            errors.push(FieldError {
+                field: "desired_date",
+                problem: "past_date",
+            });
+            None
+        }
+    };
+    match (errors.is_empty(), category) {
+        (true, Some(category)) => Ok((category, date)),
+        _ => Err(errors),
+    }
+}
+
+/// Records a submitted form: the department is remembered, the
+/// consultation stored with its messages. Field errors change nothing.
+pub async fn submit(
+    bot: &Bot,
+    user: &UserId,
+    input: &FormInput,
+) -> anyhow::Result<Result<Vec<Outgoing>, Vec<FieldError>>> {
+    let today = bot.clock().now_in_city().date_naive();
+    let (category, desired_date) = match validate_form(input, today) {
+        Ok(valid) => valid,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let department = input.department.trim();
+    if !department.is_empty() {
+        bot.store()
+            .set_department(user.as_str(), department, bot.clock().now().timestamp())
+            .await?;
+    }
+    let draft = ConsultationDraft {
+        requester: user.to_string(),
+        department: (!department.is_empty()).then(|| department.to_owned()),
+        title: input.title.trim().to_owned(),
+        category,
+        details: input.details.trim().to_owned(),
+        desired_date,
+    };
+    Ok(Ok(super::record(bot, user, draft).await?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +424,38 @@ mod tests {
         for (answer, expected) in cases {
             assert_eq!(validate_desired_date(answer, today), expected, "{answer:?}");
         }
+    }
+
+    #[test]
+    fn a_form_with_several_problems_reports_them_all() {
+        let today = date("2024-06-10");
+        let input = FormInput {
+            title: " ".into(),
+            department: "総務課".into(),
+            category: "nonsense".into(),
+            details: "詳細".into(),
+            desired_date: "2024-06-01".into(),
+        };
+        let errors = validate_form(&input, today).unwrap_err();
+        let fields: Vec<_> = errors
+            .iter()
+            .map(|error| (error.field, error.problem))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("title", "empty"),
+                ("category", "bad_category"),
+                ("desired_date", "past_date")
+            ]
+        );
+        let good = FormInput {
+            title: "VPN".into(),
+            category: "technical".into(),
+            desired_date: String::new(),
+            ..input
+        };
+        assert_eq!(validate_form(&good, today), Ok((Category::Technical, None)));
     }
 
     #[test]

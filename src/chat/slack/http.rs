@@ -16,6 +16,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::blocks::{action_of, blocks};
+use super::modal;
 use super::signature;
 use super::web_api::WebApi;
 use crate::bot::Bot;
@@ -114,8 +115,9 @@ async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     if let Err(refusal) = verified(&state, &headers, &body) {
         return refusal.into_response();
     }
-    match run_command(&state.bot, &form_fields(&body)).await {
-        Ok(answer) => Json(answer).into_response(),
+    match run_command(&state.bot, state.api.as_ref(), &form_fields(&body)).await {
+        Ok(Some(answer)) => Json(answer).into_response(),
+        Ok(None) => StatusCode::OK.into_response(),
         Err(problem) => (StatusCode::BAD_REQUEST, problem).into_response(),
     }
 }
@@ -124,8 +126,9 @@ async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
 /// ephemeral answer.
 pub(super) async fn run_command(
     bot: &Bot,
+    api: Option<&WebApi>,
     fields: &HashMap<String, String>,
-) -> Result<Value, &'static str> {
+) -> Result<Option<Value>, &'static str> {
     let (Some(user), Some(command)) = (
         fields.get("user_id").and_then(|id| UserId::parse(id).ok()),
         fields.get("command"),
@@ -133,9 +136,20 @@ pub(super) async fn run_command(
         return Err("missing user_id or command");
     };
     let text = fields.get("text").map(String::as_str).unwrap_or_default();
+    // `/consult` alone opens the form as a modal; without the Web API (or
+    // if Slack refuses) the form runs as a direct-message dialogue instead.
+    if command == "/consult"
+        && text.trim().is_empty()
+        && let (Some(api), Some(trigger)) = (api, fields.get("trigger_id"))
+    {
+        match modal::open(bot, api, &user, trigger).await {
+            Ok(()) => return Ok(None),
+            Err(error) => tracing::warn!(%error, "could not open the form; using the dialogue"),
+        }
+    }
     let line = format!("{command} {text}");
     let replies = bot.handle_text(&user, line.trim()).await;
-    Ok(ephemeral(&replies))
+    Ok(Some(ephemeral(&replies)))
 }
 
 /// A button press (block_actions). Direct replies go to the user as a DM
@@ -151,19 +165,32 @@ async fn interaction(State(state): State<AppState>, headers: HeaderMap, body: By
         return (StatusCode::BAD_REQUEST, "payload missing or not JSON").into_response();
     };
     match run_interaction(&state.bot, &payload).await {
-        Ok(()) => StatusCode::OK.into_response(),
+        Ok(Some(answer)) => Json(answer).into_response(),
+        Ok(None) => StatusCode::OK.into_response(),
         Err(problem) => (StatusCode::BAD_REQUEST, problem).into_response(),
     }
 }
 
 /// Runs an interaction payload (from HTTP or Socket Mode).
-pub(super) async fn run_interaction(bot: &Bot, payload: &Value) -> Result<(), &'static str> {
+pub(super) async fn run_interaction(
+    bot: &Bot,
+    payload: &Value,
+) -> Result<Option<Value>, &'static str> {
+    if payload["type"] == "view_submission" && payload["view"]["callback_id"] == modal::CALLBACK_ID
+    {
+        let Ok((answer, replies)) = modal::submit(bot, payload).await else {
+            return Err("form submission failed");
+        };
+        let key = format!("form:{}", payload["view"]["id"].as_str().unwrap_or("view"));
+        queue_replies(bot, replies, &key).await;
+        return Ok(answer);
+    }
     if payload["type"] == "message_action" {
-        return run_message_shortcut(bot, payload).await;
+        return run_message_shortcut(bot, payload).await.map(|()| None);
     }
     if payload["type"] != "block_actions" {
         tracing::info!(kind = %payload["type"], "interaction type not handled yet");
-        return Ok(());
+        return Ok(None);
     }
     let user = payload["user"]["id"]
         .as_str()
@@ -176,7 +203,7 @@ pub(super) async fn run_interaction(bot: &Bot, payload: &Value) -> Result<(), &'
     let replies = bot.handle_button(&user, action_of(action_id), value).await;
     let trigger = payload["trigger_id"].as_str().unwrap_or(action_id);
     queue_replies(bot, replies, &format!("interaction:{trigger}")).await;
-    Ok(())
+    Ok(None)
 }
 
 /// 「セキュリティ相談として登録」: the message becomes a consultation of the

@@ -5,6 +5,7 @@
 
 pub mod blocks;
 pub mod http;
+pub mod modal;
 pub mod sender;
 pub mod signature;
 pub mod socket_mode;

@@ -173,20 +173,23 @@ async fn handle_envelope(bot: &Bot, api: Option<&WebApi>, envelope: &Value) -> O
                         .collect()
                 })
                 .unwrap_or_default();
-            match run_command(bot, &fields).await {
-                Ok(answer) => Some(json!({ "envelope_id": envelope_id, "payload": answer })),
+            match run_command(bot, api, &fields).await {
+                Ok(Some(answer)) => Some(json!({ "envelope_id": envelope_id, "payload": answer })),
+                Ok(None) => Some(json!({ "envelope_id": envelope_id })),
                 Err(problem) => {
                     tracing::warn!(problem, "slash command envelope refused");
                     Some(json!({ "envelope_id": envelope_id }))
                 }
             }
         }
-        Some("interactive") => {
-            if let Err(problem) = run_interaction(bot, payload).await {
+        Some("interactive") => match run_interaction(bot, payload).await {
+            Ok(Some(answer)) => Some(json!({ "envelope_id": envelope_id, "payload": answer })),
+            Ok(None) => Some(json!({ "envelope_id": envelope_id })),
+            Err(problem) => {
                 tracing::warn!(problem, "interaction envelope refused");
+                Some(json!({ "envelope_id": envelope_id }))
             }
-            Some(json!({ "envelope_id": envelope_id }))
-        }
+        },
         Some("events_api") => {
             run_event(bot, api, payload).await;
             Some(json!({ "envelope_id": envelope_id }))

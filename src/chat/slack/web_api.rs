@@ -87,6 +87,16 @@ impl WebApi {
         Ok(answer["ts"].as_str().unwrap_or_default().to_owned())
     }
 
+    /// Opens a modal in answer to `trigger_id`.
+    pub async fn open_view(&self, trigger_id: &str, view: &Value) -> Result<(), ApiError> {
+        self.call(
+            "views.open",
+            json!({ "trigger_id": trigger_id, "view": view }),
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// Publishes a user's App Home tab.
     pub async fn publish_home(&self, user: &str, blocks: &Value) -> Result<(), ApiError> {
         self.call(
