@@ -533,3 +533,115 @@ async fn consult_without_text_opens_the_modal_and_a_bad_date_is_a_field_error() 
     assert_eq!(recorded.desired_date, Some("2024-06-20".parse().unwrap()));
     test.cleanup().await;
 }
+
+/// Payloads in the shapes Slack documents (with the fields banso does not
+/// use), read from `tests/fixtures/slack/`.
+#[tokio::test]
+async fn payloads_in_slacks_documented_shapes_are_handled() {
+    let fixture =
+        |name: &str| std::fs::read_to_string(format!("tests/fixtures/slack/{name}")).unwrap();
+    let as_form = |json: &str| {
+        format!(
+            "payload={}",
+            url::form_urlencoded::byte_serialize(json.as_bytes()).collect::<String>()
+        )
+    };
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+    let now = clock.now().timestamp();
+    let fake = FakeSlack::default();
+    let api_url = start_fake_slack(fake.clone()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let banso = format!("http://{}", listener.local_addr().unwrap());
+    let app = banso::chat::slack::http::router(
+        bot,
+        Some(Secret::new(SECRET)),
+        Some(WebApi::new(Secret::new("xoxb-test"), Some(&api_url))),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let form = "application/x-www-form-urlencoded";
+
+    let command = post_signed(
+        &format!("{banso}/slack/commands"),
+        form,
+        fixture("slash_command.txt").trim(),
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(command.status(), 200);
+    assert_eq!(
+        store
+            .consultation_by_short_id("2406-001")
+            .await
+            .unwrap()
+            .unwrap()
+            .requester,
+        "U2147483697"
+    );
+    let press = post_signed(
+        &format!("{banso}/slack/interactions"),
+        form,
+        &as_form(&fixture("block_actions.json")),
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(press.status(), 200);
+    assert_eq!(
+        store
+            .consultation_by_short_id("2406-001")
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        banso::domain::consultation::Status::Withdrawn
+    );
+    let submit = post_signed(
+        &format!("{banso}/slack/interactions"),
+        form,
+        &as_form(&fixture("view_submission.json")),
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(submit.status(), 200);
+    let submitted = store
+        .consultation_by_short_id("2406-002")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (submitted.title.as_str(), submitted.desired_date),
+        ("標的型メールの訓練について", None)
+    );
+    let shortcut = post_signed(
+        &format!("{banso}/slack/interactions"),
+        form,
+        &as_form(&fixture("message_action.json")),
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(shortcut.status(), 200);
+    assert!(
+        store
+            .consultation_by_short_id("2406-003")
+            .await
+            .unwrap()
+            .unwrap()
+            .details
+            .contains("不審なメール")
+    );
+    let home = post_signed(
+        &format!("{banso}/slack/events"),
+        "application/json",
+        &fixture("app_home_opened.json"),
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(home.status(), 200);
+    test.cleanup().await;
+}
