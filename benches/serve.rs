@@ -1,0 +1,156 @@
+//! `banso serve` over loopback HTTP: signed `/slack/commands` `/consult`
+//! requests, each stored durably before its acknowledgement, at 1 and 16
+//! connections; the time to drain 600 queued messages across 60 channels
+//! at the 1 msg/s/channel pace; and the idle resident memory of the real
+//! binary. Run with `cargo bench --bench serve`; figures go to
+//! BENCHMARKS.md.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::routing::post;
+use axum::{Json, Router};
+use banso::bot::clock::{Clock, SystemClock};
+use banso::bot::message::{Outgoing, Recipient};
+use banso::bot::texts::Texts;
+use banso::bot::{Bot, BotParts};
+use banso::chat::slack::sender::Sender;
+use banso::chat::slack::web_api::WebApi;
+use banso::config::{Language, Secret, Settings};
+use banso::store::{NewMessage, Store};
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::json;
+use sha2::Sha256;
+
+const SECRET: &str = "bench-signing-secret";
+const REQUESTS: usize = 3_000;
+
+fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * fraction).round() as usize]
+}
+
+fn signature(timestamp: i64, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(format!("v0:{timestamp}:{body}").as_bytes());
+    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+async fn acks(url: &str, connections: usize) {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build().unwrap();
+    let per_connection = REQUESTS / connections;
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for connection in 0..connections {
+        let (client, url) = (client.clone(), url.to_owned());
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(per_connection);
+            for n in 0..per_connection {
+                let body = format!("command=%2Fconsult&text=bench+{connection}+{n}&user_id=U{connection:03}");
+                let timestamp = SystemClock.now().timestamp();
+                let sent = Instant::now();
+                let answer = client
+                    .post(&url)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("x-slack-request-timestamp", timestamp.to_string())
+                    .header("x-slack-signature", signature(timestamp, &body))
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(answer.status().is_success());
+                let _ = answer.bytes().await.unwrap();
+                latencies.push(sent.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for worker in workers {
+        latencies.extend(worker.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    println!(
+        "  {connections:>2} connections: {:>5.0} acks/s  p50 {:.2} ms  p99 {:.2} ms",
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        percentile(&latencies, 0.50).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3,
+    );
+}
+
+async fn drain(store: &Store) {
+    let app = Router::new()
+        .route("/api/chat.postMessage", post(|| async { Json(json!({ "ok": true, "ts": "1.2" })) }))
+        .route("/api/conversations.open", post(|| async { Json(json!({ "ok": true, "channel": { "id": "D1" } })) }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api_url = format!("http://{}/api", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let messages: Vec<NewMessage> = (0..600)
+        .map(|n| NewMessage {
+            idempotency_key: format!("drain-{n}"),
+            message: Outgoing { to: Recipient::Channel(format!("C{:02}", n % 60)), text: format!("message {n}"), buttons: Vec::new() },
+        })
+        .collect();
+    // Anything the ack benchmark queued is delivered first, untimed.
+    let api = WebApi::new(Secret::new("xoxb-bench"), Some(&api_url));
+    let mut sender = Sender::new(store.clone(), Arc::new(SystemClock), api.clone(), "#banso-team");
+    let mut warm = Sender::new(store.clone(), Arc::new(SystemClock), api, "#banso-team");
+    warm.deliver_pending().await.unwrap();
+    store.enqueue_messages(&messages, 0).await.unwrap();
+    let started = Instant::now();
+    let report = sender.deliver_pending().await.unwrap();
+    let elapsed = started.elapsed();
+    println!(
+        "  drained {} messages across 60 channels in {:.2} s (floor 9 s at 1 msg/s/channel; {:+.1}%)",
+        report.sent,
+        elapsed.as_secs_f64(),
+        (elapsed.as_secs_f64() / 9.0 - 1.0) * 100.0
+    );
+}
+
+fn idle_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_banso"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("SLACK_BOT_TOKEN", "xoxb-bench")
+        .env("SLACK_SIGNING_SECRET", SECRET)
+        .env("BANSO_DATABASE_URL", format!("sqlite://{}", dir.path().join("idle.db").display()))
+        .env_remove("BANSO_CONFIG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start banso serve");
+    std::thread::sleep(Duration::from_secs(3));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    let rss = status.lines().find(|line| line.starts_with("VmRSS")).unwrap_or("VmRSS: unknown").to_owned();
+    let _ = child.kill();
+    let _ = child.wait();
+    println!("  idle banso serve: {}", rss.split_whitespace().skip(1).collect::<Vec<_>>().join(" "));
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("serve.db").display());
+    runtime.block_on(async {
+        let store = Store::open(&url).await.unwrap();
+        let bot = Bot::new(BotParts {
+            settings: Arc::new(Settings::default()),
+            store: store.clone(),
+            clock: Arc::new(SystemClock),
+            texts: Arc::new(Texts::built_in(Language::Ja)),
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let app = banso::chat::slack::http::router(bot, Some(Secret::new(SECRET)), None);
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let url = format!("http://{address}/slack/commands");
+        println!("signed /consult over loopback HTTP, stored before each ack ({REQUESTS} requests)");
+        acks(&url, 1).await;
+        acks(&url, 16).await;
+        println!("outbox");
+        drain(&store).await;
+    });
+    println!("memory");
+    idle_memory();
+}
