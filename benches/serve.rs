@@ -36,7 +36,10 @@ fn signature(timestamp: i64, body: &str) -> String {
 }
 
 async fn acks(url: &str, connections: usize) {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build().unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .build()
+        .unwrap();
     let per_connection = REQUESTS / connections;
     let started = Instant::now();
     let mut workers = Vec::new();
@@ -45,7 +48,9 @@ async fn acks(url: &str, connections: usize) {
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(per_connection);
             for n in 0..per_connection {
-                let body = format!("command=%2Fconsult&text=bench+{connection}+{n}&user_id=U{connection:03}");
+                let body = format!(
+                    "command=%2Fconsult&text=bench+{connection}+{n}&user_id=U{connection:03}"
+                );
                 let timestamp = SystemClock.now().timestamp();
                 let sent = Instant::now();
                 let answer = client
@@ -80,20 +85,35 @@ async fn acks(url: &str, connections: usize) {
 
 async fn drain(store: &Store) {
     let app = Router::new()
-        .route("/api/chat.postMessage", post(|| async { Json(json!({ "ok": true, "ts": "1.2" })) }))
-        .route("/api/conversations.open", post(|| async { Json(json!({ "ok": true, "channel": { "id": "D1" } })) }));
+        .route(
+            "/api/chat.postMessage",
+            post(|| async { Json(json!({ "ok": true, "ts": "1.2" })) }),
+        )
+        .route(
+            "/api/conversations.open",
+            post(|| async { Json(json!({ "ok": true, "channel": { "id": "D1" } })) }),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let api_url = format!("http://{}/api", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let messages: Vec<NewMessage> = (0..600)
         .map(|n| NewMessage {
             idempotency_key: format!("drain-{n}"),
-            message: Outgoing { to: Recipient::Channel(format!("C{:02}", n % 60)), text: format!("message {n}"), buttons: Vec::new() },
+            message: Outgoing {
+                to: Recipient::Channel(format!("C{:02}", n % 60)),
+                text: format!("message {n}"),
+                buttons: Vec::new(),
+            },
         })
         .collect();
     // Anything the ack benchmark queued is delivered first, untimed.
     let api = WebApi::new(Secret::new("xoxb-bench"), Some(&api_url));
-    let mut sender = Sender::new(store.clone(), Arc::new(SystemClock), api.clone(), "#banso-team");
+    let mut sender = Sender::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        api.clone(),
+        "#banso-team",
+    );
     let mut warm = Sender::new(store.clone(), Arc::new(SystemClock), api, "#banso-team");
     warm.deliver_pending().await.unwrap();
     store.enqueue_messages(&messages, 0).await.unwrap();
@@ -114,22 +134,36 @@ fn idle_memory() {
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("SLACK_BOT_TOKEN", "xoxb-bench")
         .env("SLACK_SIGNING_SECRET", SECRET)
-        .env("BANSO_DATABASE_URL", format!("sqlite://{}", dir.path().join("idle.db").display()))
+        .env(
+            "BANSO_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("idle.db").display()),
+        )
         .env_remove("BANSO_CONFIG")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start banso serve");
     std::thread::sleep(Duration::from_secs(3));
-    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
-    let rss = status.lines().find(|line| line.starts_with("VmRSS")).unwrap_or("VmRSS: unknown").to_owned();
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    let rss = status
+        .lines()
+        .find(|line| line.starts_with("VmRSS"))
+        .unwrap_or("VmRSS: unknown")
+        .to_owned();
     let _ = child.kill();
     let _ = child.wait();
-    println!("  idle banso serve: {}", rss.split_whitespace().skip(1).collect::<Vec<_>>().join(" "));
+    println!(
+        "  idle banso serve: {}",
+        rss.split_whitespace().skip(1).collect::<Vec<_>>().join(" ")
+    );
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("serve.db").display());
     runtime.block_on(async {
@@ -145,7 +179,9 @@ fn main() {
         let app = banso::chat::slack::http::router(bot, Some(Secret::new(SECRET)), None);
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let url = format!("http://{address}/slack/commands");
-        println!("signed /consult over loopback HTTP, stored before each ack ({REQUESTS} requests)");
+        println!(
+            "signed /consult over loopback HTTP, stored before each ack ({REQUESTS} requests)"
+        );
         acks(&url, 1).await;
         acks(&url, 16).await;
         println!("outbox");

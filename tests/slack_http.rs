@@ -27,6 +27,7 @@ struct FakeSlack {
     posted: Arc<Mutex<Vec<(String, String)>>>,
     homes: Arc<Mutex<Vec<(String, Value)>>>,
     views: Arc<Mutex<Vec<Value>>>,
+    responses: Arc<Mutex<Vec<Value>>>,
     rate_limit_first: Arc<Mutex<usize>>,
 }
 
@@ -80,8 +81,14 @@ async fn open_view(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Js
     Json(json!({ "ok": true, "view": { "id": "V1" } }))
 }
 
+async fn response_url(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
+    fake.responses.lock().unwrap().push(body);
+    Json(json!({ "ok": true }))
+}
+
 async fn start_fake_slack(fake: FakeSlack) -> String {
     let app = Router::new()
+        .route("/respond", post(response_url))
         .route("/api/views.open", post(open_view))
         .route("/api/views.publish", post(publish_home))
         .route("/api/conversations.open", post(open_dm))
@@ -643,5 +650,57 @@ async fn payloads_in_slacks_documented_shapes_are_handled() {
     )
     .await;
     assert_eq!(home.status(), 200);
+    test.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_pressed_message_is_replaced_with_the_new_state() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+    bot.handle_text(&user("U0TANAKA"), "/consult 相談").await;
+    let fake = FakeSlack::default();
+    let api_url = start_fake_slack(fake.clone()).await;
+    let respond = api_url.replace("/api", "/respond");
+    let banso = start_banso(bot).await;
+    let payload = json!({
+        "type": "block_actions", "trigger_id": "7.7", "user": { "id": "consultant" }, "response_url": respond,
+        "actions": [{ "action_id": "consultation:assign#0", "value": "2406-001" }],
+    });
+    let form = format!(
+        "payload={}",
+        url::form_urlencoded::byte_serialize(payload.to_string().as_bytes()).collect::<String>()
+    );
+    let answer = post_signed(
+        &format!("{banso}/slack/interactions"),
+        "application/x-www-form-urlencoded",
+        &form,
+        clock.now().timestamp(),
+        None,
+    )
+    .await;
+    assert_eq!(answer.status(), 200);
+    let mut responses = Vec::new();
+    for _ in 0..100 {
+        responses = fake.responses.lock().unwrap().clone();
+        if !responses.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(responses.len(), 1);
+    assert_eq!(responses[0]["replace_original"], true);
+    let text = responses[0]["blocks"][0]["text"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("状態: *対応中*") && text.contains("担当: consultant"),
+        "{text}"
+    );
+    let labels: Vec<_> = responses[0]["blocks"][1]["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|button| button["text"]["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(labels, ["担当する", "回答済", "対象外"]);
     test.cleanup().await;
 }

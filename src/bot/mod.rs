@@ -119,6 +119,29 @@ impl Bot {
         }
     }
 
+    /// How a consultation's message should look now that `user` pressed one
+    /// of its buttons (`None` for other buttons, or one the user may not
+    /// see). Slack replaces the pressed message with it.
+    pub async fn card_after_press(
+        &self,
+        user: &UserId,
+        action: &str,
+        value: &str,
+    ) -> Option<Outgoing> {
+        action.strip_prefix("consultation:")?;
+        let consultation = self.store.consultation_by_short_id(value).await.ok()??;
+        let role = self.directory.role_of(user);
+        let is_requester = consultation.requester == user.as_str();
+        if !role.is_team() && !is_requester {
+            return None;
+        }
+        Some(consultations::notices::card(
+            self,
+            &consultation,
+            is_requester && !role.is_team(),
+        ))
+    }
+
     /// Handles a press of a button the core sent earlier.
     pub async fn handle_button(&self, user: &UserId, action: &str, value: &str) -> Vec<Outgoing> {
         match self.dispatch_button(user, action, value).await {

@@ -296,3 +296,23 @@ pub fn on_changed(
 pub fn month_ja(month: YearMonth) -> String {
     crate::domain::fiscal::japanese_year_month(month.first_day())
 }
+
+/// The consultation as it stands now, for replacing a message whose button
+/// was pressed: the details (the message was already in a place allowed to
+/// see them), the status, and the buttons that apply for this viewer.
+pub fn card(bot: &Bot, consultation: &Consultation, for_requester: bool) -> Outgoing {
+    let text = bot.texts().render(
+        "consult/card",
+        json!({ "c": ConsultationView::of(consultation) }),
+    );
+    let buttons = if for_requester {
+        requester_buttons(bot, consultation)
+    } else {
+        team_buttons(bot, consultation)
+    };
+    Outgoing {
+        to: Recipient::Channel(String::new()),
+        text,
+        buttons,
+    }
+}

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::blocks::{action_of, blocks};
+use super::blocks::{action_of, blocks, fallback_text};
 use super::modal;
 use super::signature;
 use super::web_api::WebApi;
@@ -203,7 +203,28 @@ pub(super) async fn run_interaction(
     let replies = bot.handle_button(&user, action_of(action_id), value).await;
     let trigger = payload["trigger_id"].as_str().unwrap_or(action_id);
     queue_replies(bot, replies, &format!("interaction:{trigger}")).await;
+    // The pressed message shows the new state in place (response_url).
+    if let (Some(response_url), Some(card)) = (
+        payload["response_url"].as_str(),
+        bot.card_after_press(&user, action_of(action_id), value)
+            .await,
+    ) {
+        tokio::spawn(replace_original(response_url.to_owned(), card));
+    }
     Ok(None)
+}
+
+async fn replace_original(response_url: String, card: Outgoing) {
+    let body =
+        json!({ "replace_original": true, "text": fallback_text(&card), "blocks": blocks(&card) });
+    let sent = reqwest::Client::new()
+        .post(&response_url)
+        .json(&body)
+        .send()
+        .await;
+    if let Err(error) = sent.and_then(|response| response.error_for_status()) {
+        tracing::warn!(error = %error.without_url(), "could not update the pressed message");
+    }
 }
 
 /// 「セキュリティ相談として登録」: the message becomes a consultation of the
