@@ -83,7 +83,8 @@ async fn acks(url: &str, connections: usize) {
     );
 }
 
-async fn drain(store: &Store) {
+async fn drain(url: &str) {
+    let store = &Store::open(url).await.unwrap();
     let app = Router::new()
         .route(
             "/api/chat.postMessage",
@@ -185,7 +186,11 @@ fn main() {
         acks(&url, 1).await;
         acks(&url, 16).await;
         println!("outbox");
-        drain(&store).await;
+        drain(&format!(
+            "sqlite://{}",
+            dir.path().join("drain.db").display()
+        ))
+        .await;
     });
     println!("memory");
     idle_memory();

@@ -207,6 +207,7 @@ impl Store {
         terms: &IntakeTerms<'_>,
         messages: impl FnOnce(&Recorded) -> Vec<NewMessage>,
     ) -> Result<Recorded, StoreError> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
         // The first statement writes, so SQLite takes the write lock at once
         // and concurrent intakes queue behind it instead of failing.
@@ -304,6 +305,7 @@ impl Store {
         change: &Change<'_>,
         messages: impl FnOnce(&Consultation, &[u32], i64) -> Vec<NewMessage>,
     ) -> Result<Applied, StoreError> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
         let updated = sqlx::query(
             "UPDATE consultations SET status = $1, assignee = COALESCE($2, assignee), \
@@ -362,6 +364,7 @@ impl Store {
         kind: &str,
         detail: Option<&str>,
     ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
         insert_event(
             &mut tx,

@@ -94,6 +94,7 @@ impl Store {
     /// pending through downtime stays pending, for the late catch-up. A
     /// cancelled one planned again (a meeting moved back) comes back.
     pub async fn sync_jobs(&self, plan: &[PlannedJob], now: i64) -> Result<SyncReport, StoreError> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
         for job in plan {
             sqlx::query(
@@ -148,6 +149,7 @@ impl Store {
         now: i64,
         lease_seconds: i64,
     ) -> Result<Option<ClaimedJob>, StoreError> {
+        let _turn = self.write_turn().await;
         for template in [CLAIM_PENDING, CLAIM_EXPIRED] {
             let claimed: Option<ClaimedJob> =
                 sqlx::query_as(sqlx::AssertSqlSafe(claim_sql(template, self.backend())))
@@ -174,6 +176,7 @@ impl Store {
         messages: &[NewMessage],
         now: i64,
     ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
         let status = match outcome {
             JobOutcome::Sent => "done",
             JobOutcome::Skipped => "skipped",

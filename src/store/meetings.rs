@@ -30,6 +30,7 @@ impl Store {
         now: i64,
         announcements: &[NewMessage],
     ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO meeting_adjustments (kind, target, new_start, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -63,6 +64,7 @@ impl Store {
         by: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
         let inserted = sqlx::query(
             "INSERT INTO deliverable_submissions (meeting_key, item, submitted_by, submitted_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (meeting_key, item) DO NOTHING",
@@ -82,6 +84,7 @@ impl Store {
         meeting_key: &str,
         item: &str,
     ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
         let deleted =
             sqlx::query("DELETE FROM deliverable_submissions WHERE meeting_key = $1 AND item = $2")
                 .bind(meeting_key)

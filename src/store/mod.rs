@@ -12,6 +12,7 @@ mod outbox;
 mod people;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -78,6 +79,10 @@ pub enum StoreError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time; writers of this process queue here
+    /// (in order, without sleeping) rather than in SQLite's busy handler,
+    /// which polls with growing sleeps and makes the slowest request slow.
+    write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// What `migrate` did.
@@ -105,7 +110,13 @@ impl Store {
         if backend == Backend::Sqlite && !url.contains(":memory:") {
             tokio::spawn(checkpoint_wal_in_the_background(pool.clone()));
         }
-        Ok(Self { pool, backend })
+        let write_gate =
+            (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Self {
+            pool,
+            backend,
+            write_gate,
+        })
     }
 
     /// Connects and brings the schema up to date: what every command does.
@@ -147,6 +158,15 @@ impl Store {
     /// Every migration this binary carries, in order.
     pub fn known_migrations(&self) -> usize {
         self.backend.migrator().iter().count()
+    }
+
+    /// Waits for this process's turn to write (SQLite only; PostgreSQL
+    /// takes concurrent writers as they come).
+    pub(crate) async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match &self.write_gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        }
     }
 
     pub fn backend(&self) -> Backend {

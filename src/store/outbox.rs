@@ -90,6 +90,7 @@ impl Store {
         messages: &[NewMessage],
         now: i64,
     ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         let mut transaction = self.pool().begin().await?;
         enqueue(&mut transaction, messages, now).await?;
         transaction.commit().await?;
@@ -124,6 +125,7 @@ impl Store {
 
     /// Marks a message delivered. Returns false if it already was.
     pub async fn mark_message_sent(&self, id: i64, now: i64) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
         let result = sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1 WHERE id = $2 AND sent_at IS NULL")
             .bind(now)
             .bind(id)
@@ -139,6 +141,7 @@ impl Store {
         error: &str,
         now: i64,
     ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query("UPDATE outbox SET failed_at = $1, last_error = $2 WHERE id = $3")
             .bind(now)
             .bind(error)
@@ -150,6 +153,7 @@ impl Store {
 
     /// Records a Slack event id; false if it was seen before (a retry).
     pub async fn first_sight_of_event(&self, event_id: &str, now: i64) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
         let inserted = sqlx::query("INSERT INTO slack_events_seen (event_id, seen_at) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING")
             .bind(event_id)
             .bind(now)
@@ -166,6 +170,7 @@ impl Store {
 
     /// Records a failed delivery attempt.
     pub async fn mark_message_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2")
             .bind(error)
             .bind(id)

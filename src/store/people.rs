@@ -16,6 +16,7 @@ pub struct Person {
 impl Store {
     /// Inserts or replaces what banso knows of a person.
     pub async fn save_person(&self, person: &Person) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query(
             "INSERT INTO people (user_id, display_name, department, updated_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (user_id) DO UPDATE SET display_name = excluded.display_name, \
@@ -57,6 +58,7 @@ impl Store {
         department: &str,
         now: i64,
     ) -> Result<u64, StoreError> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO people (user_id, department, updated_at) VALUES ($1, $2, $3) \
@@ -97,6 +99,7 @@ impl Store {
         state: &str,
         now: i64,
     ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query(
             "INSERT INTO conversations (user_id, state, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
@@ -110,6 +113,7 @@ impl Store {
     }
 
     pub async fn clear_conversation(&self, user_id: &str) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query("DELETE FROM conversations WHERE user_id = $1")
             .bind(user_id)
             .execute(self.pool())
