@@ -108,6 +108,18 @@ async fn start_banso(bot: banso::bot::Bot) -> String {
     format!("http://{address}")
 }
 
+/// banso's router with its Web API client pointed at a fresh fake Slack.
+async fn start_banso_with_fake_slack(bot: banso::bot::Bot) -> (String, FakeSlack) {
+    let fake = FakeSlack::default();
+    let api_url = start_fake_slack(fake.clone()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let banso = format!("http://{}", listener.local_addr().unwrap());
+    let api = WebApi::new(Secret::new("xoxb-test"), Some(&api_url));
+    let app = banso::chat::slack::http::router(bot, Some(Secret::new(SECRET)), Some(api));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (banso, fake)
+}
+
 fn signed(timestamp: i64, body: &str) -> (String, String) {
     let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
     mac.update(format!("v0:{timestamp}:{body}").as_bytes());
@@ -400,16 +412,7 @@ async fn opening_the_app_home_publishes_the_overview() {
     let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
     bot.handle_text(&user("U0TANAKA"), "/consult 相談その一")
         .await;
-    let fake = FakeSlack::default();
-    let api_url = start_fake_slack(fake.clone()).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let banso = format!("http://{}", listener.local_addr().unwrap());
-    let app = banso::chat::slack::http::router(
-        bot,
-        Some(Secret::new(SECRET)),
-        Some(WebApi::new(Secret::new("xoxb-test"), Some(&api_url))),
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (banso, fake) = start_banso_with_fake_slack(bot).await;
     let event = r#"{"type":"event_callback","event_id":"EvHOME1","event":{"type":"app_home_opened","user":"U0TANAKA","tab":"home"}}"#;
     let answer = post_signed(
         &format!("{banso}/slack/events"),
@@ -463,16 +466,7 @@ async fn consult_without_text_opens_the_modal_and_a_bad_date_is_a_field_error() 
     let store = &test.store;
     let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
     let now = clock.now().timestamp();
-    let fake = FakeSlack::default();
-    let api_url = start_fake_slack(fake.clone()).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let banso = format!("http://{}", listener.local_addr().unwrap());
-    let app = banso::chat::slack::http::router(
-        bot,
-        Some(Secret::new(SECRET)),
-        Some(WebApi::new(Secret::new("xoxb-test"), Some(&api_url))),
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (banso, fake) = start_banso_with_fake_slack(bot).await;
 
     let form = "command=%2Fconsult&text=&user_id=U0YAMADA&trigger_id=13345224609.738474920.8088930838d88f008e0";
     let answer = post_signed(
@@ -557,16 +551,7 @@ async fn payloads_in_slacks_documented_shapes_are_handled() {
     let store = &test.store;
     let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
     let now = clock.now().timestamp();
-    let fake = FakeSlack::default();
-    let api_url = start_fake_slack(fake.clone()).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let banso = format!("http://{}", listener.local_addr().unwrap());
-    let app = banso::chat::slack::http::router(
-        bot,
-        Some(Secret::new(SECRET)),
-        Some(WebApi::new(Secret::new("xoxb-test"), Some(&api_url))),
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (banso, _fake) = start_banso_with_fake_slack(bot).await;
     let form = "application/x-www-form-urlencoded";
 
     let command = post_signed(
