@@ -680,7 +680,7 @@ async fn a_pressed_message_is_replaced_with_the_new_state() {
     assert_eq!(responses[0]["replace_original"], true);
     let text = responses[0]["blocks"][0]["text"]["text"].as_str().unwrap();
     assert!(
-        text.contains("状態: *対応中*") && text.contains("担当: consultant"),
+        text.contains("状態: *対応中*") && text.contains("担当: <@consultant>"),
         "{text}"
     );
     let labels: Vec<_> = responses[0]["blocks"][1]["elements"]

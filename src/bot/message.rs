@@ -46,6 +46,39 @@ impl fmt::Display for UserId {
     }
 }
 
+/// Marks a user inside message text, so each adapter can show them its
+/// own way: the console as the plain id or name, Slack as a `<@U…>`
+/// mention (which Slack displays with the person's current name). The
+/// delimiters are private-use characters no one types.
+pub const MENTION_START: char = '\u{E000}';
+pub const MENTION_END: char = '\u{E001}';
+
+/// `user` as a mention inside message text.
+pub fn mention(user: &str) -> String {
+    format!("{MENTION_START}{user}{MENTION_END}")
+}
+
+/// Rewrites every mention in `text` with `render`.
+pub fn render_mentions(text: &str, render: impl Fn(&str) -> String) -> String {
+    let mut rendered = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(MENTION_START) {
+        rendered.push_str(&rest[..start]);
+        let after = &rest[start + MENTION_START.len_utf8()..];
+        match after.find(MENTION_END) {
+            Some(end) => {
+                rendered.push_str(&render(&after[..end]));
+                rest = &after[end + MENTION_END.len_utf8()..];
+            }
+            None => {
+                rest = after;
+            }
+        }
+    }
+    rendered.push_str(rest);
+    rendered
+}
+
 /// Where a message goes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Recipient {
@@ -108,6 +141,28 @@ mod tests {
         assert_eq!(UserId::parse("two words"), Err(UserIdError::Malformed));
         assert_eq!(UserId::parse("#banso"), Err(UserIdError::Malformed));
         assert_eq!(UserId::parse(&"x".repeat(65)), Err(UserIdError::Malformed));
+    }
+
+    #[test]
+    fn mentions_render_per_adapter() {
+        let text = format!(
+            "担当: {}、依頼者: {}",
+            mention("U0CONSULT"),
+            mention("tanaka")
+        );
+        assert_eq!(
+            render_mentions(&text, str::to_owned),
+            "担当: U0CONSULT、依頼者: tanaka"
+        );
+        assert_eq!(
+            render_mentions(&text, |id| format!("<@{id}>")),
+            "担当: <@U0CONSULT>、依頼者: <@tanaka>"
+        );
+        assert_eq!(render_mentions("no mentions", str::to_owned), "no mentions");
+        assert_eq!(
+            render_mentions("broken \u{E000}U1", str::to_owned),
+            "broken U1"
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::bot::Bot;
 use crate::bot::clock::AdjustableClock;
-use crate::bot::message::{Outgoing, Recipient, UserId};
+use crate::bot::message::{Outgoing, Recipient, UserId, render_mentions};
 use crate::scheduler::Scheduler;
 pub use input::{LineSource, spawn_line_reader};
 pub use meta::{MetaCommand, MetaError, parse_advance, parse_meta};
@@ -321,7 +321,8 @@ fn meta_error_context(error: &MetaError) -> serde_json::Value {
 
 fn write_text_message(out: &mut impl Write, message: &Outgoing) -> std::io::Result<()> {
     writeln!(out, "[→ {}]", message.to)?;
-    for line in message.text.lines() {
+    let text = render_mentions(&message.text, str::to_owned);
+    for line in text.lines() {
         writeln!(out, "  {line}")?;
     }
     if !message.buttons.is_empty() {
@@ -347,7 +348,8 @@ fn write_json_message(
         .enumerate()
         .map(|(index, button)| json!({ "n": index + 1, "label": button.label }))
         .collect();
-    let mut line = json!({ "to": message.to, "text": message.text, "buttons": buttons });
+    let text = render_mentions(&message.text, str::to_owned);
+    let mut line = json!({ "to": message.to, "text": text, "buttons": buttons });
     if let Some(id) = id {
         line["id"] = json!(id);
     }

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::bot::message::{Button, Outgoing};
+use crate::bot::message::{Button, Outgoing, render_mentions};
 
 const SECTION_CHARS: usize = 3_000;
 const BUTTONS_PER_BLOCK: usize = 25;
@@ -15,7 +15,7 @@ const FALLBACK_CHARS: usize = 150;
 
 /// The `blocks` of a message.
 pub fn blocks(message: &Outgoing) -> Value {
-    let mut blocks: Vec<Value> = sections(&message.text)
+    let mut blocks: Vec<Value> = sections(&slack_text(&message.text))
         .into_iter()
         .map(|text| json!({ "type": "section", "text": { "type": "mrkdwn", "text": text } }))
         .collect();
@@ -32,8 +32,14 @@ pub fn blocks(message: &Outgoing) -> Value {
 
 /// The plain `text` Slack shows in notifications and to screen readers.
 pub fn fallback_text(message: &Outgoing) -> String {
-    let first_line = message.text.lines().next().unwrap_or_default();
+    let text = slack_text(&message.text);
+    let first_line = text.lines().next().unwrap_or_default();
     truncate(first_line, FALLBACK_CHARS)
+}
+
+/// The core's text with its mentions as Slack mentions (`<@U…>`).
+pub fn slack_text(text: &str) -> String {
+    render_mentions(text, |user| format!("<@{user}>"))
 }
 
 /// Action ids must be unique within a message, and several buttons share
@@ -118,6 +124,14 @@ mod tests {
         assert_eq!(rendered[1]["elements"][1]["value"], "regular:2024-06|資料1");
         assert_eq!(action_of("deliverable:submit#1"), "deliverable:submit");
         assert_eq!(action_of("consultation:assign"), "consultation:assign");
+    }
+
+    #[test]
+    fn people_become_slack_mentions() {
+        let text = format!("依頼者: {}", crate::bot::message::mention("U0TANAKA"));
+        let rendered = blocks(&message(&text, 0));
+        assert_eq!(rendered[0]["text"]["text"], "依頼者: <@U0TANAKA>");
+        assert_eq!(fallback_text(&message(&text, 0)), "依頼者: <@U0TANAKA>");
     }
 
     #[test]
