@@ -724,3 +724,65 @@ async fn a_reminder_due_at_nine_reaches_the_meetings_channel_through_a_429_storm
     assert!(posted[0].1.contains("本日提出期限"), "{posted:?}");
     test.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_request_from_another_workspace_is_refused() {
+    use banso::bot::{Bot, BotParts};
+    use banso::config::{Language, Settings, SlackSecrets};
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let clock = banso::bot::clock::ManualClock::starting_at(
+        chrono::DateTime::parse_from_rfc3339("2024-06-10T10:00:00+09:00")
+            .unwrap()
+            .to_utc(),
+    );
+    let settings = Settings {
+        slack: SlackSecrets {
+            team_id: Some("T1".into()),
+            ..SlackSecrets::default()
+        },
+        ..Settings::default()
+    };
+    let bot = Bot::new(BotParts {
+        settings: Arc::new(settings),
+        store: store.clone(),
+        clock: Arc::new(clock.clone()),
+        texts: Arc::new(banso::bot::texts::Texts::built_in(Language::Ja)),
+    });
+    let banso = start_banso(bot).await;
+    let now = clock.now().timestamp();
+    let url = format!("{banso}/slack/commands");
+    let other = post_signed(
+        &url,
+        "application/x-www-form-urlencoded",
+        "command=%2Fconsult&text=x&user_id=U1&team_id=T9",
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(other.status(), 403);
+    assert!(
+        store
+            .consultation_by_short_id("2406-001")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let ours = post_signed(
+        &url,
+        "application/x-www-form-urlencoded",
+        "command=%2Fconsult&text=x&user_id=U1&team_id=T1",
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(ours.status(), 200);
+    assert!(
+        store
+            .consultation_by_short_id("2406-001")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    test.cleanup().await;
+}

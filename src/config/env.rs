@@ -28,6 +28,8 @@ pub const SLACK_APP_TOKEN_VAR: &str = "SLACK_APP_TOKEN";
 pub const SLACK_SIGNING_SECRET_VAR: &str = "SLACK_SIGNING_SECRET";
 /// Base URL of the Slack Web API, for pointing the bot at a test server.
 pub const SLACK_API_URL_VAR: &str = "SLACK_API_URL";
+/// The workspace (`T…`) banso serves; requests from any other are refused.
+pub const SLACK_TEAM_ID_VAR: &str = "SLACK_TEAM_ID";
 /// Database used when `BANSO_DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://banso.db?mode=rwc";
 
@@ -129,6 +131,9 @@ pub struct SlackSecrets {
     pub signing_secret: Option<Secret>,
     /// `SLACK_API_URL`; `None` means Slack's own.
     pub api_url: Option<String>,
+    /// `SLACK_TEAM_ID`; `None` accepts the workspace the signing secret
+    /// belongs to without a further check.
+    pub team_id: Option<String>,
 }
 
 /// The `BANSO_*` override variables, and which of them the schema asked for; the rest are

@@ -8,7 +8,7 @@ use chrono::{NaiveDate, NaiveTime};
 
 use super::env::{
     DATABASE_URL_VAR, Env, SLACK_API_URL_VAR, SLACK_APP_TOKEN_VAR, SLACK_BOT_TOKEN_VAR,
-    SLACK_SIGNING_SECRET_VAR, Secret, SlackSecrets, env_text,
+    SLACK_SIGNING_SECRET_VAR, SLACK_TEAM_ID_VAR, Secret, SlackSecrets, env_text,
 };
 use super::meetings::{
     BiweeklyMeetingSettings, KickoffSettings, MeetingSettings, MonthlyRule, OnClosedDay,
@@ -56,6 +56,7 @@ pub(super) fn validate_settings(
             app_token: env_text(env, SLACK_APP_TOKEN_VAR).map(Secret::new),
             signing_secret: env_text(env, SLACK_SIGNING_SECRET_VAR).map(Secret::new),
             api_url: env_text(env, SLACK_API_URL_VAR),
+            team_id: env_text(env, SLACK_TEAM_ID_VAR),
         },
     }
 }

@@ -73,6 +73,18 @@ async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
+/// Refuses a request from another workspace than `SLACK_TEAM_ID` (when it
+/// is set): logged, answered 403, nothing done.
+fn from_our_workspace(state: &AppState, team: Option<&str>) -> Result<(), StatusCode> {
+    match (&state.bot.settings().slack.team_id, team) {
+        (Some(expected), Some(team)) if expected != team => {
+            tracing::warn!(team, "refused a request from an unknown workspace");
+            Err(StatusCode::FORBIDDEN)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Refuses a request whose signature does not verify (401, body not logged).
 fn verified(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), StatusCode> {
     let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
@@ -115,7 +127,11 @@ async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     if let Err(refusal) = verified(&state, &headers, &body) {
         return refusal.into_response();
     }
-    match run_command(&state.bot, state.api.as_ref(), &form_fields(&body)).await {
+    let fields = form_fields(&body);
+    if let Err(refusal) = from_our_workspace(&state, fields.get("team_id").map(String::as_str)) {
+        return refusal.into_response();
+    }
+    match run_command(&state.bot, state.api.as_ref(), &fields).await {
         Ok(Some(answer)) => Json(answer).into_response(),
         Ok(None) => StatusCode::OK.into_response(),
         Err(problem) => (StatusCode::BAD_REQUEST, problem).into_response(),
@@ -164,6 +180,9 @@ async fn interaction(State(state): State<AppState>, headers: HeaderMap, body: By
     let Some(payload) = payload else {
         return (StatusCode::BAD_REQUEST, "payload missing or not JSON").into_response();
     };
+    if let Err(refusal) = from_our_workspace(&state, payload["team"]["id"].as_str()) {
+        return refusal.into_response();
+    }
     match run_interaction(&state.bot, &payload).await {
         Ok(Some(answer)) => Json(answer).into_response(),
         Ok(None) => StatusCode::OK.into_response(),
@@ -285,6 +304,9 @@ async fn event(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     };
     if envelope["type"] == "url_verification" {
         return Json(json!({ "challenge": envelope["challenge"] })).into_response();
+    }
+    if let Err(refusal) = from_our_workspace(&state, envelope["team_id"].as_str()) {
+        return refusal.into_response();
     }
     run_event(&state.bot, state.api.as_ref(), &envelope).await;
     StatusCode::OK.into_response()
