@@ -59,16 +59,19 @@ pub fn router(bot: Bot, signing_secret: Option<Secret>, api: Option<WebApi>) -> 
         .with_state(state)
 }
 
+/// The database must answer; Slack's state is reported but does not make
+/// banso unhealthy (an outage of Slack is no reason to restart banso).
 async fn health(State(state): State<AppState>) -> Response {
+    let slack = state
+        .api
+        .as_ref()
+        .map_or("not_configured", |api| api.reachability().code());
     match state.bot.store().ping().await {
-        Ok(()) => Json(json!({ "status": "ok", "database": "ok" })).into_response(),
+        Ok(()) => Json(json!({ "status": "ok", "database": "ok", "slack": slack })).into_response(),
         Err(error) => {
             tracing::error!(%error, "health check: database unavailable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "error", "database": "unavailable" })),
-            )
-                .into_response()
+            let body = json!({ "status": "error", "database": "unavailable", "slack": slack });
+            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
         }
     }
 }

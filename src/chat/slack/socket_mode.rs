@@ -58,6 +58,9 @@ pub async fn run(
         if matches!(ended, Ended::Shutdown) || *shutdown.borrow() {
             return;
         }
+        if let (Ended::Reconnect, Some(api)) = (&ended, &api) {
+            api.note_reachability(false);
+        }
         if matches!(ended, Ended::Refresh) {
             continue;
         }
@@ -128,7 +131,12 @@ where
             continue;
         };
         match envelope["type"].as_str() {
-            Some("hello") => tracing::info!("Socket Mode connected"),
+            Some("hello") => {
+                tracing::info!("Socket Mode connected");
+                if let Some(api) = api {
+                    api.note_reachability(true);
+                }
+            }
             Some("disconnect") => {
                 tracing::info!(reason = %envelope["reason"], "Slack asked to reconnect");
                 return Ended::Refresh;

@@ -4,6 +4,8 @@
 //! `ok: false` codes — and leaves retrying to the sender, which owns the
 //! pacing and the durable state.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -42,6 +44,29 @@ pub struct WebApi {
     http: reqwest::Client,
     base: String,
     token: Secret,
+    reachability: Arc<AtomicU8>,
+}
+
+/// What banso last saw of Slack, for `/healthz`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reachability {
+    /// Nothing tried yet.
+    Unknown,
+    /// The last call (or the Socket Mode connection) worked.
+    Reachable,
+    /// The last call failed on the network or with a 5xx, or the Socket
+    /// Mode connection is down.
+    Unreachable,
+}
+
+impl Reachability {
+    pub fn code(self) -> &'static str {
+        match self {
+            Reachability::Unknown => "unknown",
+            Reachability::Reachable => "ok",
+            Reachability::Unreachable => "unreachable",
+        }
+    }
 }
 
 impl WebApi {
@@ -57,7 +82,23 @@ impl WebApi {
                 .trim_end_matches('/')
                 .to_owned(),
             token,
+            reachability: Arc::new(AtomicU8::new(0)),
         }
+    }
+
+    /// What banso last saw of Slack.
+    pub fn reachability(&self) -> Reachability {
+        match self.reachability.load(Ordering::Relaxed) {
+            1 => Reachability::Reachable,
+            2 => Reachability::Unreachable,
+            _ => Reachability::Unknown,
+        }
+    }
+
+    /// Records what a call or the Socket Mode connection showed.
+    pub fn note_reachability(&self, reachable: bool) {
+        self.reachability
+            .store(if reachable { 1 } else { 2 }, Ordering::Relaxed);
     }
 
     /// The DM channel with a user.
@@ -108,6 +149,13 @@ impl WebApi {
     }
 
     async fn call(&self, method: &str, body: Value) -> Result<Value, ApiError> {
+        let result = self.call_once(method, body).await;
+        let unreachable = matches!(result, Err(ApiError::Network(_) | ApiError::Server(_)));
+        self.note_reachability(!unreachable);
+        result
+    }
+
+    async fn call_once(&self, method: &str, body: Value) -> Result<Value, ApiError> {
         let response = self
             .http
             .post(format!("{}/{method}", self.base))
