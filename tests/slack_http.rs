@@ -442,6 +442,14 @@ async fn opening_the_app_home_publishes_the_overview() {
         text.contains("あなたの相談") && text.contains("2406-001"),
         "{text}"
     );
+    // The publish reached Slack, so /healthz says so.
+    let health: Value = reqwest::get(format!("{banso}/healthz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["slack"], "ok");
     test.cleanup().await;
 }
 
