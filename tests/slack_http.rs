@@ -123,6 +123,22 @@ async fn start_banso_with_fake_slack(bot: banso::bot::Bot) -> (String, FakeSlack
     (banso, fake)
 }
 
+/// Posts an interaction payload the way Slack does (a form field).
+async fn post_interaction(banso: &str, payload: &Value, timestamp: i64) -> reqwest::Response {
+    let form = format!(
+        "payload={}",
+        url::form_urlencoded::byte_serialize(payload.to_string().as_bytes()).collect::<String>()
+    );
+    post_signed(
+        &format!("{banso}/slack/interactions"),
+        "application/x-www-form-urlencoded",
+        &form,
+        timestamp,
+        None,
+    )
+    .await
+}
+
 fn signed(timestamp: i64, body: &str) -> (String, String) {
     let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
     mac.update(format!("v0:{timestamp}:{body}").as_bytes());
@@ -342,18 +358,7 @@ async fn a_button_press_is_applied_and_its_reply_queued() {
         "type": "block_actions", "trigger_id": "123.456", "user": { "id": "U0TANAKA" },
         "actions": [{ "action_id": "consultation:withdraw#0", "value": "2406-001" }],
     });
-    let form = format!(
-        "payload={}",
-        url::form_urlencoded::byte_serialize(payload.to_string().as_bytes()).collect::<String>()
-    );
-    let answer = post_signed(
-        &format!("{banso}/slack/interactions"),
-        "application/x-www-form-urlencoded",
-        &form,
-        now,
-        None,
-    )
-    .await;
+    let answer = post_interaction(&banso, &payload, now).await;
     assert_eq!(answer.status(), 200);
     let withdrawn = store
         .consultation_by_short_id("2406-001")
@@ -370,18 +375,7 @@ async fn a_button_press_is_applied_and_its_reply_queued() {
         "user": { "id": "U0SUZUKI" }, "channel": { "id": "C0GENERAL" },
         "message": { "ts": "1718000000.000100", "text": "このメールの添付を開いても大丈夫ですか？" },
     });
-    let form = format!(
-        "payload={}",
-        url::form_urlencoded::byte_serialize(shortcut.to_string().as_bytes()).collect::<String>()
-    );
-    let answer = post_signed(
-        &format!("{banso}/slack/interactions"),
-        "application/x-www-form-urlencoded",
-        &form,
-        now,
-        None,
-    )
-    .await;
+    let answer = post_interaction(&banso, &shortcut, now).await;
     assert_eq!(answer.status(), 200);
     let recorded = store
         .consultation_by_short_id("2406-002")
@@ -663,18 +657,7 @@ async fn a_pressed_message_is_replaced_with_the_new_state() {
         "type": "block_actions", "trigger_id": "7.7", "user": { "id": "consultant" }, "response_url": respond,
         "actions": [{ "action_id": "consultation:assign#0", "value": "2406-001" }],
     });
-    let form = format!(
-        "payload={}",
-        url::form_urlencoded::byte_serialize(payload.to_string().as_bytes()).collect::<String>()
-    );
-    let answer = post_signed(
-        &format!("{banso}/slack/interactions"),
-        "application/x-www-form-urlencoded",
-        &form,
-        clock.now().timestamp(),
-        None,
-    )
-    .await;
+    let answer = post_interaction(&banso, &payload, clock.now().timestamp()).await;
     assert_eq!(answer.status(), 200);
     let mut responses = Vec::new();
     for _ in 0..100 {
