@@ -178,7 +178,10 @@ fn main() {
         // Staff whose department banso knows (the usual case after their
         // first consultation), as in benches/consult.rs.
         for connection in 0..16 {
-            store.set_department(&format!("U{connection:03}"), "総務局 総務課", 0).await.unwrap();
+            store
+                .set_department(&format!("U{connection:03}"), "総務局 総務課", 0)
+                .await
+                .unwrap();
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
