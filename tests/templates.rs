@@ -84,6 +84,7 @@ fn fixture(name: &str) -> Option<Value> {
         "consult/status_changed" | "consult/team_status" => {
             json!({ "c": consultation(), "actor": "consultant", "before": "held" })
         }
+        "consult/unknown_subcommand" => json!({ "word": "assing" }),
         "consult/card" => json!({ "c": consultation() }),
         "consult/conflict" => json!({ "c": consultation() }),
         "consult/refused_permission" | "consult/refused_transition" => {

@@ -85,6 +85,8 @@ pub enum ParseError {
     BadTime(String),
     #[error("/meeting needs other arguments")]
     MeetingUsage,
+    #[error("unknown /consult subcommand {0}")]
+    UnknownConsultSubcommand(String),
 }
 
 /// Parses one line as typed in chat.
@@ -167,10 +169,19 @@ fn parse_consult(text: &str, arguments: &[&str]) -> Result<Command, ParseError> 
                 reason: None,
             })
         }
+        // `assing 2406-003`: a mistyped subcommand, not a question — recording
+        // it would count a typo against the city's quota.
+        [word, id] if is_subcommand_shaped(word) && looks_like_short_id(id) => {
+            Err(ParseError::UnknownConsultSubcommand((*word).to_owned()))
+        }
         _ => Ok(Command::Consult {
             text: text.to_owned(),
         }),
     }
+}
+
+fn is_subcommand_shaped(word: &str) -> bool {
+    !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c == '-')
 }
 
 fn parse_meeting(arguments: &[&str]) -> Result<Command, ParseError> {

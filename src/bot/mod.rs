@@ -260,6 +260,9 @@ impl Bot {
             ParseError::BadDate(value) => ("chat/bad_date", json!({ "value": value })),
             ParseError::BadTime(value) => ("chat/bad_time", json!({ "value": value })),
             ParseError::MeetingUsage => ("meeting/usage", json!({})),
+            ParseError::UnknownConsultSubcommand(word) => {
+                ("consult/unknown_subcommand", json!({ "word": word }))
+            }
             ParseError::TooLong { length } => (
                 "consult/too_long",
                 json!({ "length": length, "limit": crate::domain::consultation::MAX_TEXT_CHARS }),

@@ -3,15 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{NaiveDate, NaiveTime, TimeZone, Weekday};
+use chrono::{NaiveDate, NaiveTime, TimeZone};
 use chrono_tz::Asia::Tokyo;
 
 use super::*;
 use crate::domain::calendar::OpenDayCalendar;
-use crate::domain::meeting::{
-    BiweeklyRule, KickoffRule, MeetingRules, MonthlyRule, NthWeek, OnClosedDay, RegularRule,
-    ReminderTimes, plan_meetings,
-};
+use crate::domain::meeting::{KickoffRule, plan_meetings};
 
 fn date(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day).unwrap()
@@ -39,47 +36,15 @@ fn stamp() -> DateTime<Utc> {
 
 /// FY2024 with the documented defaults, a kickoff and a web-meeting link.
 fn fy2024_meetings() -> Vec<Meeting> {
-    let rules = MeetingRules {
-        regular: RegularRule {
-            rule: MonthlyRule {
-                nth: NthWeek::Second,
-                weekday: Weekday::Tue,
-            },
-            time: clock(10, 0),
-            duration_minutes: 60,
-            on_closed_day: OnClosedDay::NextOpenDay,
-            deadline_open_days_before: 2,
-            deliverables: [
-                "会議次第",
-                "進捗状況報告書",
-                "課題管理表",
-                "概要スケジュール",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
-        },
-        biweekly: BiweeklyRule {
-            anchor: None,
-            time: clock(14, 0),
-            duration_minutes: 60,
-            on_closed_day: OnClosedDay::NextOpenDay,
-            url: Some("https://meet.example.jp/banso?room=1,2;3".to_owned()),
-        },
-        kickoff: Some(KickoffRule {
-            date: date(2024, 4, 10),
-            time: clock(10, 0),
-            duration_minutes: 90,
-            deliverables: vec!["実施計画書".to_owned()],
-        }),
-        reminders: ReminderTimes {
-            heads_up: clock(9, 0),
-            due: clock(9, 0),
-            escalation: clock(15, 0),
-            meeting_day: clock(9, 0),
-            biweekly_previous_day: clock(17, 0),
-            biweekly_before_minutes: 60,
-        },
-    };
+    let settings = crate::config::Settings::default();
+    let mut rules = settings.meetings.to_rules(&settings.reminders);
+    rules.biweekly.url = Some("https://meet.example.jp/banso?room=1,2;3".to_owned());
+    rules.kickoff = Some(KickoffRule {
+        date: date(2024, 4, 10),
+        time: clock(10, 0),
+        duration_minutes: 90,
+        deliverables: vec!["実施計画書".to_owned()],
+    });
     let period = (date(2024, 4, 1), date(2025, 3, 31));
     plan_meetings(&rules, period, &[], &OpenDayCalendar::japanese_default())
 }
