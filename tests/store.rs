@@ -2,7 +2,12 @@
 
 mod support;
 
-use banso::store::{Backend, Person, Store};
+use banso::bot::message::{Outgoing, Recipient};
+use banso::domain::consultation::{Category, Status};
+use banso::domain::quota::QuotaPolicy;
+use banso::store::{
+    Backend, ConsultationDraft, IntakeTerms, ListFilter, NewMessage, Person, Recorded, Store,
+};
 
 #[tokio::test]
 async fn migrations_apply_once_and_are_idempotent() {
@@ -118,4 +123,137 @@ async fn an_unsupported_or_unreachable_database_is_an_error_not_a_panic() {
     assert!(unsupported.to_string().contains("sqlite"), "{unsupported}");
     let missing_dir = Store::open("sqlite:///nonexistent-dir-for-banso/x.db").await;
     assert!(missing_dir.is_err());
+}
+
+fn draft(requester: &str) -> ConsultationDraft {
+    ConsultationDraft {
+        requester: requester.into(),
+        department: Some("総務課".into()),
+        title: format!("{requester} の相談"),
+        category: Category::Other,
+        details: "本文".into(),
+        desired_date: None,
+    }
+}
+
+/// Records one consultation of `requester` in June 2024 under a limit of
+/// 10 (alerts at 8 and 10), queueing one message; `explode` makes building
+/// that message panic, as a bug in the bot's code would.
+async fn intake(store: Store, requester: String, explode: bool) -> Result<Recorded, String> {
+    let policy = QuotaPolicy::new(10, vec![8, 10]).unwrap();
+    let terms = IntakeTerms {
+        quota_kind: "consultation",
+        policy: &policy,
+        bucket: "2024-06".into(),
+        received_at: 1_718_000_000,
+        received_month: "2024-06".parse().unwrap(),
+    };
+    let recorded = store
+        .record_consultation(&draft(&requester), &terms, move |recorded| {
+            assert!(!explode, "message builder failed");
+            vec![NewMessage {
+                idempotency_key: format!("created:{}", recorded.consultation.short_id),
+                message: Outgoing {
+                    to: Recipient::Channel("#team".into()),
+                    text: recorded.consultation.short_id.clone(),
+                    buttons: Vec::new(),
+                },
+            }]
+        })
+        .await;
+    recorded.map_err(|error| error.to_string())
+}
+
+/// Sixty requests at once (on SQLite they share commits): each stored once
+/// with its own short id, ten counted and fifty held, each threshold
+/// claimed once, one message each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_intakes_are_each_stored_once_in_order() {
+    for test in support::all_stores().await {
+        let store = &test.store;
+        let tasks: Vec<_> = (0..60)
+            .map(|n| tokio::spawn(intake(store.clone(), format!("U{n:03}"), false)))
+            .collect();
+        let mut recorded = Vec::new();
+        for task in tasks {
+            recorded.push(task.await.unwrap().expect("recorded"));
+        }
+        let mut short_ids: Vec<_> = recorded
+            .iter()
+            .map(|r| r.consultation.short_id.clone())
+            .collect();
+        short_ids.sort();
+        let expected: Vec<_> = (1..=60).map(|n| format!("2406-{n:03}")).collect();
+        assert_eq!(short_ids, expected, "{}", test.label);
+        let counted = recorded
+            .iter()
+            .filter(|r| r.consultation.status == Status::Received)
+            .count();
+        assert_eq!(counted, 10, "{}", test.label);
+        let mut alerted: Vec<u32> = recorded
+            .iter()
+            .flat_map(|r| r.newly_alerted.clone())
+            .collect();
+        alerted.sort();
+        assert_eq!(alerted, vec![8, 10], "{}", test.label);
+        assert_eq!(
+            store.quota_count("consultation", "2024-06").await.unwrap(),
+            10
+        );
+        assert_eq!(
+            store.pending_messages(1_000).await.unwrap().len(),
+            60,
+            "{}",
+            test.label
+        );
+        test.cleanup().await;
+    }
+}
+
+/// A request whose processing fails is not stored and leaves no trace;
+/// the requests around it (on SQLite, in the same commit) are stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failing_intake_takes_nothing_with_it() {
+    for test in support::all_stores().await {
+        let store = &test.store;
+        let tasks: Vec<_> = (0..20)
+            .map(|n| tokio::spawn(intake(store.clone(), format!("U{n:03}"), n == 7)))
+            .collect();
+        let mut stored = 0;
+        let mut failed = 0;
+        for task in tasks {
+            // On the sqlx path the panic reaches the caller's task; on the
+            // intake writer it is that request's error. Either way it fails.
+            match task.await {
+                Ok(Ok(_)) => stored += 1,
+                Ok(Err(message)) => {
+                    assert!(message.contains("failed"), "{message}");
+                    failed += 1;
+                }
+                Err(join) => {
+                    assert!(join.is_panic());
+                    failed += 1;
+                }
+            }
+        }
+        assert_eq!((stored, failed), (19, 1), "{}", test.label);
+        let all = store
+            .list_consultations(&ListFilter {
+                limit: 100,
+                ..ListFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 19, "{}", test.label);
+        assert!(all.iter().all(|c| c.requester != "U007"), "{}", test.label);
+        assert_eq!(
+            store.quota_count("consultation", "2024-06").await.unwrap(),
+            10
+        );
+        assert_eq!(store.pending_messages(1_000).await.unwrap().len(), 19);
+        // The writer goes on after the failure.
+        let after = intake(store.clone(), "U100".into(), false).await.unwrap();
+        assert_eq!(after.consultation.short_id, "2406-020", "{}", test.label);
+        test.cleanup().await;
+    }
 }

@@ -39,6 +39,33 @@ pub struct Consultation {
     pub decline_reason: Option<String>,
 }
 
+/// Takes the next slot of a period while under the limit: the first
+/// request of a period creates the counter at 1; later ones add 1 only
+/// while under `$3`, else the statement returns no row (the request is
+/// held). One statement, shared by both write paths.
+pub(super) const TAKE_SLOT_WITHIN_LIMIT: &str = "INSERT INTO quota_counters (kind, bucket, counted) VALUES ($1, $2, 1) \
+     ON CONFLICT (kind, bucket) DO UPDATE SET counted = quota_counters.counted + 1 \
+     WHERE quota_counters.counted < $3 RETURNING counted";
+
+/// Inserts a new consultation. The department, if the bot did not know
+/// it, is the one the person told banso; the short id's number is the next
+/// in the receipt month, taken in the same statement. It cannot collide:
+/// the counter row updated before it is locked until commit, and it covers
+/// the receipt month.
+pub(super) const INSERT_CONSULTATION: &str = "INSERT INTO consultations (short_id, month_seq, requester, department, title, category, details, \
+             desired_date, status, intake_status, received_at, received_month, quota_kind, quota_bucket, \
+             quota_position, exception, updated_at) \
+             SELECT $1 || '-' || (CASE WHEN n < 10 THEN '00' WHEN n < 100 THEN '0' ELSE '' END) || CAST(n AS TEXT), \
+             n, $2, COALESCE($3, (SELECT department FROM people WHERE user_id = $2)), $4, $5, $6, $7, \
+             $8, $8, $9, $10, $11, $12, $13, 0, $9 \
+             FROM (SELECT COALESCE(MAX(month_seq), 0) + 1 AS n FROM consultations WHERE received_month = $10) AS next \
+             RETURNING id, department, short_id";
+
+/// Claims one alert threshold of a period; inserts nothing if it was
+/// claimed before, so each threshold alerts exactly once.
+pub(super) const CLAIM_ALERT: &str = "INSERT INTO quota_alerts (kind, bucket, threshold, alerted_at) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (kind, bucket, threshold) DO NOTHING";
+
 type EventRow = (
     i64,
     String,
@@ -201,12 +228,19 @@ impl Store {
     /// Records a new consultation: takes a quota slot if one is free (or
     /// holds it), gives it a short id, writes its history and queues the
     /// messages `messages` builds from the result — all in one transaction.
+    ///
+    /// On a SQLite file this goes through the intake writer, which commits
+    /// the intakes that arrive together in one transaction (each in its own
+    /// savepoint); the answer comes only after that commit.
     pub async fn record_consultation(
         &self,
         draft: &ConsultationDraft,
         terms: &IntakeTerms<'_>,
-        messages: impl FnOnce(&Recorded) -> Vec<NewMessage>,
+        messages: impl FnOnce(&Recorded) -> Vec<NewMessage> + Send + 'static,
     ) -> Result<Recorded, StoreError> {
+        if let Some(writer) = &self.intake_writer {
+            return writer.record(draft, terms, Box::new(messages)).await;
+        }
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
         // The first statement writes, so SQLite takes the write lock at once
@@ -218,43 +252,26 @@ impl Store {
             terms.policy.limit(),
         )
         .await?;
-        let status = if position.is_some() {
-            Status::Received
-        } else {
-            Status::Held
-        };
-        // The department, if the bot did not know it, is the one the person
-        // told banso (one statement instead of a look-up first). Creation is
-        // recorded in the row itself (`intake_status`, `received_at`,
-        // `requester`); the history reads it from there.
-        // The short id's number is the next in the receipt month, taken in
-        // the same statement. It cannot collide: the counter row updated
-        // above is locked until commit, and it covers the receipt month.
-        let (id, department, short_id): (i64, Option<String>, String) = sqlx::query_as(
-            "INSERT INTO consultations (short_id, month_seq, requester, department, title, category, details, \
-             desired_date, status, intake_status, received_at, received_month, quota_kind, quota_bucket, \
-             quota_position, exception, updated_at) \
-             SELECT $1 || '-' || (CASE WHEN n < 10 THEN '00' WHEN n < 100 THEN '0' ELSE '' END) || CAST(n AS TEXT), \
-             n, $2, COALESCE($3, (SELECT department FROM people WHERE user_id = $2)), $4, $5, $6, $7, \
-             $8, $8, $9, $10, $11, $12, $13, 0, $9 \
-             FROM (SELECT COALESCE(MAX(month_seq), 0) + 1 AS n FROM consultations WHERE received_month = $10) AS next \
-             RETURNING id, department, short_id",
-        )
-        .bind(short_id_prefix(terms.received_month))
-        .bind(&draft.requester)
-        .bind(&draft.department)
-        .bind(&draft.title)
-        .bind(draft.category.code())
-        .bind(&draft.details)
-        .bind(draft.desired_date.map(|date| date.to_string()))
-        .bind(status.code())
-        .bind(terms.received_at)
-        .bind(terms.received_month.to_string())
-        .bind(terms.quota_kind)
-        .bind(position.map(|_| terms.bucket.clone()))
-        .bind(position)
-        .fetch_one(&mut *tx)
-        .await?;
+        let status = status_on_intake(position);
+        // Creation is recorded in the row itself (`intake_status`,
+        // `received_at`, `requester`); the history reads it from there.
+        let (id, department, short_id): (i64, Option<String>, String) =
+            sqlx::query_as(INSERT_CONSULTATION)
+                .bind(short_id_prefix(terms.received_month))
+                .bind(&draft.requester)
+                .bind(&draft.department)
+                .bind(&draft.title)
+                .bind(draft.category.code())
+                .bind(&draft.details)
+                .bind(draft.desired_date.map(|date| date.to_string()))
+                .bind(status.code())
+                .bind(terms.received_at)
+                .bind(terms.received_month.to_string())
+                .bind(terms.quota_kind)
+                .bind(position.map(|_| terms.bucket.clone()))
+                .bind(position)
+                .fetch_one(&mut *tx)
+                .await?;
         let newly_alerted = match position {
             Some(position) => {
                 claim_alerts(
@@ -269,29 +286,8 @@ impl Store {
             }
             None => Vec::new(),
         };
-        // Built from what was just written rather than read back: one
-        // round trip less on the path every request takes.
-        let consultation = Consultation {
-            id,
-            short_id,
-            requester: draft.requester.clone(),
-            department,
-            title: draft.title.clone(),
-            category: draft.category,
-            details: draft.details.clone(),
-            desired_date: draft.desired_date,
-            status,
-            assignee: None,
-            received_at: terms.received_at,
-            received_month: terms.received_month,
-            quota_kind: terms.quota_kind.to_owned(),
-            quota_bucket: position.map(|_| terms.bucket.clone()),
-            quota_position: position,
-            exception: false,
-            decline_reason: None,
-        };
         let recorded = Recorded {
-            consultation,
+            consultation: as_written(draft, terms, (id, department, short_id), position),
             newly_alerted,
         };
         enqueue(&mut tx, &messages(&recorded), terms.received_at).await?;
@@ -523,16 +519,12 @@ async fn take_slot_within_limit(
 ) -> Result<Option<i64>, StoreError> {
     // One upsert: the first request of a period creates the counter at 1;
     // later ones add 1 only while under the limit, else return no row.
-    let position: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO quota_counters (kind, bucket, counted) VALUES ($1, $2, 1) \
-         ON CONFLICT (kind, bucket) DO UPDATE SET counted = quota_counters.counted + 1 \
-         WHERE quota_counters.counted < $3 RETURNING counted",
-    )
-    .bind(kind)
-    .bind(bucket)
-    .bind(i64::from(limit))
-    .fetch_optional(&mut **tx)
-    .await?;
+    let position: Option<i64> = sqlx::query_scalar(TAKE_SLOT_WITHIN_LIMIT)
+        .bind(kind)
+        .bind(bucket)
+        .bind(i64::from(limit))
+        .fetch_optional(&mut **tx)
+        .await?;
     Ok(position)
 }
 
@@ -563,16 +555,13 @@ async fn claim_alerts(
 ) -> Result<Vec<u32>, StoreError> {
     let mut claimed = Vec::new();
     for threshold in policy.thresholds_reached(u32::try_from(position).unwrap_or(u32::MAX)) {
-        let inserted = sqlx::query(
-            "INSERT INTO quota_alerts (kind, bucket, threshold, alerted_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (kind, bucket, threshold) DO NOTHING",
-        )
-        .bind(kind)
-        .bind(bucket)
-        .bind(i64::from(threshold))
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
+        let inserted = sqlx::query(CLAIM_ALERT)
+            .bind(kind)
+            .bind(bucket)
+            .bind(i64::from(threshold))
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
         if inserted.rows_affected() == 1 {
             claimed.push(threshold);
         }
@@ -624,7 +613,46 @@ async fn apply_quota_change(
 
 /// `YYMM` of `YYMM-NNN`: the receipt month, and a number within it,
 /// short enough to read out on the phone.
-fn short_id_prefix(month: YearMonth) -> String {
+/// Held when no slot was free, received otherwise.
+pub(super) fn status_on_intake(position: Option<i64>) -> Status {
+    if position.is_some() {
+        Status::Received
+    } else {
+        Status::Held
+    }
+}
+
+/// The consultation as an intake wrote it, built from what was written
+/// rather than read back: one round trip less on the path every request
+/// takes. `inserted` is what the insert returned: id, department, short id.
+pub(super) fn as_written(
+    draft: &ConsultationDraft,
+    terms: &IntakeTerms<'_>,
+    (id, department, short_id): (i64, Option<String>, String),
+    position: Option<i64>,
+) -> Consultation {
+    Consultation {
+        id,
+        short_id,
+        requester: draft.requester.clone(),
+        department,
+        title: draft.title.clone(),
+        category: draft.category,
+        details: draft.details.clone(),
+        desired_date: draft.desired_date,
+        status: status_on_intake(position),
+        assignee: None,
+        received_at: terms.received_at,
+        received_month: terms.received_month,
+        quota_kind: terms.quota_kind.to_owned(),
+        quota_bucket: position.map(|_| terms.bucket.clone()),
+        quota_position: position,
+        exception: false,
+        decline_reason: None,
+    }
+}
+
+pub(super) fn short_id_prefix(month: YearMonth) -> String {
     format!("{:02}{:02}", month.year().rem_euclid(100), month.month())
 }
 

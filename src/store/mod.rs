@@ -6,6 +6,7 @@
 //! has no chrono types.
 
 mod consultations;
+mod intake;
 mod jobs;
 mod meetings;
 mod outbox;
@@ -41,6 +42,12 @@ pub enum Backend {
     Postgres,
 }
 
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Write(error.to_string())
+    }
+}
+
 impl Backend {
     pub fn of_url(url: &str) -> Option<Self> {
         if url.starts_with("sqlite:") {
@@ -72,6 +79,10 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
     #[error("unreadable stored data: {0}")]
     Corrupt(String),
+    #[error("database error: {0}")]
+    Write(String),
+    #[error("the intake writer has stopped")]
+    WriterStopped,
 }
 
 /// A connection pool and the backend behind it.
@@ -83,6 +94,8 @@ pub struct Store {
     /// (in order, without sleeping) rather than in SQLite's busy handler,
     /// which polls with growing sleeps and makes the slowest request slow.
     write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// New consultations on a SQLite file, committed in groups (`intake`).
+    intake_writer: Option<intake::IntakeWriter>,
 }
 
 /// What `migrate` did.
@@ -112,10 +125,15 @@ impl Store {
         }
         let write_gate =
             (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        let intake_writer = match (&write_gate, intake::file_of_url(&url)) {
+            (Some(gate), Some(file)) => Some(intake::IntakeWriter::start(&file, gate.clone())?),
+            _ => None,
+        };
         Ok(Self {
             pool,
             backend,
             write_gate,
+            intake_writer,
         })
     }
 

@@ -26,7 +26,7 @@ pub struct NewMessage {
 
 /// Channels are stored with their leading `#` or as Slack ids (`C…`);
 /// users as their id. `@` marks a user so the two never collide.
-fn encode_recipient(recipient: &Recipient) -> String {
+pub(super) fn encode_recipient(recipient: &Recipient) -> String {
     match recipient {
         Recipient::User(user) => format!("@{user}"),
         Recipient::Channel(channel) => channel.clone(),
@@ -39,6 +39,10 @@ fn decode_recipient(stored: &str) -> Recipient {
         _ => Recipient::Channel(stored.to_owned()),
     }
 }
+
+/// One outbox row (the intake writer's form of `enqueue`).
+pub(super) const INSERT_OUTBOX_ROW: &str = "INSERT INTO outbox (idempotency_key, recipient, text, buttons, created_at) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING";
 
 /// Queues messages inside the caller's transaction. A key already queued is
 /// left as it is.

@@ -94,10 +94,16 @@ pub async fn record(
         received_month: month,
     };
     let limit = policy.limit();
+    let notifier = bot.clone();
     let recorded = bot
         .store()
-        .record_consultation(&draft, &terms, |recorded| {
-            notices::on_created(bot, &recorded.consultation, &recorded.newly_alerted, limit)
+        .record_consultation(&draft, &terms, move |recorded| {
+            notices::on_created(
+                &notifier,
+                &recorded.consultation,
+                &recorded.newly_alerted,
+                limit,
+            )
         })
         .await?;
     let needs_department =

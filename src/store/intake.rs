@@ -1,0 +1,317 @@
+//! The intake writer: on a SQLite file, new consultations are written by
+//! one thread that owns a connection of its own and commits the intakes
+//! that arrive together in one transaction (group commit).
+//!
+//! Each request is still stored before it is acknowledged: its answer is
+//! sent only after the commit that holds it. What the group saves is the
+//! per-transaction cost (BEGIN, COMMIT, the WAL frames of the counter and
+//! index pages) and the hand-off of every statement to a driver thread,
+//! which is what limited a busy `banso serve` (BENCHMARKS.md). Each intake
+//! runs in a savepoint of its own, so one that fails is rolled back alone
+//! and the others commit.
+//!
+//! The SQL is the same as the sqlx path's (`consultations.rs`), which
+//! PostgreSQL and in-memory SQLite keep using.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, named_params};
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use super::consultations::{
+    CLAIM_ALERT, ConsultationDraft, INSERT_CONSULTATION, IntakeTerms, Recorded,
+    TAKE_SLOT_WITHIN_LIMIT, as_written, short_id_prefix, status_on_intake,
+};
+use super::outbox::{INSERT_OUTBOX_ROW, NewMessage, encode_recipient};
+use super::{SQLITE_BUSY_TIMEOUT_MS, StoreError};
+use crate::domain::month::YearMonth;
+use crate::domain::quota::QuotaPolicy;
+
+/// At most this many intakes share a commit; more wait for the next.
+const MOST_IN_ONE_COMMIT: usize = 128;
+
+type BuildMessages = Box<dyn FnOnce(&Recorded) -> Vec<NewMessage> + Send>;
+
+/// One request to record, with where its answer goes.
+struct Intake {
+    draft: ConsultationDraft,
+    terms: OwnedTerms,
+    messages: BuildMessages,
+    answer: oneshot::Sender<Result<Recorded, StoreError>>,
+}
+
+/// `IntakeTerms` owned, to cross to the writer thread.
+struct OwnedTerms {
+    quota_kind: String,
+    policy: QuotaPolicy,
+    bucket: String,
+    received_at: i64,
+    received_month: YearMonth,
+}
+
+impl OwnedTerms {
+    fn borrowed(&self) -> IntakeTerms<'_> {
+        IntakeTerms {
+            quota_kind: &self.quota_kind,
+            policy: &self.policy,
+            bucket: self.bucket.clone(),
+            received_at: self.received_at,
+            received_month: self.received_month,
+        }
+    }
+}
+
+/// The handle the store keeps; the thread ends when the last clone of the
+/// store is dropped.
+#[derive(Debug, Clone)]
+pub(crate) struct IntakeWriter {
+    intakes: mpsc::UnboundedSender<Intake>,
+}
+
+impl std::fmt::Debug for Intake {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Intake")
+            .field("requester", &self.draft.requester)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IntakeWriter {
+    /// Opens the writer's own connection to `path` and starts its thread.
+    /// `write_gate` is the store's: the writer takes its turn like every
+    /// other writer of this process.
+    pub(crate) fn start(path: &Path, write_gate: Arc<Mutex<()>>) -> Result<Self, StoreError> {
+        let connection = open(path)?;
+        let (intakes, queue) = mpsc::unbounded_channel();
+        std::thread::Builder::new()
+            .name("banso-intake".into())
+            .spawn(move || run(connection, queue, &write_gate))
+            .map_err(|error| {
+                StoreError::Write(format!("cannot start the intake writer: {error}"))
+            })?;
+        Ok(Self { intakes })
+    }
+
+    /// Records one consultation and waits for the commit that holds it.
+    pub(crate) async fn record(
+        &self,
+        draft: &ConsultationDraft,
+        terms: &IntakeTerms<'_>,
+        messages: BuildMessages,
+    ) -> Result<Recorded, StoreError> {
+        let (answer, answered) = oneshot::channel();
+        let intake = Intake {
+            draft: draft.clone(),
+            terms: OwnedTerms {
+                quota_kind: terms.quota_kind.to_owned(),
+                policy: terms.policy.clone(),
+                bucket: terms.bucket.clone(),
+                received_at: terms.received_at,
+                received_month: terms.received_month,
+            },
+            messages,
+            answer,
+        };
+        self.intakes
+            .send(intake)
+            .map_err(|_| StoreError::WriterStopped)?;
+        answered.await.map_err(|_| StoreError::WriterStopped)?
+    }
+}
+
+/// The file a `sqlite:` URL names, if the intake writer can open it
+/// beside the pool: not an in-memory database, and no options other than
+/// the read-write modes.
+pub(crate) fn file_of_url(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let plain_options = query
+        .split('&')
+        .filter(|option| !option.is_empty())
+        .all(|option| option == "mode=rwc" || option == "mode=rw");
+    (!path.is_empty() && !path.contains(":memory:") && plain_options).then(|| PathBuf::from(path))
+}
+
+fn open(path: &Path) -> Result<Connection, StoreError> {
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    // As the pool's connections (`pool_options`): WAL, NORMAL, checkpoints
+    // left to the background task.
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    connection.pragma_update(None, "wal_autocheckpoint", 0)?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.busy_timeout(std::time::Duration::from_millis(u64::from(
+        SQLITE_BUSY_TIMEOUT_MS,
+    )))?;
+    connection.set_prepared_statement_cache_capacity(16);
+    Ok(connection)
+}
+
+fn run(mut connection: Connection, mut queue: mpsc::UnboundedReceiver<Intake>, gate: &Mutex<()>) {
+    while let Some(first) = queue.blocking_recv() {
+        let mut group = vec![first];
+        while group.len() < MOST_IN_ONE_COMMIT {
+            match queue.try_recv() {
+                Ok(next) => group.push(next),
+                Err(_) => break,
+            }
+        }
+        let _turn = gate.blocking_lock();
+        let answers = commit_group(&mut connection, &mut group);
+        for (intake, answer) in group.into_iter().zip(answers) {
+            // A request whose caller went away is stored all the same.
+            let _ = intake.answer.send(answer);
+        }
+    }
+}
+
+/// Writes a group in one transaction and returns each intake's outcome; if
+/// the commit fails, every intake of the group fails with it.
+fn commit_group(
+    connection: &mut Connection,
+    group: &mut [Intake],
+) -> Vec<Result<Recorded, StoreError>> {
+    let mut transaction = match connection.transaction_with_behavior(TransactionBehavior::Immediate)
+    {
+        Ok(transaction) => transaction,
+        Err(error) => return group.iter().map(|_| Err(error_of(&error))).collect(),
+    };
+    let mut outcomes = Vec::with_capacity(group.len());
+    for intake in group.iter_mut() {
+        let messages = std::mem::replace(&mut intake.messages, Box::new(|_| Vec::new()));
+        let outcome = transaction
+            .savepoint()
+            .map_err(StoreError::from)
+            .and_then(|savepoint| {
+                let recorded = write_one(&savepoint, intake, messages)?;
+                savepoint.commit()?;
+                Ok(recorded)
+            });
+        // A failed savepoint is rolled back when dropped.
+        outcomes.push(outcome);
+    }
+    match transaction.commit() {
+        Ok(()) => outcomes,
+        Err(error) => {
+            tracing::error!(%error, "an intake group could not be committed");
+            outcomes.iter().map(|_| Err(error_of(&error))).collect()
+        }
+    }
+}
+
+/// `rusqlite::Error` is not `Clone`; a group's shared failure is told to
+/// each of its intakes in words.
+fn error_of(error: &rusqlite::Error) -> StoreError {
+    StoreError::Write(error.to_string())
+}
+
+fn write_one(
+    connection: &Connection,
+    intake: &Intake,
+    messages: BuildMessages,
+) -> Result<Recorded, StoreError> {
+    let terms = intake.terms.borrowed();
+    let draft = &intake.draft;
+    let position: Option<i64> = connection
+        .prepare_cached(TAKE_SLOT_WITHIN_LIMIT)?
+        .query_row(
+            named_params! {
+                "$1": terms.quota_kind,
+                "$2": terms.bucket,
+                "$3": i64::from(terms.policy.limit()),
+            },
+            |row| row.get(0),
+        )
+        .optional()?;
+    let status = status_on_intake(position);
+    let inserted: (i64, Option<String>, String) =
+        connection.prepare_cached(INSERT_CONSULTATION)?.query_row(
+            named_params! {
+                "$1": short_id_prefix(terms.received_month),
+                "$2": draft.requester,
+                "$3": draft.department,
+                "$4": draft.title,
+                "$5": draft.category.code(),
+                "$6": draft.details,
+                "$7": draft.desired_date.map(|date| date.to_string()),
+                "$8": status.code(),
+                "$9": terms.received_at,
+                "$10": terms.received_month.to_string(),
+                "$11": terms.quota_kind,
+                "$12": position.map(|_| terms.bucket.as_str()),
+                "$13": position,
+            },
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+    let mut newly_alerted = Vec::new();
+    if let Some(position) = position {
+        let reached = terms
+            .policy
+            .thresholds_reached(u32::try_from(position).unwrap_or(u32::MAX));
+        let mut claim = connection.prepare_cached(CLAIM_ALERT)?;
+        for threshold in reached {
+            let inserted = claim.execute(named_params! {
+                "$1": terms.quota_kind,
+                "$2": terms.bucket,
+                "$3": i64::from(threshold),
+                "$4": terms.received_at,
+            })?;
+            if inserted == 1 {
+                newly_alerted.push(threshold);
+            }
+        }
+    }
+    let recorded = Recorded {
+        consultation: as_written(draft, &terms, inserted, position),
+        newly_alerted,
+    };
+    // The messages are built by the bot's code; a panic there fails this
+    // intake, not the writer.
+    let queued = catch_unwind(AssertUnwindSafe(|| messages(&recorded)))
+        .map_err(|_| StoreError::Write("building the messages of an intake failed".into()))?;
+    let mut insert = connection.prepare_cached(INSERT_OUTBOX_ROW)?;
+    for new in &queued {
+        let buttons = serde_json::to_string(&new.message.buttons).expect("buttons serialise");
+        insert.execute(named_params! {
+            "$1": new.idempotency_key,
+            "$2": encode_recipient(&new.message.to),
+            "$3": new.message.text,
+            "$4": buttons,
+            "$5": terms.received_at,
+        })?;
+    }
+    Ok(recorded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_files_get_a_writer() {
+        assert_eq!(
+            file_of_url("sqlite://data/banso.db?mode=rwc"),
+            Some(PathBuf::from("data/banso.db"))
+        );
+        assert_eq!(
+            file_of_url("sqlite:///var/lib/banso.db"),
+            Some(PathBuf::from("/var/lib/banso.db"))
+        );
+        assert_eq!(
+            file_of_url("sqlite:banso.db"),
+            Some(PathBuf::from("banso.db"))
+        );
+        assert_eq!(file_of_url("sqlite::memory:"), None);
+        assert_eq!(file_of_url("sqlite://a.db?mode=ro"), None);
+        assert_eq!(file_of_url("sqlite://a.db?mode=rwc&immutable=1"), None);
+        assert_eq!(file_of_url("postgres://x/y"), None);
+    }
+}
