@@ -29,6 +29,56 @@ struct FakeSlack {
     views: Arc<Mutex<Vec<Value>>>,
     responses: Arc<Mutex<Vec<Value>>>,
     rate_limit_first: Arc<Mutex<usize>>,
+    /// `users.info` and `users.profile.get` calls, as `method user`.
+    profile_lookups: Arc<Mutex<Vec<String>>>,
+}
+
+/// `users.info` in Slack's shape (form arguments, as Slack's read methods
+/// take them); `U0NOBODY` does not exist.
+async fn users_info(State(fake): State<FakeSlack>, body: String) -> Json<Value> {
+    let user = form_value(&body, "user");
+    fake.profile_lookups
+        .lock()
+        .unwrap()
+        .push(format!("users.info {user}"));
+    if user == "U0NOBODY" {
+        return Json(json!({ "ok": false, "error": "user_not_found" }));
+    }
+    Json(json!({
+        "ok": true,
+        "user": {
+            "id": user,
+            "name": "tanaka",
+            "real_name": "田中 一郎",
+            "profile": {
+                "real_name": "田中 一郎",
+                "display_name": "",
+                "title": "総務局 総務課"
+            }
+        }
+    }))
+}
+
+async fn users_profile_get(State(fake): State<FakeSlack>, body: String) -> Json<Value> {
+    let user = form_value(&body, "user");
+    fake.profile_lookups
+        .lock()
+        .unwrap()
+        .push(format!("users.profile.get {user}"));
+    Json(json!({
+        "ok": true,
+        "profile": {
+            "title": "主任",
+            "fields": { "Xf01DEPT": { "value": "市民局 区政課", "alt": "" } }
+        }
+    }))
+}
+
+fn form_value(body: &str, name: &str) -> String {
+    url::form_urlencoded::parse(body.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default()
 }
 
 async fn open_dm(Json(body): Json<Value>) -> Json<Value> {
@@ -96,6 +146,8 @@ async fn start_fake_slack(fake: FakeSlack) -> String {
         .route("/api/views.publish", post(publish_home))
         .route("/api/conversations.open", post(open_dm))
         .route("/api/chat.postMessage", post(post_message))
+        .route("/api/users.info", post(users_info))
+        .route("/api/users.profile.get", post(users_profile_get))
         .with_state(fake);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -774,6 +826,164 @@ async fn a_request_from_another_workspace_is_refused() {
             .await
             .unwrap()
             .is_some()
+    );
+    test.cleanup().await;
+}
+
+/// A bot whose settings take departments from `field` of Slack profiles,
+/// on a clock at 2024-06-10 10:00 JST.
+fn bot_reading_departments_from(
+    store: &banso::store::Store,
+    field: &str,
+) -> (banso::bot::Bot, banso::bot::clock::ManualClock) {
+    use banso::bot::{Bot, BotParts};
+    use banso::config::{Language, Settings, SlackSecrets};
+    let clock = banso::bot::clock::ManualClock::starting_at(
+        chrono::DateTime::parse_from_rfc3339("2024-06-10T10:00:00+09:00")
+            .unwrap()
+            .to_utc(),
+    );
+    let settings = Settings {
+        slack: SlackSecrets {
+            department_field: Some(field.into()),
+            ..SlackSecrets::default()
+        },
+        ..Settings::default()
+    };
+    let bot = Bot::new(BotParts {
+        settings: Arc::new(settings),
+        store: store.clone(),
+        clock: Arc::new(clock.clone()),
+        texts: Arc::new(banso::bot::texts::Texts::built_in(Language::Ja)),
+    });
+    (bot, clock)
+}
+
+async fn consult_over_http(banso: &str, user: &str, text: &str, now: i64) -> Value {
+    let form = format!(
+        "command=%2Fconsult&text={}&user_id={user}&team_id=T1",
+        url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+    );
+    let answer = post_signed(
+        &format!("{banso}/slack/commands"),
+        "application/x-www-form-urlencoded",
+        &form,
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(answer.status(), 200);
+    answer.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn names_and_departments_come_from_slack_profiles_and_are_cached() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_reading_departments_from(store, "title");
+    let (banso, fake) = start_banso_with_fake_slack(bot).await;
+
+    // First contact: the profile is read before the request is handled, so
+    // the department question is not asked.
+    let answer = consult_over_http(&banso, "U0TANAKA", "VPNの設定", clock.now().timestamp()).await;
+    assert!(
+        !answer["text"].as_str().unwrap_or_default().contains("所属"),
+        "{answer}"
+    );
+    let consultation = store
+        .consultation_by_short_id("2406-001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(consultation.department.as_deref(), Some("総務局 総務課"));
+    let person = store.person("U0TANAKA").await.unwrap().unwrap();
+    assert_eq!(person.display_name.as_deref(), Some("田中 一郎"));
+
+    // Within a day the cached profile is used.
+    consult_over_http(&banso, "U0TANAKA", "二件目", clock.now().timestamp()).await;
+    assert_eq!(fake.profile_lookups.lock().unwrap().len(), 1);
+
+    // The directory's department is not the person's to change in banso.
+    let form = format!(
+        "command=%2Fbanso&text={}&user_id=U0TANAKA&team_id=T1",
+        url::form_urlencoded::byte_serialize("dept 別の課".as_bytes()).collect::<String>()
+    );
+    let refused: Value = post_signed(
+        &format!("{banso}/slack/commands"),
+        "application/x-www-form-urlencoded",
+        &form,
+        clock.now().timestamp(),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(
+        refused["text"]
+            .as_str()
+            .unwrap()
+            .contains("Slackのプロフィール"),
+        "{refused}"
+    );
+    assert_eq!(
+        store
+            .person("U0TANAKA")
+            .await
+            .unwrap()
+            .unwrap()
+            .department
+            .as_deref(),
+        Some("総務局 総務課")
+    );
+
+    // A day later it is read again, in the background.
+    clock.advance(chrono::Duration::hours(25));
+    consult_over_http(&banso, "U0TANAKA", "三件目", clock.now().timestamp()).await;
+    for _ in 0..100 {
+        if fake.profile_lookups.lock().unwrap().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(fake.profile_lookups.lock().unwrap().len(), 2);
+
+    // Someone Slack does not know is asked, as without profiles, and is
+    // not looked up again on every request.
+    let unknown = consult_over_http(&banso, "U0NOBODY", "相談", clock.now().timestamp()).await;
+    assert!(
+        unknown["text"].as_str().unwrap().contains("所属"),
+        "{unknown}"
+    );
+    consult_over_http(&banso, "U0NOBODY", "もう一件", clock.now().timestamp()).await;
+    let lookups = fake.profile_lookups.lock().unwrap().clone();
+    assert_eq!(
+        lookups
+            .iter()
+            .filter(|lookup| lookup.ends_with("U0NOBODY"))
+            .count(),
+        1,
+        "{lookups:?}"
+    );
+    test.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_custom_profile_field_can_hold_the_department() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_reading_departments_from(store, "Xf01DEPT");
+    let (banso, fake) = start_banso_with_fake_slack(bot).await;
+    consult_over_http(&banso, "U0SATO", "メールの誤送信", clock.now().timestamp()).await;
+    let consultation = store
+        .consultation_by_short_id("2406-001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(consultation.department.as_deref(), Some("市民局 区政課"));
+    assert_eq!(
+        fake.profile_lookups.lock().unwrap().clone(),
+        vec!["users.info U0SATO", "users.profile.get U0SATO"]
     );
     test.cleanup().await;
 }

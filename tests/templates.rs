@@ -99,7 +99,9 @@ fn fixture(name: &str) -> Option<Value> {
         "consult/too_long" => json!({ "length": 3001, "limit": 3000 }),
         "consult/bad_short_id" | "form/bad_date" => json!({ "value": "x" }),
         "consult/department_saved" => json!({ "department": "総務課", "filled": 2 }),
-        "consult/department_current" => json!({ "department": "総務課" }),
+        "consult/department_current" | "consult/department_from_slack" => {
+            json!({ "department": "総務課" })
+        }
         "form/ask_title"
         | "form/ask_department"
         | "form/ask_category"

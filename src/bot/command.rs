@@ -114,6 +114,13 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
         "help" => no_arguments(name, &arguments, Command::Help),
         "banso" => match arguments.as_slice() {
             [] | ["help"] => Ok(Command::Help),
+            // In Slack, `/dept` is not one of the app's slash commands.
+            ["dept", ..] => {
+                let name = argument_text["dept".len()..].trim();
+                Ok(Command::Department {
+                    name: (!name.is_empty()).then(|| name.to_owned()),
+                })
+            }
             [other, ..] => Err(unexpected(name, other)),
         },
         other => Err(ParseError::UnknownCommand(other.to_owned())),
@@ -357,6 +364,13 @@ mod tests {
             ("/banso help", Ok(Command::Help)),
             ("/cancel", Ok(Command::Cancel)),
             ("/dept", Ok(Command::Department { name: None })),
+            ("/banso dept", Ok(Command::Department { name: None })),
+            (
+                "/banso dept 市民局 区政課",
+                Ok(Command::Department {
+                    name: Some("市民局 区政課".into()),
+                }),
+            ),
             (
                 "/dept 総務局 総務課",
                 Ok(Command::Department {

@@ -307,6 +307,15 @@ impl Bot {
         {
             return Ok(self.reply(user, "consult/bad_department", json!({})));
         }
+        // A department from the Slack profile (SLACK_DEPARTMENT_FIELD) is
+        // the directory's word, not the person's to change here.
+        if let Some(from_slack) = self.store.department_from_slack(user.as_str()).await? {
+            return Ok(self.reply(
+                user,
+                "consult/department_from_slack",
+                json!({ "department": from_slack }),
+            ));
+        }
         let filled = self
             .store
             .set_department(user.as_str(), department, self.clock.now().timestamp())

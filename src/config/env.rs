@@ -30,6 +30,9 @@ pub const SLACK_SIGNING_SECRET_VAR: &str = "SLACK_SIGNING_SECRET";
 pub const SLACK_API_URL_VAR: &str = "SLACK_API_URL";
 /// The workspace (`T…`) banso serves; requests from any other are refused.
 pub const SLACK_TEAM_ID_VAR: &str = "SLACK_TEAM_ID";
+/// Where a person's department is in their Slack profile: `title`, or the
+/// id (`Xf…`) of a custom profile field. Unset: people tell banso.
+pub const SLACK_DEPARTMENT_FIELD_VAR: &str = "SLACK_DEPARTMENT_FIELD";
 /// Database used when `BANSO_DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://banso.db?mode=rwc";
 
@@ -134,6 +137,9 @@ pub struct SlackSecrets {
     /// `SLACK_TEAM_ID`; `None` accepts the workspace the signing secret
     /// belongs to without a further check.
     pub team_id: Option<String>,
+    /// `SLACK_DEPARTMENT_FIELD`: `title` or a custom field id (`Xf…`);
+    /// `None` leaves the department to the person.
+    pub department_field: Option<String>,
 }
 
 /// The `BANSO_*` override variables, and which of them the schema asked for; the rest are

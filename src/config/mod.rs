@@ -39,7 +39,8 @@ use toml::de::DeTable;
 pub use env::{
     CONFIG_PATH_VAR, DATABASE_URL_VAR, DEFAULT_DATABASE_URL, Env, LOG_VAR, MapEnv, OVERRIDE_PREFIX,
     ProcessEnv, SLACK_API_URL_VAR, SLACK_APP_TOKEN_VAR, SLACK_BOT_TOKEN_VAR,
-    SLACK_SIGNING_SECRET_VAR, SLACK_TEAM_ID_VAR, Secret, SlackSecrets, TEST_POSTGRES_URL_VAR,
+    SLACK_DEPARTMENT_FIELD_VAR, SLACK_SIGNING_SECRET_VAR, SLACK_TEAM_ID_VAR, Secret, SlackSecrets,
+    TEST_POSTGRES_URL_VAR,
 };
 pub use meetings::{
     BiweeklyMeetingSettings, KickoffSettings, MeetingSettings, MonthlyRule, NthWeek, OnClosedDay,

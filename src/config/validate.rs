@@ -8,7 +8,8 @@ use chrono::{NaiveDate, NaiveTime};
 
 use super::env::{
     DATABASE_URL_VAR, Env, SLACK_API_URL_VAR, SLACK_APP_TOKEN_VAR, SLACK_BOT_TOKEN_VAR,
-    SLACK_SIGNING_SECRET_VAR, SLACK_TEAM_ID_VAR, Secret, SlackSecrets, env_text,
+    SLACK_DEPARTMENT_FIELD_VAR, SLACK_SIGNING_SECRET_VAR, SLACK_TEAM_ID_VAR, Secret, SlackSecrets,
+    env_text,
 };
 use super::meetings::{
     BiweeklyMeetingSettings, KickoffSettings, MeetingSettings, MonthlyRule, OnClosedDay,
@@ -57,6 +58,7 @@ pub(super) fn validate_settings(
             signing_secret: env_text(env, SLACK_SIGNING_SECRET_VAR).map(Secret::new),
             api_url: env_text(env, SLACK_API_URL_VAR),
             team_id: env_text(env, SLACK_TEAM_ID_VAR),
+            department_field: env_text(env, SLACK_DEPARTMENT_FIELD_VAR),
         },
     }
 }

@@ -62,7 +62,8 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO people (user_id, department, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (user_id) DO UPDATE SET department = excluded.department, updated_at = excluded.updated_at",
+             ON CONFLICT (user_id) DO UPDATE SET department = excluded.department, department_source = NULL, \
+             updated_at = excluded.updated_at",
         )
         .bind(user_id)
         .bind(department)
@@ -119,5 +120,85 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// When banso last read this person's Slack profile (epoch seconds),
+    /// if ever.
+    pub async fn profile_checked_at(&self, user_id: &str) -> Result<Option<i64>, StoreError> {
+        let checked: Option<(Option<i64>,)> =
+            sqlx::query_as("SELECT profile_checked_at FROM people WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(checked.and_then(|(at,)| at))
+    }
+
+    /// Records what Slack's profile says of a person. A department from
+    /// Slack replaces a stated one and fills in their consultations that
+    /// lacked it; without one, a department banso had from Slack stays but
+    /// the person may state another.
+    pub async fn record_profile(
+        &self,
+        user_id: &str,
+        display_name: Option<&str>,
+        department: Option<&str>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO people (user_id, display_name, updated_at, profile_checked_at) VALUES ($1, $2, $3, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET display_name = COALESCE(excluded.display_name, people.display_name), \
+             profile_checked_at = excluded.profile_checked_at",
+        )
+        .bind(user_id)
+        .bind(display_name)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        match department {
+            Some(department) => {
+                sqlx::query(
+                    "UPDATE people SET department = $1, department_source = 'slack', updated_at = $2 \
+                     WHERE user_id = $3 AND (department IS NULL OR department <> $1 OR department_source IS NULL)",
+                )
+                .bind(department)
+                .bind(now)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE consultations SET department = $1 WHERE requester = $2 AND department IS NULL",
+                )
+                .bind(department)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query(
+                    "UPDATE people SET department_source = NULL WHERE user_id = $1 AND department_source = 'slack'",
+                )
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The person's department if it comes from their Slack profile (and so
+    /// is not theirs to change in banso).
+    pub async fn department_from_slack(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT department FROM people WHERE user_id = $1 AND department_source = 'slack'",
+        )
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.and_then(|(department,)| department))
     }
 }

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use super::blocks::{action_of, blocks, fallback_text};
 use super::modal;
+use super::profiles;
 use super::signature;
 use super::web_api::WebApi;
 use crate::bot::Bot;
@@ -154,6 +155,7 @@ pub(super) async fn run_command(
     ) else {
         return Err("missing user_id or command");
     };
+    profiles::ensure(bot, api, &user).await;
     let text = fields.get("text").map(String::as_str).unwrap_or_default();
     // `/consult` alone opens the form as a modal; without the Web API (or
     // if Slack refuses) the form runs as a direct-message dialogue instead.
@@ -186,7 +188,7 @@ async fn interaction(State(state): State<AppState>, headers: HeaderMap, body: By
     if let Err(refusal) = from_our_workspace(&state, payload["team"]["id"].as_str()) {
         return refusal.into_response();
     }
-    match run_interaction(&state.bot, &payload).await {
+    match run_interaction(&state.bot, state.api.as_ref(), &payload).await {
         Ok(Some(answer)) => Json(answer).into_response(),
         Ok(None) => StatusCode::OK.into_response(),
         Err(problem) => (StatusCode::BAD_REQUEST, problem).into_response(),
@@ -196,8 +198,15 @@ async fn interaction(State(state): State<AppState>, headers: HeaderMap, body: By
 /// Runs an interaction payload (from HTTP or Socket Mode).
 pub(super) async fn run_interaction(
     bot: &Bot,
+    api: Option<&WebApi>,
     payload: &Value,
 ) -> Result<Option<Value>, &'static str> {
+    if let Some(user) = payload["user"]["id"]
+        .as_str()
+        .and_then(|id| UserId::parse(id).ok())
+    {
+        profiles::ensure(bot, api, &user).await;
+    }
     if payload["type"] == "view_submission" && payload["view"]["callback_id"] == modal::CALLBACK_ID
     {
         let Ok((answer, replies)) = modal::submit(bot, payload).await else {
@@ -356,6 +365,7 @@ async fn handle_event(bot: &Bot, api: Option<&WebApi>, event_id: &str, event: &V
     ) else {
         return;
     };
+    profiles::ensure(bot, api, &user).await;
     let replies = bot.handle_text(&user, text).await;
     queue_replies(bot, replies, &format!("event:{event_id}")).await;
 }

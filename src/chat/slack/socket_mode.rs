@@ -190,7 +190,7 @@ async fn handle_envelope(bot: &Bot, api: Option<&WebApi>, envelope: &Value) -> O
                 }
             }
         }
-        Some("interactive") => match run_interaction(bot, payload).await {
+        Some("interactive") => match run_interaction(bot, api, payload).await {
             Ok(Some(answer)) => Some(json!({ "envelope_id": envelope_id, "payload": answer })),
             Ok(None) => Some(json!({ "envelope_id": envelope_id })),
             Err(problem) => {

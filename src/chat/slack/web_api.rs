@@ -1,5 +1,6 @@
-//! A small Slack Web API client for what the outbox sender needs
-//! (`conversations.open`, `chat.postMessage`). It reports Slack's answers
+//! A small Slack Web API client for what banso calls
+//! (`conversations.open`, `chat.postMessage`, `views.*`, `users.info`,
+//! `users.profile.get`). It reports Slack's answers
 //! as typed errors — 429 with its `Retry-After`, 5xx, network failures and
 //! `ok: false` codes — and leaves retrying to the sender, which owns the
 //! pacing and the durable state.
@@ -35,6 +36,15 @@ impl ApiError {
     pub fn is_transient(&self) -> bool {
         !matches!(self, ApiError::Refused(_))
     }
+}
+
+/// What a user's Slack profile says, as banso uses it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Profile {
+    /// The display name, else the real name.
+    pub name: Option<String>,
+    /// From the profile field `SLACK_DEPARTMENT_FIELD` names, when set.
+    pub department: Option<String>,
 }
 
 /// The bot token and the base URL (`SLACK_API_URL` overrides it for tests
@@ -128,6 +138,39 @@ impl WebApi {
         Ok(answer["ts"].as_str().unwrap_or_default().to_owned())
     }
 
+    /// A user's name and, if `department_field` is given, department:
+    /// `title` reads the profile's title (users.info); an `Xf…` id reads
+    /// that custom profile field (users.profile.get).
+    pub async fn user_profile(
+        &self,
+        user: &str,
+        department_field: Option<&str>,
+    ) -> Result<Profile, ApiError> {
+        let answer = self.call_form("users.info", &[("user", user)]).await?;
+        let profile = &answer["user"]["profile"];
+        let text = |value: &Value| {
+            value
+                .as_str()
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+                .map(str::to_owned)
+        };
+        let name = text(&profile["display_name"])
+            .or_else(|| text(&profile["real_name"]))
+            .or_else(|| text(&answer["user"]["real_name"]));
+        let department = match department_field {
+            None => None,
+            Some("title") => text(&profile["title"]),
+            Some(field) => {
+                let answer = self
+                    .call_form("users.profile.get", &[("user", user)])
+                    .await?;
+                text(&answer["profile"]["fields"][field]["value"])
+            }
+        };
+        Ok(Profile { name, department })
+    }
+
     /// Opens a modal in answer to `trigger_id`.
     pub async fn open_view(&self, trigger_id: &str, view: &Value) -> Result<(), ApiError> {
         self.call(
@@ -148,19 +191,39 @@ impl WebApi {
         .map(|_| ())
     }
 
+    /// A write method, with a JSON body.
     async fn call(&self, method: &str, body: Value) -> Result<Value, ApiError> {
-        let result = self.call_once(method, body).await;
+        let request = self
+            .http
+            .post(format!("{}/{method}", self.base))
+            .json(&body);
+        self.send(request).await
+    }
+
+    /// A read method, with form arguments (Slack's read methods do not all
+    /// take JSON).
+    async fn call_form(&self, method: &str, arguments: &[(&str, &str)]) -> Result<Value, ApiError> {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(arguments)
+            .finish();
+        let request = self
+            .http
+            .post(format!("{}/{method}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.send(request).await
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, ApiError> {
+        let result = self.send_once(request).await;
         let unreachable = matches!(result, Err(ApiError::Network(_) | ApiError::Server(_)));
         self.note_reachability(!unreachable);
         result
     }
 
-    async fn call_once(&self, method: &str, body: Value) -> Result<Value, ApiError> {
-        let response = self
-            .http
-            .post(format!("{}/{method}", self.base))
+    async fn send_once(&self, request: reqwest::RequestBuilder) -> Result<Value, ApiError> {
+        let response = request
             .bearer_auth(self.token.expose())
-            .json(&body)
             .send()
             .await
             .map_err(|error| ApiError::Network(error.without_url().to_string()))?;
