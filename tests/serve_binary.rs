@@ -1,0 +1,196 @@
+//! The real `banso serve` binary, end to end over loopback: a signed
+//! `/consult` is stored and acknowledged, its messages reach a fake Slack
+//! Web API, SIGTERM stops it cleanly, and a restart sends nothing twice.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+const SECRET: &str = "binary-signing-secret";
+
+/// Every `chat.postMessage`, as (channel, text).
+type Posted = Arc<Mutex<Vec<(String, String)>>>;
+
+async fn start_fake_slack(posted: Posted) -> String {
+    let app = Router::new()
+        .route(
+            "/api/conversations.open",
+            post(|Json(body): Json<Value>| async move {
+                let user = body["users"].as_str().unwrap_or_default().to_owned();
+                Json(json!({ "ok": true, "channel": { "id": format!("D{user}") } }))
+            }),
+        )
+        .route(
+            "/api/chat.postMessage",
+            post(
+                |State(posted): State<Posted>, Json(body): Json<Value>| async move {
+                    posted.lock().unwrap().push((
+                        body["channel"].as_str().unwrap_or_default().to_owned(),
+                        body["text"].as_str().unwrap_or_default().to_owned(),
+                    ));
+                    Json(json!({ "ok": true, "ts": "1.000100" }))
+                },
+            ),
+        )
+        .route(
+            "/api/users.info",
+            post(|| async { Json(json!({ "ok": false, "error": "user_not_found" })) }),
+        )
+        .with_state(posted);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{address}/api")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_banso(dir: &std::path::Path, port: u16, api_url: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_banso"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(dir)
+        .env_remove("BANSO_CONFIG")
+        .env_remove("SLACK_APP_TOKEN")
+        .env_remove("SLACK_TEAM_ID")
+        .env_remove("SLACK_DEPARTMENT_FIELD")
+        .env("BANSO_DATABASE_URL", "sqlite://banso.db?mode=rwc")
+        .env("SLACK_BOT_TOKEN", "xoxb-binary")
+        .env("SLACK_SIGNING_SECRET", SECRET)
+        .env("SLACK_API_URL", api_url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start banso serve")
+}
+
+async fn wait_until_healthy(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(answer) = reqwest::get(format!("{base}/healthz")).await
+            && answer.status().is_success()
+        {
+            let health: Value = answer.json().await.unwrap();
+            assert_eq!(health["database"], "ok", "{health}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "banso serve did not come up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn wait_for(posted: &Posted, count: usize) -> Vec<(String, String)> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = posted.lock().unwrap().clone();
+        if now.len() >= count {
+            return now;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {count} messages: {now:?}",
+            now.len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Sends SIGTERM and waits for the exit status.
+fn terminate(mut child: Child) -> std::process::ExitStatus {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "banso serve did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consultation_through_the_real_binary_is_stored_delivered_and_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let posted = Posted::default();
+    let api_url = start_fake_slack(posted.clone()).await;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let banso = start_banso(dir.path(), port, &api_url);
+    wait_until_healthy(&base).await;
+
+    let body = "command=%2Fconsult&text=%E4%B8%8D%E5%AF%A9%E3%81%AA%E3%83%A1%E3%83%BC%E3%83%AB&user_id=U0TANAKA&team_id=T1";
+    let timestamp = chrono::Utc::now().timestamp();
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(format!("v0:{timestamp}:{body}").as_bytes());
+    let signature = format!("v0={}", hex::encode(mac.finalize().into_bytes()));
+    let answer = reqwest::Client::new()
+        .post(format!("{base}/slack/commands"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", timestamp.to_string())
+        .header("x-slack-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let answer: Value = answer.json().await.unwrap();
+    assert_eq!(answer["response_type"], "ephemeral", "{answer}");
+
+    // The confirmation DM and the team post arrive through the outbox.
+    let delivered = wait_for(&posted, 2).await;
+    assert!(
+        delivered
+            .iter()
+            .any(|(channel, text)| channel == "DU0TANAKA" && text.contains("-001")),
+        "{delivered:?}"
+    );
+    assert!(
+        delivered
+            .iter()
+            .any(|(channel, _)| channel == "#banso-team"),
+        "{delivered:?}"
+    );
+
+    let status = terminate(banso);
+    assert!(status.success(), "clean exit on SIGTERM: {status}");
+
+    // A restart finds the consultation and resends nothing Slack accepted.
+    let again = start_banso(dir.path(), port, &api_url);
+    wait_until_healthy(&base).await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(posted.lock().unwrap().len(), delivered.len());
+    assert!(terminate(again).success());
+    let store = banso::store::Store::open(&format!(
+        "sqlite://{}",
+        dir.path().join("banso.db").display()
+    ))
+    .await
+    .unwrap();
+    let stored = store
+        .list_consultations(&banso::store::ListFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].requester, "U0TANAKA");
+    store.close().await;
+}
