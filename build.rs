@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
+    pack_relative_relocations();
     println!("cargo:rerun-if-changed=prompts");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("prompts");
     let mut files = Vec::new();
@@ -30,6 +31,19 @@ fn main() {
     generated.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("embedded_templates.rs"), generated).expect("OUT_DIR is writable");
+}
+
+/// A position-independent `banso` carries one relocation per pointer in its
+/// static data (vtables, string tables, panic locations): 1.6 MB that the
+/// loader reads at every start. Packed (RELR) they take a few kilobytes,
+/// with the same address-space randomisation (BENCHMARKS.md, memory). GNU
+/// ld 2.38+ and glibc 2.36+; an older toolchain ignores the option.
+fn pack_relative_relocations() {
+    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
+    if os == "linux" && env == "gnu" {
+        println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
+    }
 }
 
 fn collect_templates(dir: &Path, files: &mut Vec<PathBuf>) {

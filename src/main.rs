@@ -16,11 +16,13 @@ use banso::bot::clock::{AdjustableClock, Clock, ManualClock, ShiftedSystemClock,
 use banso::bot::meetings::preview;
 use banso::bot::message::UserId;
 use banso::bot::texts::Texts;
-use banso::bot::{Bot, BotParts, open_day_calendar};
+use banso::bot::{Bot, BotParts, exports, open_day_calendar};
 use banso::chat::console::{Console, LineSource, OutputFormat, spawn_line_reader};
 use banso::chat::slack::Transport;
 use banso::chat::slack::web_api::DEFAULT_API_URL;
 use banso::config::{self, ConfigProblem, Env, Language, ProcessEnv, Settings};
+use banso::domain::month::YearMonth;
+use banso::export::files::{FileError, write_whole};
 use banso::export::ics::{IcsNames, calendar_ics};
 use banso::store::Store;
 
@@ -54,6 +56,9 @@ enum CliCommand {
     /// Every meeting, deadline and reminder the configuration produces.
     #[command(subcommand)]
     Schedule(ScheduleCommand),
+    /// Write the stored data as the Excel files the city works in.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Apply database migrations (also done at every start).
     Migrate,
     /// Configuration tools.
@@ -144,6 +149,27 @@ enum ScheduleCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// 相談対応記録: a month's consultations, its figures and their history (.xlsx).
+    Consultations {
+        #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+        month: YearMonth,
+        #[command(flatten)]
+        target: ExportTarget,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct ExportTarget {
+    /// The file to write (default: the usual name, e.g. 相談対応記録_2024-06.xlsx, here).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Subcommand)]
 enum ConfigCommand {
     /// Validate a configuration file and list every problem with its line.
     Check {
@@ -154,6 +180,10 @@ enum ConfigCommand {
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| String::from("YYYY-MM-DD"))
+}
+
+fn parse_month(text: &str) -> Result<YearMonth, String> {
+    text.trim().parse().map_err(|_| String::from("YYYY-MM"))
 }
 
 fn parse_instant(text: &str) -> Result<DateTime<chrono::FixedOffset>, String> {
@@ -209,6 +239,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         CliCommand::Console(args) => run_async(run_console(settings, texts, args)),
         CliCommand::Serve { listen } => run_async(run_serve(settings, texts, listen)),
         CliCommand::Schedule(command) => run_schedule(&settings, &texts, command),
+        CliCommand::Export(command) => run_async(run_export(settings, texts, command)),
         CliCommand::Migrate => run_async(run_migrate(settings, texts)),
         CliCommand::Config(_) => unreachable!("handled above"),
     }
@@ -385,6 +416,117 @@ async fn open_store(settings: &Settings, texts: &Texts) -> Result<Store, Failure
             json!({ "detail": error.to_string() }),
         ))
     })
+}
+
+/// `banso export …`: builds the file, writes it whole (or not at all) and
+/// records the export in the history.
+async fn run_export(
+    settings: Settings,
+    texts: Texts,
+    command: ExportCommand,
+) -> Result<(), Failure> {
+    let store = open_store(&settings, &texts).await?;
+    let texts = Arc::new(texts);
+    let bot = Bot::new(BotParts {
+        settings: Arc::new(settings),
+        store: store.clone(),
+        clock: Arc::new(SystemClock),
+        texts: texts.clone(),
+    });
+    let ExportCommand::Consultations { month, target } = command;
+    let made = exports::consultations(&bot, month).await;
+    let result = match made {
+        Ok(made) => {
+            let path = target.out.unwrap_or_else(|| {
+                PathBuf::from(exports::default_file_name(
+                    &bot,
+                    "consultations",
+                    Some(month),
+                ))
+            });
+            write_export(
+                &bot,
+                &texts,
+                "consultations",
+                Some(month),
+                &path,
+                made,
+                target.force,
+            )
+            .await
+        }
+        Err(error) => Err(export_failure(&texts, error)),
+    };
+    store.close().await;
+    result
+}
+
+async fn write_export(
+    bot: &Bot,
+    texts: &Texts,
+    kind: &str,
+    month: Option<YearMonth>,
+    path: &Path,
+    made: exports::Exported,
+    force: bool,
+) -> Result<(), Failure> {
+    write_whole(path, &made.bytes, force).map_err(|error| match error {
+        FileError::Exists(path) => Failure::usage(texts.render(
+            "cli/export_exists",
+            json!({ "path": path.display().to_string() }),
+        )),
+        FileError::Unwritable { path, source } => Failure::usage(texts.render(
+            "cli/export_unwritable",
+            json!({ "path": path.display().to_string(), "detail": source.to_string() }),
+        )),
+    })?;
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    exports::record(
+        bot,
+        kind,
+        month.map(|m| m.to_string()),
+        &file_name,
+        made.rows,
+        "cli",
+    )
+    .await
+    .map_err(|error| {
+        Failure::runtime(texts.render(
+            "cli/database_unavailable",
+            json!({ "detail": error.to_string() }),
+        ))
+    })?;
+    println!(
+        "{}",
+        texts
+            .render(
+                "cli/export_done",
+                json!({ "path": path.display().to_string(), "rows": made.rows, "kind": kind }),
+            )
+            .trim_end()
+    );
+    Ok(())
+}
+
+fn export_failure(texts: &Texts, error: exports::ExportError) -> Failure {
+    match error {
+        exports::ExportError::OutsideContract { month, start, end } => Failure::usage(texts.render(
+            "cli/export_outside_contract",
+            json!({ "month": month.to_string(), "start": start.to_string(), "end": end.to_string() }),
+        )),
+        exports::ExportError::Words { template, problem } => Failure::usage(texts.render(
+            "cli/export_template",
+            json!({ "template": template, "problem": problem }),
+        )),
+        exports::ExportError::Store(error) => Failure::runtime(texts.render(
+            "cli/database_unavailable",
+            json!({ "detail": error.to_string() }),
+        )),
+        exports::ExportError::Xlsx(error) => Failure::runtime(error.to_string()),
+    }
 }
 
 async fn run_migrate(settings: Settings, texts: Texts) -> Result<(), Failure> {

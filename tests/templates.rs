@@ -159,6 +159,20 @@ fn fixture(name: &str) -> Option<Value> {
         "cli/plain_http_api" => json!({ "url": "http://example.org/api" }),
         "cli/serve_failed" => json!({ "detail": "address in use" }),
         "cli/outside_contract" => json!({ "start": "2024-04-01", "end": "2025-03-31" }),
+        "export/consultations" => json!({}),
+        "export/label" => json!({ "what": "status", "code": "held" }),
+        "export/file_name" => json!({ "kind": "consultations", "month": "2024-06" }),
+        "cli/export_done" => {
+            json!({ "path": "相談対応記録_2024-06.xlsx", "rows": 12, "kind": "consultations" })
+        }
+        "cli/export_exists" => json!({ "path": "相談対応記録_2024-06.xlsx" }),
+        "cli/export_unwritable" => json!({ "path": "/x/a.xlsx", "detail": "No such file" }),
+        "cli/export_outside_contract" => {
+            json!({ "month": "2026-04", "start": "2024-04-01", "end": "2025-03-31" })
+        }
+        "cli/export_template" => {
+            json!({ "template": "export/consultations", "problem": "expected three blocks" })
+        }
         _ => return None,
     })
 }

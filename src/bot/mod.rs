@@ -11,6 +11,7 @@ pub mod calendar_queries;
 pub mod clock;
 pub mod command;
 pub mod consultations;
+pub mod exports;
 pub mod home;
 pub mod meetings;
 pub mod message;

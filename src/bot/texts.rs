@@ -84,8 +84,7 @@ impl Texts {
 
     /// The names of every template of this language (for tests and checks).
     pub fn template_names(&self) -> Vec<String> {
-        self.active
-            .templates()
+        embedded_templates(self.language)
             .map(|(name, _)| name.to_owned())
             .collect()
     }
@@ -110,12 +109,17 @@ pub fn embedded_templates(
     })
 }
 
+/// The embedded templates of `language`, each compiled when first used: a
+/// process compiles only what it renders, and an idle `banso serve` holds
+/// none (BENCHMARKS.md, memory). Every template is compiled and rendered
+/// by `tests/templates.rs`.
 fn environment_with_builtins(language: Language) -> Environment<'static> {
     let mut env = base_environment();
-    for (name, source) in embedded_templates(language) {
-        env.add_template(name, source)
-            .unwrap_or_else(|error| panic!("built-in template {name} does not compile: {error}"));
-    }
+    env.set_loader(move |name| {
+        Ok(embedded_templates(language)
+            .find(|(embedded, _)| *embedded == name)
+            .map(|(_, source)| source.to_owned()))
+    });
     env
 }
 

@@ -76,7 +76,7 @@ type EventRow = (
 );
 
 #[derive(sqlx::FromRow)]
-struct ConsultationRow {
+pub(super) struct ConsultationRow {
     id: i64,
     short_id: String,
     requester: String,
@@ -96,7 +96,7 @@ struct ConsultationRow {
     decline_reason: Option<String>,
 }
 
-const CONSULTATION_COLUMNS: &str = "id, short_id, requester, department, title, category, details, desired_date, \
+pub(super) const CONSULTATION_COLUMNS: &str = "id, short_id, requester, department, title, category, details, desired_date, \
      status, assignee, received_at, received_month, quota_kind, quota_bucket, quota_position, exception, decline_reason";
 
 impl TryFrom<ConsultationRow> for Consultation {

@@ -6,6 +6,7 @@
 //! has no chrono types.
 
 mod consultations;
+mod exports;
 mod intake;
 mod jobs;
 mod meetings;
@@ -24,6 +25,7 @@ pub use consultations::{
     Applied, Change, Consultation, ConsultationDraft, Event, IntakeTerms, ListFilter, QuotaChange,
     Recorded,
 };
+pub use exports::ExportRecord;
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, PlannedJob, SyncReport};
 pub use meetings::StoredAdjustment;
 pub use outbox::{NewMessage, QueuedMessage};

@@ -1,0 +1,267 @@
+//! Exports as people ask for them: the data read from the store, the words
+//! from the templates (`prompts/*/export/`), the file from `crate::export`.
+//! Every export is recorded in the history (who, what, when).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime};
+use serde_json::json;
+
+use super::Bot;
+use super::clock::CITY_TIME_ZONE;
+use super::consultations::{QUOTA_KIND, notices::month_ja, policy};
+use crate::domain::month::YearMonth;
+use crate::domain::quota::summarise_month;
+use crate::export::consultations::{
+    ConsultationLine, ConsultationWords, HistoryLine, MonthFigures, consultations_workbook,
+};
+use crate::store::{ExportRecord, StoreError};
+
+/// A file made, before it is written anywhere.
+#[derive(Debug)]
+pub struct Exported {
+    pub bytes: Vec<u8>,
+    /// Data rows in it (consultations, items).
+    pub rows: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The month lies outside the configured contract.
+    #[error("{month} is outside the contract ({start} to {end})")]
+    OutsideContract {
+        month: YearMonth,
+        start: chrono::NaiveDate,
+        end: chrono::NaiveDate,
+    },
+    /// An overriding template does not give the expected lines.
+    #[error("template {template}: {problem}")]
+    Words {
+        template: &'static str,
+        problem: String,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot build the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+}
+
+/// Refuses a month outside the configured contract (with no contract
+/// configured, any month).
+pub fn check_month(bot: &Bot, month: YearMonth) -> Result<(), ExportError> {
+    if let Some(contract) = bot.settings().contract {
+        let (first, last) = (month.first_day(), month.last_day());
+        if last < contract.start || first > contract.end {
+            return Err(ExportError::OutsideContract {
+                month,
+                start: contract.start,
+                end: contract.end,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// 相談対応記録 of `month`: the list, the figures and the history.
+pub async fn consultations(bot: &Bot, month: YearMonth) -> Result<Exported, ExportError> {
+    check_month(bot, month)?;
+    let words = consultation_words(bot)?;
+    let store = bot.store();
+    let consultations = store.consultations_received_in(month).await?;
+    let history = store.history_of_month(month).await?;
+    let requests = store
+        .counted_requests(QUOTA_KIND, month, month.next())
+        .await?;
+    let summary = summarise_month(&policy(bot), month, &requests);
+    let figures = MonthFigures {
+        month: month_ja(month),
+        limit: summary.limit,
+        counted: summary.counted,
+        exceptions: summary.exceptions,
+        carried_in: summary.carried_in,
+        remaining: summary.remaining,
+        held: summary.held,
+        carried_out: summary.carried_out,
+        received: u32::try_from(consultations.len()).unwrap_or(u32::MAX),
+        made_at: city_time(bot.clock().now().timestamp()),
+    };
+    let mut labels = Labels::new(bot);
+    let mut names: HashMap<String, String> = HashMap::new();
+    for (consultation, name) in &consultations {
+        if let Some(name) = name {
+            names.insert(consultation.requester.clone(), name.clone());
+        }
+    }
+    let rows = consultations.len();
+    let lines: Vec<ConsultationLine> = consultations
+        .into_iter()
+        .map(|(consultation, name)| ConsultationLine {
+            short_id: consultation.short_id,
+            received_at: city_time(consultation.received_at),
+            requester: name.unwrap_or(consultation.requester),
+            department: consultation.department,
+            title: consultation.title,
+            category: labels.get("category", consultation.category.code()),
+            details: consultation.details,
+            desired_date: consultation.desired_date,
+            status: labels.get("status", consultation.status.code()),
+            assignee: consultation
+                .assignee
+                .map(|id| names.get(&id).cloned().unwrap_or(id)),
+            counted_in: consultation.quota_bucket,
+            position: consultation.quota_position,
+            note: consultation.decline_reason.or_else(|| {
+                consultation
+                    .exception
+                    .then(|| labels.get("note", "exception"))
+            }),
+        })
+        .collect();
+    let history: Vec<HistoryLine> = history
+        .into_iter()
+        .map(|(short_id, event)| HistoryLine {
+            short_id,
+            at: city_time(event.at),
+            actor: names.get(&event.actor).cloned().unwrap_or(event.actor),
+            what: labels.get("event", &event.kind),
+            from: event.from_status.map(|code| labels.get("status", &code)),
+            to: event.to_status.map(|code| labels.get("status", &code)),
+            detail: event.detail.map(|detail| labels.detail(&detail)),
+        })
+        .collect();
+    let bytes = consultations_workbook(&words, &figures, lines, history)?;
+    Ok(Exported { bytes, rows })
+}
+
+/// Records an export in the history.
+pub async fn record(
+    bot: &Bot,
+    kind: &str,
+    scope: Option<String>,
+    file_name: &str,
+    rows: usize,
+    by: &str,
+) -> Result<(), StoreError> {
+    bot.store()
+        .record_export(&ExportRecord {
+            kind: kind.to_owned(),
+            scope,
+            file_name: file_name.to_owned(),
+            rows: i64::try_from(rows).unwrap_or(i64::MAX),
+            exported_by: by.to_owned(),
+            exported_at: bot.clock().now().timestamp(),
+        })
+        .await
+}
+
+/// The file name people expect: `相談対応記録_2024-06.xlsx`.
+pub fn default_file_name(bot: &Bot, kind: &str, month: Option<YearMonth>) -> String {
+    bot.texts()
+        .render(
+            "export/file_name",
+            json!({ "kind": kind, "month": month.map(|m| m.to_string()) }),
+        )
+        .trim()
+        .to_owned()
+}
+
+fn city_time(epoch: i64) -> NaiveDateTime {
+    DateTime::from_timestamp(epoch, 0)
+        .unwrap_or_default()
+        .with_timezone(&CITY_TIME_ZONE)
+        .naive_local()
+}
+
+/// Labels of codes (statuses, categories, events), each rendered once.
+struct Labels<'b> {
+    bot: &'b Bot,
+    known: HashMap<(&'static str, String), String>,
+}
+
+impl<'b> Labels<'b> {
+    fn new(bot: &'b Bot) -> Self {
+        Self {
+            bot,
+            known: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, what: &'static str, code: &str) -> String {
+        let bot = self.bot;
+        self.known
+            .entry((what, code.to_owned()))
+            .or_insert_with(|| {
+                bot.texts()
+                    .render("export/label", json!({ "what": what, "code": code }))
+                    .trim()
+                    .to_owned()
+            })
+            .clone()
+    }
+
+    /// A transition's detail is an action code or a person's words (a
+    /// decline's reason); codes are shown as their labels.
+    fn detail(&mut self, detail: &str) -> String {
+        let label = self.get("action", detail);
+        if label.is_empty() {
+            detail.to_owned()
+        } else {
+            label
+        }
+    }
+}
+
+/// The sheet names and headers from `export/consultations`: three blocks
+/// separated by a blank line, each a sheet name and then its headers.
+fn consultation_words(bot: &Bot) -> Result<ConsultationWords, ExportError> {
+    const TEMPLATE: &str = "export/consultations";
+    let text = bot.texts().render(TEMPLATE, json!({}));
+    let blocks: Vec<Vec<String>> = text
+        .split("\n\n")
+        .map(|block| {
+            block
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|block| !block.is_empty())
+        .collect();
+    let expected = [
+        ConsultationWords::LIST_COLUMNS,
+        ConsultationWords::SUMMARY_ROWS,
+        ConsultationWords::HISTORY_COLUMNS,
+    ];
+    let fits = blocks.len() == 3
+        && blocks
+            .iter()
+            .zip(expected)
+            .all(|(block, wanted)| block.len() == wanted + 1);
+    if !fits {
+        return Err(ExportError::Words {
+            template: TEMPLATE,
+            problem: format!(
+                "expected three blocks of a sheet name and {}, {} and {} lines",
+                expected[0], expected[1], expected[2]
+            ),
+        });
+    }
+    let mut blocks = blocks.into_iter();
+    let mut take = || {
+        let mut block = blocks.next().expect("checked: three blocks");
+        let name = block.remove(0);
+        (name, block)
+    };
+    let (list_sheet, list_headers) = take();
+    let (summary_sheet, summary_labels) = take();
+    let (history_sheet, history_headers) = take();
+    Ok(ConsultationWords {
+        list_sheet,
+        list_headers,
+        summary_sheet,
+        summary_labels,
+        history_sheet,
+        history_headers,
+    })
+}

@@ -1,0 +1,150 @@
+//! 相談対応記録: a month's consultations as an Excel workbook — the list, the
+//! count against the quota (仕様書 4(1): 月10件程度), and each one's
+//! history — for the regular meeting and the city's own records. The words
+//! (sheet names, headers, labels) are passed in from the templates.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_xlsxwriter::{Workbook, XlsxError};
+
+use super::xlsx::{Cell, pairs_sheet, table_sheet};
+
+/// Sheet names and column headers, in the user's language.
+#[derive(Debug, Clone)]
+pub struct ConsultationWords {
+    pub list_sheet: String,
+    /// 13 headers, in the order of `ConsultationLine`'s fields.
+    pub list_headers: Vec<String>,
+    pub summary_sheet: String,
+    /// 10 labels, in the order of `MonthFigures`' fields.
+    pub summary_labels: Vec<String>,
+    pub history_sheet: String,
+    /// 7 headers, in the order of `HistoryLine`'s fields.
+    pub history_headers: Vec<String>,
+}
+
+impl ConsultationWords {
+    pub const LIST_COLUMNS: usize = 13;
+    pub const SUMMARY_ROWS: usize = 10;
+    pub const HISTORY_COLUMNS: usize = 7;
+}
+
+/// One consultation as the list shows it (labels already in words).
+#[derive(Debug, Clone)]
+pub struct ConsultationLine {
+    pub short_id: String,
+    /// In the city's time.
+    pub received_at: NaiveDateTime,
+    /// The requester's name where banso knows it, else their id.
+    pub requester: String,
+    pub department: Option<String>,
+    pub title: String,
+    pub category: String,
+    pub details: String,
+    pub desired_date: Option<NaiveDate>,
+    pub status: String,
+    pub assignee: Option<String>,
+    /// The period whose quota it uses (`2024-06`, or the contract).
+    pub counted_in: Option<String>,
+    /// Its place in that period's count.
+    pub position: Option<i64>,
+    /// Why it was declined or held, or that it counts as an exception.
+    pub note: Option<String>,
+}
+
+/// One entry of a consultation's history.
+#[derive(Debug, Clone)]
+pub struct HistoryLine {
+    pub short_id: String,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub what: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// The month's figures, as `/quota` shows them.
+#[derive(Debug, Clone)]
+pub struct MonthFigures {
+    /// 令和6年6月.
+    pub month: String,
+    pub limit: u32,
+    pub counted: u32,
+    pub exceptions: u32,
+    pub carried_in: u32,
+    pub remaining: u32,
+    pub held: u32,
+    pub carried_out: u32,
+    pub received: u32,
+    pub made_at: NaiveDateTime,
+}
+
+/// The workbook, as the bytes of an .xlsx file.
+pub fn consultations_workbook(
+    words: &ConsultationWords,
+    figures: &MonthFigures,
+    lines: impl IntoIterator<Item = ConsultationLine>,
+    history: impl IntoIterator<Item = HistoryLine>,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let summary: Vec<(String, Cell)> = words
+        .summary_labels
+        .iter()
+        .cloned()
+        .zip([
+            Cell::Text(figures.month.clone()),
+            Cell::Number(f64::from(figures.limit)),
+            Cell::Number(f64::from(figures.counted)),
+            Cell::Number(f64::from(figures.exceptions)),
+            Cell::Number(f64::from(figures.carried_in)),
+            Cell::Number(f64::from(figures.remaining)),
+            Cell::Number(f64::from(figures.held)),
+            Cell::Number(f64::from(figures.carried_out)),
+            Cell::Number(f64::from(figures.received)),
+            Cell::DateTime(figures.made_at),
+        ])
+        .collect();
+    table_sheet(
+        &mut workbook,
+        &words.list_sheet,
+        "Consultations",
+        &words.list_headers,
+        lines.into_iter().map(|line| {
+            vec![
+                Cell::Text(line.short_id),
+                Cell::DateTime(line.received_at),
+                Cell::Text(line.requester),
+                line.department.into(),
+                Cell::Text(line.title),
+                Cell::Text(line.category),
+                Cell::Text(line.details),
+                line.desired_date.into(),
+                Cell::Text(line.status),
+                line.assignee.into(),
+                line.counted_in.into(),
+                line.position
+                    .map_or(Cell::Empty, |n| Cell::Number(n as f64)),
+                line.note.into(),
+            ]
+        }),
+    )?;
+    pairs_sheet(&mut workbook, &words.summary_sheet, &summary)?;
+    table_sheet(
+        &mut workbook,
+        &words.history_sheet,
+        "History",
+        &words.history_headers,
+        history.into_iter().map(|line| {
+            vec![
+                Cell::Text(line.short_id),
+                Cell::DateTime(line.at),
+                Cell::Text(line.actor),
+                Cell::Text(line.what),
+                line.from.into(),
+                line.to.into(),
+                line.detail.into(),
+            ]
+        }),
+    )?;
+    workbook.save_to_buffer()
+}

@@ -1,0 +1,318 @@
+//! The Excel exports, read back with calamine as a person would read them:
+//! a month with consultations in every state (held, approved as an
+//! exception, declined with a reason, carried over), on every backend; and
+//! the `banso export` command's refusals.
+
+mod support;
+
+use std::io::Cursor;
+use std::process::Command;
+
+use banso::bot::Bot;
+use banso::bot::exports;
+use calamine::{Data, Reader, Xlsx};
+use support::{bot_on, user};
+
+async fn say(bot: &Bot, who: &str, line: &str) {
+    bot.handle_text(&user(who), line).await;
+}
+
+/// June 2024: 13 requests against a limit of 10 — every state, plus a held
+/// one approved as an exception, one declined, one carried into July.
+async fn june(bot: &Bot, clock: &banso::bot::clock::ManualClock) {
+    say(bot, "tanaka", "/dept 総務局 総務課").await;
+    for n in 1..=10 {
+        say(bot, "tanaka", &format!("/consult 六月の相談 {n}")).await;
+    }
+    say(bot, "consultant", "/consult assign 2406-002").await;
+    say(bot, "consultant", "/consult assign 2406-003").await;
+    say(bot, "consultant", "/consult answer 2406-003").await;
+    say(bot, "consultant", "/consult assign 2406-004").await;
+    say(bot, "consultant", "/consult answer 2406-004").await;
+    say(bot, "tanaka", "/consult close 2406-004").await;
+    say(bot, "tanaka", "/consult withdraw 2406-005").await;
+    say(bot, "coord", "/consult out-of-scope 2406-006").await;
+    clock.set(
+        chrono::DateTime::parse_from_rfc3339("2024-06-28T16:00:00+09:00")
+            .unwrap()
+            .to_utc(),
+    );
+    // Withdrawn and out of scope gave their slots back: two more fit.
+    say(bot, "tanaka", "/consult 十一件目").await;
+    say(bot, "tanaka", "/consult 十二件目").await;
+    // The limit is reached: these are held.
+    say(bot, "tanaka", "/consult 例外にする").await;
+    say(bot, "tanaka", "/consult 却下する").await;
+    say(bot, "tanaka", "/consult 翌月に回す").await;
+    say(bot, "coord", "/consult approve 2406-013").await;
+    say(bot, "coord", "/consult decline 2406-014").await;
+    say(bot, "coord", "契約の対象外の内容のため").await;
+    say(bot, "coord", "/consult carry-over 2406-015").await;
+}
+
+fn text(cell: Option<&Data>) -> String {
+    match cell {
+        Some(Data::String(text)) => text.clone(),
+        Some(Data::Float(number)) => number.to_string(),
+        Some(Data::Empty) | None => String::new(),
+        Some(other) => format!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_month_of_consultations_reads_back_as_people_expect() {
+    for test in support::all_stores().await {
+        let store = &test.store;
+        let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+        june(&bot, &clock).await;
+        let made = exports::consultations(&bot, "2024-06".parse().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(made.rows, 15, "{}", test.label);
+        let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(made.bytes)).unwrap();
+        assert_eq!(
+            workbook.sheet_names(),
+            vec!["相談一覧", "件数集計", "対応履歴"],
+            "{}",
+            test.label
+        );
+
+        // The list: a header row, a real table, dates as dates.
+        workbook.load_tables().unwrap();
+        let tables: Vec<String> = workbook.table_names().into_iter().cloned().collect();
+        assert_eq!(
+            tables,
+            vec!["Consultations", "History"],
+            "filterable tables"
+        );
+        let list = workbook.worksheet_range("相談一覧").unwrap();
+        let header: Vec<String> = list
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| text(Some(c)))
+            .collect();
+        assert_eq!(
+            header,
+            [
+                "受付番号",
+                "受付日時",
+                "依頼者",
+                "所属",
+                "件名",
+                "区分",
+                "相談内容",
+                "希望回答日",
+                "状態",
+                "担当者",
+                "計上期間",
+                "計上順",
+                "備考"
+            ]
+        );
+        let rows: Vec<_> = list.rows().skip(1).collect();
+        assert_eq!(rows.len(), 15, "{}", test.label);
+        let row = |short_id: &str| {
+            rows.iter()
+                .find(|row| text(row.first()) == short_id)
+                .unwrap_or_else(|| panic!("{short_id} listed"))
+        };
+        let first = row("2406-001");
+        assert!(
+            matches!(first[1], Data::DateTime(_)),
+            "received is a date: {:?}",
+            first[1]
+        );
+        if let Data::DateTime(at) = &first[1] {
+            let at = at.as_datetime().unwrap();
+            assert_eq!(at.to_string(), "2024-06-10 10:00:00", "city time");
+        }
+        assert_eq!(text(first.get(3)), "総務局 総務課");
+        assert_eq!(text(first.get(4)), "六月の相談 1");
+        assert_eq!(text(first.get(8)), "受付");
+        assert_eq!(text(first.get(10)), "2024-06");
+        assert_eq!(text(first.get(11)), "1");
+        let states: Vec<(String, String)> =
+            ["2406-002", "2406-003", "2406-004", "2406-005", "2406-006"]
+                .iter()
+                .map(|id| (id.to_string(), text(row(id).get(8))))
+                .collect();
+        assert_eq!(
+            states,
+            [
+                ("2406-002".into(), "対応中".into()),
+                ("2406-003".into(), "回答済".into()),
+                ("2406-004".into(), "完了".into()),
+                ("2406-005".into(), "取下げ".into()),
+                ("2406-006".into(), "対象外".into()),
+            ]
+        );
+        assert_eq!(text(row("2406-002").get(9)), "consultant", "assignee");
+        let exception = row("2406-013");
+        assert_eq!(text(exception.get(8)), "受付");
+        assert_eq!(text(exception.get(12)), "例外承認（上限超過）");
+        let declined = row("2406-014");
+        assert_eq!(text(declined.get(8)), "却下");
+        assert_eq!(text(declined.get(12)), "契約の対象外の内容のため");
+        let carried = row("2406-015");
+        assert_eq!(text(carried.get(10)), "2024-07", "counts in July");
+
+        // The figures, as /quota shows them.
+        let summary = workbook.worksheet_range("件数集計").unwrap();
+        let figures: Vec<(String, String)> = summary
+            .rows()
+            .map(|row| (text(row.first()), text(row.get(1))))
+            .collect();
+        let figure = |label: &str| {
+            figures
+                .iter()
+                .find(|(name, _)| name == label)
+                .map(|(_, value)| value.clone())
+                .unwrap_or_else(|| panic!("{label} in {figures:?}"))
+        };
+        assert_eq!(figure("対象月"), "令和6年6月");
+        assert_eq!(figure("上限（件）"), "10");
+        assert_eq!(figure("計上件数"), "11", "{figures:?}");
+        assert_eq!(figure("うち例外承認"), "1");
+        assert_eq!(figure("翌月へ繰越"), "1");
+        assert_eq!(figure("受付総数"), "15");
+
+        // The history: creation and every change, with the decline's reason.
+        let history = workbook.worksheet_range("対応履歴").unwrap();
+        let entries: Vec<Vec<String>> = history
+            .rows()
+            .skip(1)
+            .map(|row| row.iter().map(|c| text(Some(c))).collect())
+            .collect();
+        let of = |id: &str| -> Vec<&Vec<String>> {
+            entries.iter().filter(|entry| entry[0] == id).collect()
+        };
+        assert_eq!(
+            of("2406-004").len(),
+            4,
+            "created, assigned, answered, closed"
+        );
+        assert_eq!(of("2406-004")[0][3], "受付");
+        assert_eq!(of("2406-004")[3][5], "完了");
+        assert!(
+            of("2406-014")
+                .iter()
+                .any(|entry| entry[6] == "契約の対象外の内容のため"),
+            "{:?}",
+            of("2406-014")
+        );
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn an_empty_month_is_still_a_valid_workbook() {
+    let test = support::sqlite_store().await;
+    let (bot, _clock) = bot_on(&test.store, "2024-06-10T10:00:00+09:00");
+    let made = exports::consultations(&bot, "2024-05".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(made.rows, 0);
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(made.bytes)).unwrap();
+    let list = workbook.worksheet_range("相談一覧").unwrap();
+    assert_eq!(text(list.get((0, 0))), "受付番号");
+    test.cleanup().await;
+}
+
+/// Runs `banso` in `dir` with its own database and no configuration.
+fn banso(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_banso"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("BANSO_CONFIG")
+        .env_remove("BANSO_LANGUAGE")
+        .env(
+            "BANSO_DATABASE_URL",
+            format!("sqlite://{}", dir.join("banso.db").display()),
+        )
+        .output()
+        .expect("run banso")
+}
+
+#[test]
+fn the_export_command_writes_once_and_refuses_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = banso(
+        dir.path(),
+        &["export", "consultations", "--month", "2024-06"],
+    );
+    assert!(first.status.success(), "{first:?}");
+    let path = dir.path().join("相談対応記録_2024-06.xlsx");
+    assert!(path.exists(), "the usual name, here");
+    let said = String::from_utf8(first.stdout).unwrap();
+    assert!(said.contains("書き出しました"), "{said}");
+
+    let again = banso(
+        dir.path(),
+        &["export", "consultations", "--month", "2024-06"],
+    );
+    assert_eq!(again.status.code(), Some(2));
+    let said = String::from_utf8(again.stderr).unwrap();
+    assert!(
+        said.contains("すでにあります") && said.contains("--force"),
+        "{said}"
+    );
+    let forced = banso(
+        dir.path(),
+        &["export", "consultations", "--month", "2024-06", "--force"],
+    );
+    assert!(forced.status.success());
+
+    let nowhere = dir.path().join("no-such-dir").join("a.xlsx");
+    let unwritable = banso(
+        dir.path(),
+        &[
+            "export",
+            "consultations",
+            "--month",
+            "2024-06",
+            "--out",
+            nowhere.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(unwritable.status.code(), Some(2));
+    assert!(
+        String::from_utf8(unwritable.stderr)
+            .unwrap()
+            .contains("書き込めません")
+    );
+
+    let bad_month = banso(
+        dir.path(),
+        &["export", "consultations", "--month", "2024-13"],
+    );
+    assert_eq!(bad_month.status.code(), Some(2));
+
+    // No partial or temporary file is left behind.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with("banso.db"))
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["相談対応記録_2024-06.xlsx"]);
+}
+
+#[test]
+fn a_month_outside_the_contract_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("banso.toml"),
+        "[contract]\nstart = \"2024-04-01\"\nend = \"2025-03-31\"\n",
+    )
+    .unwrap();
+    let outside = banso(
+        dir.path(),
+        &["export", "consultations", "--month", "2025-06"],
+    );
+    assert_eq!(outside.status.code(), Some(2));
+    let said = String::from_utf8(outside.stderr).unwrap();
+    assert!(said.contains("契約期間"), "{said}");
+    assert!(!dir.path().join("相談対応記録_2025-06.xlsx").exists());
+}
