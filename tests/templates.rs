@@ -63,6 +63,7 @@ fn fixture(name: &str) -> Option<Value> {
         "cli/unknown_subcommand" => json!({ "name": "calender", "suggestion": "calendar" }),
         "cli/missing_argument" => json!({ "argument": "--to <DATE>" }),
         "macros/labels"
+        | "macros/kadai"
         | "chat/internal_error"
         | "consult/missing_reason"
         | "consult/ask_department"
@@ -115,9 +116,10 @@ fn fixture(name: &str) -> Option<Value> {
             json!({ "month": "2024-06", "month_ja": "令和6年6月", "summary": summary, "history": [{ "month": "2024-06", "month_ja": "令和6年6月", "summary": summary }] })
         }
         "meeting/notice" => json!({ "m": meeting(), "kind": "previous_day", "late": true }),
-        "meeting/deliverables_heads_up"
-        | "meeting/deliverables_due"
-        | "meeting/deliverables_status" => {
+        "meeting/deliverables_heads_up" | "meeting/deliverables_due" => {
+            json!({ "m": meeting(), "items": items(), "late": false, "overdue": [kadai_item()] })
+        }
+        "meeting/deliverables_status" => {
             json!({ "m": meeting(), "items": items(), "late": false })
         }
         "meeting/deliverables_escalation" => {
@@ -160,6 +162,15 @@ fn fixture(name: &str) -> Option<Value> {
         "cli/serve_failed" => json!({ "detail": "address in use" }),
         "cli/outside_contract" => json!({ "start": "2024-04-01", "end": "2025-03-31" }),
         "export/consultations" => json!({}),
+        "kadai/usage" | "kadai/not_permitted" => json!({}),
+        "kadai/added" | "kadai/updated" | "kadai/done" => json!({ "item": kadai_item() }),
+        "kadai/list" => json!({ "items": [kadai_item()], "all": false }),
+        "kadai/not_found" => json!({ "id": "K-009" }),
+        "kadai/bad_priority" => json!({ "value": "urgent" }),
+        "kadai/title_too_long" => json!({ "length": 120, "limit": 100 }),
+        "kadai/closed_day" => {
+            json!({ "date": "2024-06-15", "reason": "土曜日", "reason_code": "saturday", "suggestion": "2024-06-17" })
+        }
         "export/label" => json!({ "what": "status", "code": "held" }),
         "export/file_name" => json!({ "kind": "consultations", "month": "2024-06" }),
         "cli/export_done" => {
@@ -175,6 +186,11 @@ fn fixture(name: &str) -> Option<Value> {
         }
         _ => return None,
     })
+}
+
+fn kadai_item() -> Value {
+    json!({ "id": "K-003", "title": "研修資料の確認", "owner": "U0SATO", "owner_is_user": true,
+            "due": "2024-06-21", "priority": "high", "status": "open", "meeting": "2024-06-11", "overdue": true })
 }
 
 fn meeting() -> Value {

@@ -5,6 +5,7 @@
 use chrono::{NaiveDate, NaiveTime};
 
 use crate::domain::consultation::{Action, MAX_TEXT_CHARS};
+use crate::domain::kadai::{self, Priority};
 use crate::domain::month::YearMonth;
 
 /// A command a user typed.
@@ -52,6 +53,26 @@ pub enum Command {
     MeetingSetRegular { date: NaiveDate, time: NaiveTime },
     /// `/deliverables`: the checklist of the next regular meeting.
     Deliverables,
+    /// `/kadai [list] [open|all]`: the 課題管理表.
+    KadaiList { all: bool },
+    /// `/kadai add TITLE [owner=…] [due=YYYY-MM-DD] [priority=高|中|低] [meeting=YYYY-MM-DD]`.
+    KadaiAdd { fields: KadaiFields },
+    /// `/kadai done K-001`.
+    KadaiDone { number: i64 },
+    /// `/kadai update K-001 [title=…] [owner=…] [due=…] [priority=…] [meeting=…]`.
+    KadaiUpdate { number: i64, fields: KadaiFields },
+}
+
+/// The fields `/kadai add` and `/kadai update` set (`None`: not given).
+/// Keys in English or Japanese: `owner=`/`担当=`, `due=`/`期限=`,
+/// `priority=`/`優先度=`, `meeting=`/`会議=`, `title=`/`件名=`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KadaiFields {
+    pub title: Option<String>,
+    pub owner: Option<String>,
+    pub due: Option<NaiveDate>,
+    pub priority: Option<Priority>,
+    pub meeting: Option<NaiveDate>,
 }
 
 /// Which consultations `/consult list` shows.
@@ -87,6 +108,12 @@ pub enum ParseError {
     MeetingUsage,
     #[error("unknown /consult subcommand {0}")]
     UnknownConsultSubcommand(String),
+    #[error("/kadai needs other arguments")]
+    KadaiUsage,
+    #[error("not a priority: {0}")]
+    BadPriority(String),
+    #[error("an issue title of {length} characters is over the limit")]
+    KadaiTitleTooLong { length: usize },
 }
 
 /// Parses one line as typed in chat.
@@ -111,6 +138,7 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
         "cancel" => no_arguments(name, &arguments, Command::Cancel),
         "meeting" => parse_meeting(&arguments),
         "deliverables" => no_arguments(name, &arguments, Command::Deliverables),
+        "kadai" => parse_kadai(&arguments),
         "help" => no_arguments(name, &arguments, Command::Help),
         "banso" => match arguments.as_slice() {
             [] | ["help"] => Ok(Command::Help),
@@ -294,6 +322,71 @@ fn short_id(raw: &str) -> Result<String, ParseError> {
     }
 }
 
+fn parse_kadai(arguments: &[&str]) -> Result<Command, ParseError> {
+    match arguments {
+        [] | ["list"] | ["list", "open"] | ["open"] => Ok(Command::KadaiList { all: false }),
+        ["list", "all"] | ["all"] => Ok(Command::KadaiList { all: true }),
+        ["add", rest @ ..] => {
+            let fields = kadai_fields(rest, true)?;
+            if fields.title.is_none() {
+                return Err(ParseError::KadaiUsage);
+            }
+            Ok(Command::KadaiAdd { fields })
+        }
+        ["done", id] => Ok(Command::KadaiDone {
+            number: kadai::parse_label(id).ok_or(ParseError::KadaiUsage)?,
+        }),
+        ["update", id, rest @ ..] if !rest.is_empty() => Ok(Command::KadaiUpdate {
+            number: kadai::parse_label(id).ok_or(ParseError::KadaiUsage)?,
+            fields: kadai_fields(rest, false)?,
+        }),
+        _ => Err(ParseError::KadaiUsage),
+    }
+}
+
+/// `key=value` words set a field; with `bare_title`, the other words are
+/// the title (for `add`); otherwise a word without a key is an error.
+fn kadai_fields(words: &[&str], bare_title: bool) -> Result<KadaiFields, ParseError> {
+    let mut fields = KadaiFields::default();
+    let mut title_words = Vec::new();
+    for word in words {
+        let Some((key, value)) = word.split_once('=').or_else(|| word.split_once('＝')) else {
+            if bare_title {
+                title_words.push(*word);
+                continue;
+            }
+            return Err(ParseError::KadaiUsage);
+        };
+        let date = |value: &str| {
+            NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                .map_err(|_| ParseError::BadDate(value.to_owned()))
+        };
+        match key {
+            "owner" | "担当" if !value.is_empty() => fields.owner = Some(value.to_owned()),
+            "due" | "期限" => fields.due = Some(date(value)?),
+            "meeting" | "会議" => fields.meeting = Some(date(value)?),
+            "priority" | "優先度" => {
+                fields.priority = Some(
+                    Priority::parse(value)
+                        .ok_or_else(|| ParseError::BadPriority(value.to_owned()))?,
+                );
+            }
+            "title" | "件名" if !value.is_empty() => fields.title = Some(value.to_owned()),
+            _ => return Err(ParseError::KadaiUsage),
+        }
+    }
+    if !title_words.is_empty() {
+        let title = title_words.join(" ");
+        if title.chars().count() > kadai::MAX_TITLE_CHARS {
+            return Err(ParseError::KadaiTitleTooLong {
+                length: title.chars().count(),
+            });
+        }
+        fields.title = Some(title);
+    }
+    Ok(fields)
+}
+
 fn no_arguments(name: &str, arguments: &[&str], command: Command) -> Result<Command, ParseError> {
     match arguments.first() {
         None => Ok(command),
@@ -364,6 +457,42 @@ mod tests {
             ("/banso help", Ok(Command::Help)),
             ("/cancel", Ok(Command::Cancel)),
             ("/dept", Ok(Command::Department { name: None })),
+            ("/kadai", Ok(Command::KadaiList { all: false })),
+            ("/kadai list all", Ok(Command::KadaiList { all: true })),
+            (
+                "/kadai add 研修資料の確認 担当=U0SATO 期限=2024-06-21 優先度=高",
+                Ok(Command::KadaiAdd {
+                    fields: KadaiFields {
+                        title: Some("研修資料の確認".into()),
+                        owner: Some("U0SATO".into()),
+                        due: Some(NaiveDate::from_ymd_opt(2024, 6, 21).unwrap()),
+                        priority: Some(Priority::High),
+                        meeting: None,
+                    },
+                }),
+            ),
+            ("/kadai add 担当=U0SATO", Err(ParseError::KadaiUsage)),
+            (
+                "/kadai add x due=2024-13-01",
+                Err(ParseError::BadDate("2024-13-01".into())),
+            ),
+            (
+                "/kadai add x priority=urgent",
+                Err(ParseError::BadPriority("urgent".into())),
+            ),
+            ("/kadai done K-003", Ok(Command::KadaiDone { number: 3 })),
+            ("/kadai done three", Err(ParseError::KadaiUsage)),
+            (
+                "/kadai update 3 due=2024-07-01",
+                Ok(Command::KadaiUpdate {
+                    number: 3,
+                    fields: KadaiFields {
+                        due: Some(NaiveDate::from_ymd_opt(2024, 7, 1).unwrap()),
+                        ..KadaiFields::default()
+                    },
+                }),
+            ),
+            ("/kadai update 3 新しい件名", Err(ParseError::KadaiUsage)),
             ("/banso dept", Ok(Command::Department { name: None })),
             (
                 "/banso dept 市民局 区政課",

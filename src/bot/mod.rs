@@ -13,6 +13,7 @@ pub mod command;
 pub mod consultations;
 pub mod exports;
 pub mod home;
+pub mod kadai;
 pub mod meetings;
 pub mod message;
 pub mod roles;
@@ -200,6 +201,12 @@ impl Bot {
                 meetings::commands::set_regular(self, user, date, time).await
             }
             Command::Deliverables => meetings::deliverables::show_next(self, user).await,
+            Command::KadaiList { all } => kadai::list(self, user, all).await,
+            Command::KadaiAdd { fields } => kadai::add(self, user, fields).await,
+            Command::KadaiDone { number } => kadai::done(self, user, number).await,
+            Command::KadaiUpdate { number, fields } => {
+                kadai::update(self, user, number, fields).await
+            }
             Command::Cancel => {
                 let had = self.conversation(user).await?.is_some();
                 self.clear_conversation(user).await?;
@@ -264,6 +271,12 @@ impl Bot {
             ParseError::UnknownConsultSubcommand(word) => {
                 ("consult/unknown_subcommand", json!({ "word": word }))
             }
+            ParseError::KadaiUsage => ("kadai/usage", json!({})),
+            ParseError::BadPriority(value) => ("kadai/bad_priority", json!({ "value": value })),
+            ParseError::KadaiTitleTooLong { length } => (
+                "kadai/title_too_long",
+                json!({ "length": length, "limit": crate::domain::kadai::MAX_TITLE_CHARS }),
+            ),
             ParseError::TooLong { length } => (
                 "consult/too_long",
                 json!({ "length": length, "limit": crate::domain::consultation::MAX_TEXT_CHARS }),
@@ -391,6 +404,14 @@ impl Bot {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// Today in the city's time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock
+            .now()
+            .with_timezone(&clock::CITY_TIME_ZONE)
+            .date_naive()
     }
 
     pub fn calendar(&self) -> &OpenDayCalendar {

@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod consultation;
 pub mod fiscal;
+pub mod kadai;
 pub mod meeting;
 pub mod month;
 pub mod quota;

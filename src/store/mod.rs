@@ -9,6 +9,7 @@ mod consultations;
 mod exports;
 mod intake;
 mod jobs;
+mod kadai;
 mod meetings;
 mod outbox;
 mod people;
@@ -27,6 +28,7 @@ pub use consultations::{
 };
 pub use exports::ExportRecord;
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, PlannedJob, SyncReport};
+pub use kadai::{KadaiChange, KadaiItem};
 pub use meetings::StoredAdjustment;
 pub use outbox::{NewMessage, QueuedMessage};
 pub use people::Person;

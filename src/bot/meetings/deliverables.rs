@@ -58,9 +58,11 @@ pub async fn checklist_message(
     late: bool,
 ) -> anyhow::Result<Outgoing> {
     let items = checklist(bot, meeting).await?;
+    // The 課題管理表 is one of the materials: its overdue items are named.
+    let overdue = crate::bot::kadai::overdue(bot).await?;
     let text = bot.texts().render(
         template,
-        json!({ "m": view(meeting), "items": items, "late": late }),
+        json!({ "m": view(meeting), "items": items, "late": late, "overdue": overdue }),
     );
     Ok(Outgoing {
         to: meetings_channel(bot),

@@ -1,0 +1,92 @@
+//! The 課題管理表 through chat: the team adds, updates and closes items; a
+//! due date on a closed day is refused with the next open day; overdue
+//! items are named; staff cannot change the table. On every backend.
+
+mod support;
+
+use banso::bot::Bot;
+use support::{bot_on, user};
+
+async fn say(bot: &Bot, who: &str, line: &str) -> String {
+    bot.handle_text(&user(who), line)
+        .await
+        .iter()
+        .map(|reply| reply.text.clone())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn the_team_keeps_the_issue_table() {
+    for test in support::all_stores().await {
+        let store = &test.store;
+        let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+
+        // Saturday the 15th is closed: refused, Monday the 17th suggested.
+        let refused = say(
+            &bot,
+            "consultant",
+            "/kadai add 研修資料の確認 期限=2024-06-15",
+        )
+        .await;
+        assert!(
+            refused.contains("休庁日") && refused.contains("2024-06-17"),
+            "{}: {refused}",
+            test.label
+        );
+        assert!(store.kadai_items(true).await.unwrap().is_empty());
+
+        let added = say(
+            &bot,
+            "consultant",
+            "/kadai add 研修資料の確認 担当=佐藤 期限=2024-06-17 優先度=高 会議=2024-06-11",
+        )
+        .await;
+        assert!(
+            added.contains("K-001") && added.contains("研修資料の確認"),
+            "{added}"
+        );
+        say(
+            &bot,
+            "coord",
+            "/kadai add 調達仕様書の見直し 期限=2024-06-28",
+        )
+        .await;
+        let items = store.kadai_items(false).await.unwrap();
+        assert_eq!(items.len(), 2, "{}", test.label);
+        assert_eq!(items[0].owner, "佐藤");
+        assert_eq!(items[1].owner, "coord", "the creator by default");
+
+        // Staff may not change it.
+        let staff = say(&bot, "tanaka", "/kadai add 勝手な課題").await;
+        assert!(staff.contains("プロジェクトチーム"), "{staff}");
+        assert_eq!(store.kadai_items(true).await.unwrap().len(), 2);
+
+        // A week later K-001 is overdue, in the list and for the reminder.
+        clock.advance(chrono::Duration::days(8));
+        let listed = say(&bot, "leader", "/kadai").await;
+        assert!(listed.contains("期限超過"), "{listed}");
+        let overdue = banso::bot::kadai::overdue(&bot).await.unwrap();
+        assert_eq!(overdue.len(), 1, "{}", test.label);
+        assert_eq!(overdue[0]["id"], "K-001");
+
+        // Moved and then done.
+        let moved = say(&bot, "consultant", "/kadai update K-001 期限=2024-06-24").await;
+        assert!(moved.contains("更新"), "{moved}");
+        assert!(banso::bot::kadai::overdue(&bot).await.unwrap().is_empty());
+        let done = say(&bot, "consultant", "/kadai done K-001").await;
+        assert!(done.contains("完了"), "{done}");
+        let open = say(&bot, "leader", "/kadai list").await;
+        assert!(!open.contains("K-001") && open.contains("K-002"), "{open}");
+        let all = say(&bot, "leader", "/kadai list all").await;
+        assert!(all.contains("K-001") && all.contains("☑"), "{all}");
+
+        let missing = say(&bot, "consultant", "/kadai done K-099").await;
+        assert!(missing.contains("見つかりません"), "{missing}");
+        let usage = say(&bot, "consultant", "/kadai add").await;
+        assert!(usage.contains("/kadai add 件名"), "{usage}");
+        let priority = say(&bot, "consultant", "/kadai add x 優先度=至急").await;
+        assert!(priority.contains("高・中・低"), "{priority}");
+        test.cleanup().await;
+    }
+}
