@@ -157,6 +157,11 @@ enum ExportCommand {
         #[command(flatten)]
         target: ExportTarget,
     },
+    /// 課題管理表: every issue and action item, open and done (.xlsx).
+    Kadai {
+        #[command(flatten)]
+        target: ExportTarget,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -433,27 +438,21 @@ async fn run_export(
         clock: Arc::new(SystemClock),
         texts: texts.clone(),
     });
-    let ExportCommand::Consultations { month, target } = command;
-    let made = exports::consultations(&bot, month).await;
+    let (kind, month, target, made) = match command {
+        ExportCommand::Consultations { month, target } => (
+            "consultations",
+            Some(month),
+            target,
+            exports::consultations(&bot, month).await,
+        ),
+        ExportCommand::Kadai { target } => ("kadai", None, target, exports::kadai(&bot).await),
+    };
     let result = match made {
         Ok(made) => {
-            let path = target.out.unwrap_or_else(|| {
-                PathBuf::from(exports::default_file_name(
-                    &bot,
-                    "consultations",
-                    Some(month),
-                ))
-            });
-            write_export(
-                &bot,
-                &texts,
-                "consultations",
-                Some(month),
-                &path,
-                made,
-                target.force,
-            )
-            .await
+            let path = target
+                .out
+                .unwrap_or_else(|| PathBuf::from(exports::default_file_name(&bot, kind, month)));
+            write_export(&bot, &texts, kind, month, &path, made, target.force).await
         }
         Err(error) => Err(export_failure(&texts, error)),
     };

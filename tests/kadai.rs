@@ -90,3 +90,62 @@ async fn the_team_keeps_the_issue_table() {
         test.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_issue_table_exports_as_a_workbook() {
+    use calamine::{Data, Reader, Xlsx};
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+    say(
+        &bot,
+        "consultant",
+        "/kadai add 研修資料の確認 担当=佐藤 期限=2024-06-17 優先度=高",
+    )
+    .await;
+    say(
+        &bot,
+        "consultant",
+        "/kadai add 規程改定案の作成 期限=2024-07-01",
+    )
+    .await;
+    say(&bot, "consultant", "/kadai done K-002").await;
+    clock.advance(chrono::Duration::days(10));
+    let made = banso::bot::exports::kadai(&bot).await.unwrap();
+    assert_eq!(made.rows, 2);
+    let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(made.bytes)).unwrap();
+    let sheet = workbook.worksheet_range("課題一覧").unwrap();
+    let cell = |row: usize, col: usize| match sheet.get((row, col)) {
+        Some(Data::String(text)) => text.clone(),
+        Some(Data::DateTime(at)) => at.as_datetime().unwrap().date().to_string(),
+        Some(Data::Empty) | None => String::new(),
+        Some(other) => format!("{other:?}"),
+    };
+    assert_eq!(cell(0, 0), "課題番号");
+    assert_eq!(cell(0, 9), "完了日時");
+    assert_eq!(
+        (
+            cell(1, 0),
+            cell(1, 1),
+            cell(1, 2),
+            cell(1, 3),
+            cell(1, 4),
+            cell(1, 5),
+            cell(1, 6)
+        ),
+        (
+            "K-001".into(),
+            "研修資料の確認".into(),
+            "佐藤".into(),
+            "2024-06-17".into(),
+            "高".into(),
+            "未完了".into(),
+            "期限超過".into()
+        )
+    );
+    assert_eq!(
+        (cell(2, 5), cell(2, 6), cell(2, 9)),
+        ("完了".into(), String::new(), "2024-06-10".into())
+    );
+    test.cleanup().await;
+}

@@ -161,7 +161,7 @@ fn fixture(name: &str) -> Option<Value> {
         "cli/plain_http_api" => json!({ "url": "http://example.org/api" }),
         "cli/serve_failed" => json!({ "detail": "address in use" }),
         "cli/outside_contract" => json!({ "start": "2024-04-01", "end": "2025-03-31" }),
-        "export/consultations" => json!({}),
+        "export/consultations" | "export/kadai" => json!({}),
         "kadai/usage" | "kadai/not_permitted" => json!({}),
         "kadai/added" | "kadai/updated" | "kadai/done" => json!({ "item": kadai_item() }),
         "kadai/list" => json!({ "items": [kadai_item()], "all": false }),
@@ -171,7 +171,7 @@ fn fixture(name: &str) -> Option<Value> {
         "kadai/closed_day" => {
             json!({ "date": "2024-06-15", "reason": "土曜日", "reason_code": "saturday", "suggestion": "2024-06-17" })
         }
-        "export/label" => json!({ "what": "status", "code": "held" }),
+        "export/label" => json!({ "what": "priority", "code": "high" }),
         "export/file_name" => json!({ "kind": "consultations", "month": "2024-06" }),
         "cli/export_done" => {
             json!({ "path": "相談対応記録_2024-06.xlsx", "rows": 12, "kind": "consultations" })

@@ -15,6 +15,7 @@ use crate::domain::quota::summarise_month;
 use crate::export::consultations::{
     ConsultationLine, ConsultationWords, HistoryLine, MonthFigures, consultations_workbook,
 };
+use crate::export::xlsx::{Cell, table_workbook};
 use crate::store::{ExportRecord, StoreError};
 
 /// A file made, before it is written anywhere.
@@ -131,6 +132,64 @@ pub async fn consultations(bot: &Bot, month: YearMonth) -> Result<Exported, Expo
         .collect();
     let bytes = consultations_workbook(&words, &figures, lines, history)?;
     Ok(Exported { bytes, rows })
+}
+
+/// 課題管理表: every item, open and done, by due date.
+pub async fn kadai(bot: &Bot) -> Result<Exported, ExportError> {
+    const TEMPLATE: &str = "export/kadai";
+    let (sheet, headers) = sheet_words(bot, TEMPLATE, KADAI_COLUMNS)?;
+    let items = bot.store().kadai_items(true).await?;
+    let today = bot.today();
+    let mut labels = Labels::new(bot);
+    let rows: Vec<Vec<Cell>> = items
+        .iter()
+        .map(|item| {
+            let overdue = crate::domain::kadai::is_overdue(item.status, item.due, today);
+            vec![
+                Cell::Text(crate::domain::kadai::label(item.number)),
+                Cell::Text(item.title.clone()),
+                Cell::Text(item.owner.clone()),
+                item.due.into(),
+                Cell::Text(labels.get("priority", item.priority.code())),
+                Cell::Text(labels.get("kadai_status", item.status.code())),
+                Cell::from(overdue.then(|| labels.get("note", "overdue"))),
+                item.meeting.into(),
+                Cell::DateTime(city_time(item.created_at)),
+                item.done_at
+                    .map_or(Cell::Empty, |at| Cell::DateTime(city_time(at))),
+            ]
+        })
+        .collect();
+    let bytes = table_workbook(&sheet, "Issues", &headers, rows)?;
+    Ok(Exported {
+        bytes,
+        rows: items.len(),
+    })
+}
+
+const KADAI_COLUMNS: usize = 10;
+
+/// A one-sheet template: the sheet name, then `columns` headers.
+fn sheet_words(
+    bot: &Bot,
+    template: &'static str,
+    columns: usize,
+) -> Result<(String, Vec<String>), ExportError> {
+    let text = bot.texts().render(template, json!({}));
+    let mut lines: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if lines.len() != columns + 1 {
+        return Err(ExportError::Words {
+            template,
+            problem: format!("expected a sheet name and {columns} headers"),
+        });
+    }
+    let sheet = lines.remove(0);
+    Ok((sheet, lines))
 }
 
 /// Records an export in the history.

@@ -143,6 +143,18 @@ pub fn table_sheet<'w>(
     Ok(worksheet)
 }
 
+/// A workbook of one table sheet, as the bytes of an .xlsx file.
+pub fn table_workbook(
+    sheet: &str,
+    name: &str,
+    headers: &[String],
+    rows: impl IntoIterator<Item = Vec<Cell>>,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    table_sheet(&mut workbook, sheet, name, headers, rows)?;
+    workbook.save_to_buffer()
+}
+
 /// A sheet of label–value pairs (a summary), two columns wide.
 pub fn pairs_sheet(
     workbook: &mut Workbook,
