@@ -64,6 +64,8 @@ fn fixture(name: &str) -> Option<Value> {
         "cli/missing_argument" => json!({ "argument": "--to <DATE>" }),
         "macros/labels"
         | "macros/kadai"
+        | "macros/work"
+        | "work/not_permitted"
         | "chat/internal_error"
         | "consult/missing_reason"
         | "consult/ask_department"
@@ -113,7 +115,7 @@ fn fixture(name: &str) -> Option<Value> {
         "form/past_date" => json!({ "value": "2024-06-01", "today": "2024-06-07" }),
         "quota/report" => {
             let summary = json!({ "counted": 10, "limit": 10, "remaining": 0, "held": 2, "exceptions": 0, "carried_in": 1, "carried_out": 1 });
-            json!({ "month": "2024-06", "month_ja": "令和6年6月", "summary": summary, "history": [{ "month": "2024-06", "month_ja": "令和6年6月", "summary": summary }] })
+            json!({ "month": "2024-06", "month_ja": "令和6年6月", "summary": summary, "history": [{ "month": "2024-06", "month_ja": "令和6年6月", "summary": summary }], "work": work_kinds() })
         }
         "meeting/notice" => json!({ "m": meeting(), "kind": "previous_day", "late": true }),
         "meeting/deliverables_heads_up" | "meeting/deliverables_due" => {
@@ -163,6 +165,17 @@ fn fixture(name: &str) -> Option<Value> {
         "cli/outside_contract" => json!({ "start": "2024-04-01", "end": "2025-03-31" }),
         "export/consultations" | "export/kadai" => json!({}),
         "kadai/usage" | "kadai/not_permitted" => json!({}),
+        "work/usage" => json!({ "kinds": ["audit_item", "procurement_review"] }),
+        "work/unknown_kind" => json!({ "kind": "audits", "kinds": ["audit_item", "site_audit"] }),
+        "work/bad_attribute" => {
+            json!({ "kind": "procurement_review", "problem": "invalid", "key": "type", "value": "d" })
+        }
+        "work/added" => json!({ "item": work_item(), "limit": 30, "period": contract_period() }),
+        "work/list" => json!({ "kind": "procurement_review", "items": [work_item()] }),
+        "work/summary" => json!({ "kinds": work_kinds() }),
+        "work/threshold_alert" => {
+            json!({ "kind": "site_audit", "threshold": 2, "limit": 4, "period": contract_period() })
+        }
         "kadai/added" | "kadai/updated" | "kadai/done" => json!({ "item": kadai_item() }),
         "kadai/list" => json!({ "items": [kadai_item()], "all": false }),
         "kadai/not_found" => json!({ "id": "K-009" }),
@@ -186,6 +199,20 @@ fn fixture(name: &str) -> Option<Value> {
         }
         _ => return None,
     })
+}
+
+fn contract_period() -> Value {
+    json!({ "bucket": "contract:2024-04-01", "month_ja": null })
+}
+
+fn work_item() -> Value {
+    json!({ "kind": "procurement_review", "number": 3, "title": "基幹系システム更改", "counted": true, "position": 3,
+            "attributes": { "type": "c", "amount": "35000", "viewpoints": "a,g" }, "by": "consultant" })
+}
+
+fn work_kinds() -> Value {
+    json!([{ "kind": "site_audit", "counted": 2, "limit": 4, "held": 0, "period": contract_period() },
+           { "kind": "training", "counted": 1, "limit": 3, "held": 1, "period": { "bucket": "2024-06", "month_ja": "令和6年6月" } }])
 }
 
 fn kadai_item() -> Value {

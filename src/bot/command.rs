@@ -53,6 +53,14 @@ pub enum Command {
     MeetingSetRegular { date: NaiveDate, time: NaiveTime },
     /// `/deliverables`: the checklist of the next regular meeting.
     Deliverables,
+    /// `/work`: every kind of capped work and its count; `/work list KIND`.
+    WorkList { kind: Option<String> },
+    /// `/work add KIND TITLE [key=value …]`.
+    WorkAdd {
+        kind: String,
+        title: String,
+        attributes: Vec<(String, String)>,
+    },
     /// `/kadai [list] [open|all]`: the 課題管理表.
     KadaiList { all: bool },
     /// `/kadai add TITLE [owner=…] [due=YYYY-MM-DD] [priority=高|中|低] [meeting=YYYY-MM-DD]`.
@@ -110,6 +118,8 @@ pub enum ParseError {
     UnknownConsultSubcommand(String),
     #[error("/kadai needs other arguments")]
     KadaiUsage,
+    #[error("/work needs other arguments")]
+    WorkUsage,
     #[error("not a priority: {0}")]
     BadPriority(String),
     #[error("an issue title of {length} characters is over the limit")]
@@ -139,6 +149,7 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
         "meeting" => parse_meeting(&arguments),
         "deliverables" => no_arguments(name, &arguments, Command::Deliverables),
         "kadai" => parse_kadai(&arguments),
+        "work" => parse_work(&arguments),
         "help" => no_arguments(name, &arguments, Command::Help),
         "banso" => match arguments.as_slice() {
             [] | ["help"] => Ok(Command::Help),
@@ -322,6 +333,40 @@ fn short_id(raw: &str) -> Result<String, ParseError> {
     }
 }
 
+fn parse_work(arguments: &[&str]) -> Result<Command, ParseError> {
+    match arguments {
+        [] | ["list"] => Ok(Command::WorkList { kind: None }),
+        ["list", kind] => Ok(Command::WorkList {
+            kind: Some((*kind).to_owned()),
+        }),
+        ["add", kind, rest @ ..] => {
+            let mut title_words = Vec::new();
+            let mut attributes = Vec::new();
+            for word in rest {
+                match word.split_once('=').or_else(|| word.split_once('＝')) {
+                    Some((key, value)) => attributes.push((key.to_owned(), value.to_owned())),
+                    None => title_words.push(*word),
+                }
+            }
+            if title_words.is_empty() {
+                return Err(ParseError::WorkUsage);
+            }
+            let title = title_words.join(" ");
+            if title.chars().count() > kadai::MAX_TITLE_CHARS {
+                return Err(ParseError::KadaiTitleTooLong {
+                    length: title.chars().count(),
+                });
+            }
+            Ok(Command::WorkAdd {
+                kind: (*kind).to_owned(),
+                title,
+                attributes,
+            })
+        }
+        _ => Err(ParseError::WorkUsage),
+    }
+}
+
 fn parse_kadai(arguments: &[&str]) -> Result<Command, ParseError> {
     match arguments {
         [] | ["list"] | ["list", "open"] | ["open"] => Ok(Command::KadaiList { all: false }),
@@ -458,6 +503,22 @@ mod tests {
             ("/cancel", Ok(Command::Cancel)),
             ("/dept", Ok(Command::Department { name: None })),
             ("/kadai", Ok(Command::KadaiList { all: false })),
+            ("/work", Ok(Command::WorkList { kind: None })),
+            (
+                "/work list site_audit",
+                Ok(Command::WorkList {
+                    kind: Some("site_audit".into()),
+                }),
+            ),
+            (
+                "/work add procurement_review 基幹系更改 区分=c 金額=35000",
+                Ok(Command::WorkAdd {
+                    kind: "procurement_review".into(),
+                    title: "基幹系更改".into(),
+                    attributes: vec![("区分".into(), "c".into()), ("金額".into(), "35000".into())],
+                }),
+            ),
+            ("/work add site_audit", Err(ParseError::WorkUsage)),
             ("/kadai list all", Ok(Command::KadaiList { all: true })),
             (
                 "/kadai add 研修資料の確認 担当=U0SATO 期限=2024-06-21 優先度=高",

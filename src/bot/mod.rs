@@ -18,9 +18,11 @@ pub mod meetings;
 pub mod message;
 pub mod roles;
 pub mod texts;
+pub mod work;
 
 mod month_calendar;
 mod quota_report;
+pub mod quotas;
 
 use std::sync::Arc;
 
@@ -201,6 +203,12 @@ impl Bot {
                 meetings::commands::set_regular(self, user, date, time).await
             }
             Command::Deliverables => meetings::deliverables::show_next(self, user).await,
+            Command::WorkList { kind } => work::list(self, user, kind.as_deref()).await,
+            Command::WorkAdd {
+                kind,
+                title,
+                attributes,
+            } => work::add(self, user, &kind, &title, &attributes).await,
             Command::KadaiList { all } => kadai::list(self, user, all).await,
             Command::KadaiAdd { fields } => kadai::add(self, user, fields).await,
             Command::KadaiDone { number } => kadai::done(self, user, number).await,
@@ -272,6 +280,7 @@ impl Bot {
                 ("consult/unknown_subcommand", json!({ "word": word }))
             }
             ParseError::KadaiUsage => ("kadai/usage", json!({})),
+            ParseError::WorkUsage => ("work/usage", json!({ "kinds": quotas::work_kinds(self) })),
             ParseError::BadPriority(value) => ("kadai/bad_priority", json!({ "value": value })),
             ParseError::KadaiTitleTooLong { length } => (
                 "kadai/title_too_long",

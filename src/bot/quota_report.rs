@@ -34,9 +34,16 @@ pub(super) async fn render(
         .map(|each| json!({ "month": each.to_string(), "month_ja": month_ja(*each), "summary": summarise_month(&policy, *each, &requests) }))
         .collect();
     let current = summarise_month(&policy, month, &requests);
+    // The contract's other capped work, in its current period: one look
+    // at every count (staff see consultations only).
+    let work = if bot.directory().role_of(user).is_team() {
+        super::work::summary(bot).await?
+    } else {
+        Vec::new()
+    };
     Ok(bot.reply(
         user,
         "quota/report",
-        json!({ "month": month.to_string(), "month_ja": month_ja(month), "summary": current, "history": rows }),
+        json!({ "month": month.to_string(), "month_ja": month_ja(month), "summary": current, "history": rows, "work": work }),
     ))
 }

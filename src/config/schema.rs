@@ -81,14 +81,17 @@ fn read_channels(mut table: TableReader<'_, '_>, reading: &mut Reading) -> RawCh
     raw
 }
 
-/// `[quota.<kind>]`: `consultation` always, plus every kind named in the file or an override.
+/// `[quota.<kind>]`: the kinds the contract names always, plus every kind named in the file or
+/// an override.
 /// Every key of `[quota]` is a kind name, so only badly formed or misspelt names are reported.
 fn read_quotas<'a, 'i>(
     quota: TableReader<'a, 'i>,
     reading: &mut Reading,
 ) -> BTreeMap<String, RawQuota> {
-    let mut kinds: BTreeMap<String, Option<&'a DeTable<'i>>> =
-        BTreeMap::from([("consultation".to_owned(), None)]);
+    let mut kinds: BTreeMap<String, Option<&'a DeTable<'i>>> = super::settings::CONTRACT_KINDS
+        .iter()
+        .map(|(kind, _, _)| ((*kind).to_owned(), None))
+        .collect();
     for kind in reading.env.tables_named_below(&quota.path) {
         // A misspelt kind stays unconsulted, so its variables are reported with the fix.
         if matches!(classify_kind(&kind), KindName::Known | KindName::New) {

@@ -56,7 +56,10 @@ impl Default for Settings {
             calendar: CalendarSettings::default(),
             roles: Roles::default(),
             channels: Channels::default(),
-            quotas: BTreeMap::from([("consultation".to_owned(), QuotaRule::default())]),
+            quotas: CONTRACT_KINDS
+                .iter()
+                .map(|(kind, _, _)| ((*kind).to_owned(), QuotaRule::default_for(kind)))
+                .collect(),
             meetings: MeetingSettings::default(),
             reminders: ReminderSettings::default(),
             database_url: DEFAULT_DATABASE_URL.to_owned(),
@@ -204,6 +207,32 @@ impl Default for QuotaRule {
             limit: 10,
             period: QuotaPeriod::Month,
             alert_at: default_alert_points(10),
+        }
+    }
+}
+
+/// The kinds of capped work the contract names, with their caps
+/// (仕様書 4): consultations, ten a month (4(1)ア); procurement reviews,
+/// thirty for the contract (4(2)ア(ｲ)); remote-maintenance site audits,
+/// four (4(1)ウ, 想定件数); audit items, about thirty (4(1)イ(ｴ)a).
+pub const CONTRACT_KINDS: [(&str, u32, QuotaPeriod); 4] = [
+    ("consultation", 10, QuotaPeriod::Month),
+    ("procurement_review", 30, QuotaPeriod::Contract),
+    ("site_audit", 4, QuotaPeriod::Contract),
+    ("audit_item", 30, QuotaPeriod::Contract),
+];
+
+impl QuotaRule {
+    /// The default of a kind: the contract's cap for the kinds it names,
+    /// the consultation default otherwise.
+    pub fn default_for(kind: &str) -> Self {
+        match CONTRACT_KINDS.iter().find(|(name, _, _)| *name == kind) {
+            Some((_, limit, period)) => Self {
+                limit: *limit,
+                period: *period,
+                alert_at: default_alert_points(*limit),
+            },
+            None => Self::default(),
         }
     }
 }

@@ -47,7 +47,7 @@ pub(super) fn validate_settings(
         quotas: raw
             .quotas
             .iter()
-            .map(|(kind, quota)| (kind.clone(), validate_quota(quota, problems)))
+            .map(|(kind, quota)| (kind.clone(), validate_quota(kind, quota, problems)))
             .collect(),
         meetings: validate_meetings(&raw.meetings, defaults.meetings, problems),
         reminders: validate_reminders(&raw.reminders, defaults.reminders, problems),
@@ -236,8 +236,8 @@ fn validate_channels(raw: &RawChannels, defaults: Channels, problems: &mut Probl
     }
 }
 
-fn validate_quota(raw: &RawQuota, problems: &mut Problems) -> QuotaRule {
-    let defaults = QuotaRule::default();
+fn validate_quota(kind: &str, raw: &RawQuota, problems: &mut Problems) -> QuotaRule {
+    let defaults = QuotaRule::default_for(kind);
     let limit = match &raw.limit {
         Some(limit) => report(in_range(limit, 1..=u32::MAX, "1 or more"), problems),
         None => Some(defaults.limit),

@@ -8,3 +8,4 @@ pub mod kadai;
 pub mod meeting;
 pub mod month;
 pub mod quota;
+pub mod work;

@@ -511,7 +511,7 @@ impl Store {
 /// Takes the next slot of `bucket` if fewer than `limit` are taken; the
 /// conditional increment is atomic on both backends, so exactly one of two
 /// simultaneous requests can be the last one under the limit.
-async fn take_slot_within_limit(
+pub(super) async fn take_slot_within_limit(
     tx: &mut Transaction<'static, Any>,
     kind: &str,
     bucket: &str,
@@ -545,7 +545,7 @@ async fn take_slot_regardless(
 
 /// Records each threshold `position` reached that was never alerted in
 /// this period, and returns those: the caller alerts exactly these.
-async fn claim_alerts(
+pub(super) async fn claim_alerts(
     tx: &mut Transaction<'static, Any>,
     kind: &str,
     bucket: &str,

@@ -13,6 +13,7 @@ mod kadai;
 mod meetings;
 mod outbox;
 mod people;
+mod work;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub use kadai::{KadaiChange, KadaiItem};
 pub use meetings::StoredAdjustment;
 pub use outbox::{NewMessage, QueuedMessage};
 pub use people::Person;
+pub use work::{RecordedWork, WorkItem};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");

@@ -10,7 +10,6 @@ use serde_json::json;
 use super::Bot;
 use super::command::ListScope;
 use super::message::{Outgoing, UserId};
-use crate::config::QuotaPeriod;
 use crate::domain::consultation::{
     self, Action, Actor, Category, QuotaEffect, Role, TransitionError,
 };
@@ -28,33 +27,14 @@ const QUICK_TITLE_CHARS: usize = 40;
 
 /// The consultation quota's policy, from the config.
 pub fn policy(bot: &Bot) -> QuotaPolicy {
-    let rule = bot
-        .settings()
-        .quotas
-        .get(QUOTA_KIND)
-        .cloned()
-        .unwrap_or_default();
-    QuotaPolicy::new(rule.limit, rule.alert_at).unwrap_or_else(|| {
+    super::quotas::policy_of(bot, QUOTA_KIND).unwrap_or_else(|| {
         QuotaPolicy::new(10, vec![8, 10]).expect("the documented default is valid")
     })
 }
 
-/// The period a request counts in: its Tokyo month, or with
-/// `period = "contract"` the contract period containing that month
-/// (`contract:2024-04-01`), so that a new contract starts from zero.
+/// The period a consultation counts in (see `quotas::bucket_of`).
 fn bucket_for(bot: &Bot, month: crate::domain::month::YearMonth) -> String {
-    let period = bot
-        .settings()
-        .quotas
-        .get(QUOTA_KIND)
-        .map(|rule| rule.period);
-    match period {
-        Some(QuotaPeriod::Contract) => {
-            let contract = bot.settings().contract_period(month.first_day());
-            format!("contract:{}", contract.start)
-        }
-        _ => month.to_string(),
-    }
+    super::quotas::bucket_of(bot, QUOTA_KIND, month)
 }
 
 /// `/consult <text>`: recorded at once; the first line becomes the title.

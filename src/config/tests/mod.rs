@@ -264,7 +264,13 @@ fn other_quota_kinds_take_the_same_keys() {
     let text =
         "[quota.site_audit]\nlimit = 2\nperiod = \"contract\"\n\n[quota.training]\nlimit = 4\n";
     let quotas = parse(text).unwrap().quotas;
-    assert_eq!(quotas.len(), 3);
+    // The contract's four kinds and training.
+    assert_eq!(quotas.len(), 5);
+    assert_eq!(
+        quotas["procurement_review"],
+        QuotaRule::default_for("procurement_review")
+    );
+    assert_eq!(quotas["procurement_review"].limit, 30);
     assert_eq!(quotas["consultation"], QuotaRule::default());
     let site_audit = QuotaRule {
         limit: 2,

@@ -40,7 +40,8 @@ fn list_and_quota_overrides_are_applied() {
             *consultation(s) = QuotaRule { limit: 12, alert_at: vec![10, 12], ..QuotaRule::default() }
         }),
         ("BANSO_QUOTA__SITE_AUDIT__LIMIT", "2", |s| {
-            let rule = QuotaRule { limit: 2, alert_at: vec![2], ..QuotaRule::default() };
+            let rule =
+                QuotaRule { limit: 2, alert_at: vec![2], ..QuotaRule::default_for("site_audit") };
             s.quotas.insert("site_audit".into(), rule);
         }),
         ("BANSO_CALENDAR__EXTRA_CLOSED", "[{ date = 2024-08-14, reason = \"点検\" }]", |s| {
