@@ -12,10 +12,14 @@ use super::clock::CITY_TIME_ZONE;
 use super::consultations::{QUOTA_KIND, notices::month_ja, policy};
 use crate::domain::month::YearMonth;
 use crate::domain::quota::summarise_month;
+use futures_util::TryStreamExt;
+use rust_xlsxwriter::Workbook;
+
 use crate::export::consultations::{
-    ConsultationLine, ConsultationWords, HistoryLine, MonthFigures, consultations_workbook,
+    ConsultationLine, ConsultationWords, HistoryLine, MonthFigures, history_row, list_row,
+    summary_pairs,
 };
-use crate::export::xlsx::{Cell, table_workbook};
+use crate::export::xlsx::{Cell, TableWriter, pairs_sheet, table_workbook};
 use crate::store::{ExportRecord, StoreError};
 
 /// A file made, before it is written anywhere.
@@ -63,13 +67,13 @@ pub fn check_month(bot: &Bot, month: YearMonth) -> Result<(), ExportError> {
     Ok(())
 }
 
-/// 相談対応記録 of `month`: the list, the figures and the history.
+/// 相談対応記録 of `month`: the list, the figures and the history, streamed
+/// from the store into constant-memory sheets.
 pub async fn consultations(bot: &Bot, month: YearMonth) -> Result<Exported, ExportError> {
     check_month(bot, month)?;
     let words = consultation_words(bot)?;
     let store = bot.store();
-    let consultations = store.consultations_received_in(month).await?;
-    let history = store.history_of_month(month).await?;
+    let received = store.count_received_in(month).await?;
     let requests = store
         .counted_requests(QUOTA_KIND, month, month.next())
         .await?;
@@ -83,20 +87,30 @@ pub async fn consultations(bot: &Bot, month: YearMonth) -> Result<Exported, Expo
         remaining: summary.remaining,
         held: summary.held,
         carried_out: summary.carried_out,
-        received: u32::try_from(consultations.len()).unwrap_or(u32::MAX),
+        received: u32::try_from(received).unwrap_or(u32::MAX),
         made_at: city_time(bot.clock().now().timestamp()),
     };
+    let names = store.display_names().await?;
+    let name_of = |id: String| names.get(&id).cloned().unwrap_or(id);
     let mut labels = Labels::new(bot);
-    let mut names: HashMap<String, String> = HashMap::new();
-    for (consultation, name) in &consultations {
-        if let Some(name) = name {
-            names.insert(consultation.requester.clone(), name.clone());
-        }
-    }
-    let rows = consultations.len();
-    let lines: Vec<ConsultationLine> = consultations
-        .into_iter()
-        .map(|(consultation, name)| ConsultationLine {
+    let mut workbook = Workbook::new();
+
+    let mut list = TableWriter::start(
+        &mut workbook,
+        &words.list_sheet,
+        "Consultations",
+        &words.list_headers,
+        received,
+    )?;
+    let mut consultations = store.consultations_received_in(month);
+    let mut rows = 0;
+    while let Some((consultation, name)) = consultations.try_next().await? {
+        let note = consultation.decline_reason.or_else(|| {
+            consultation
+                .exception
+                .then(|| labels.get("note", "exception"))
+        });
+        let line = ConsultationLine {
             short_id: consultation.short_id,
             received_at: city_time(consultation.received_at),
             requester: name.unwrap_or(consultation.requester),
@@ -106,31 +120,55 @@ pub async fn consultations(bot: &Bot, month: YearMonth) -> Result<Exported, Expo
             details: consultation.details,
             desired_date: consultation.desired_date,
             status: labels.get("status", consultation.status.code()),
-            assignee: consultation
-                .assignee
-                .map(|id| names.get(&id).cloned().unwrap_or(id)),
+            assignee: consultation.assignee.map(name_of),
             counted_in: consultation.quota_bucket,
             position: consultation.quota_position,
-            note: consultation.decline_reason.or_else(|| {
-                consultation
-                    .exception
-                    .then(|| labels.get("note", "exception"))
-            }),
-        })
-        .collect();
-    let history: Vec<HistoryLine> = history
-        .into_iter()
-        .map(|(short_id, event)| HistoryLine {
+            note,
+        };
+        // The count was read first; a consultation received since then in
+        // the same month waits for the next export.
+        if rows < received {
+            list.write_row(&list_row(line))?;
+            rows += 1;
+        }
+    }
+    drop(consultations);
+    list.finish()?;
+
+    pairs_sheet(
+        &mut workbook,
+        &words.summary_sheet,
+        &summary_pairs(&words, &figures),
+    )?;
+
+    let entries = store.count_history_of_month(month).await?;
+    let mut history = TableWriter::start(
+        &mut workbook,
+        &words.history_sheet,
+        "History",
+        &words.history_headers,
+        entries,
+    )?;
+    let mut events = store.history_of_month(month);
+    let mut written = 0;
+    while let Some((short_id, event)) = events.try_next().await? {
+        let line = HistoryLine {
             short_id,
             at: city_time(event.at),
-            actor: names.get(&event.actor).cloned().unwrap_or(event.actor),
+            actor: name_of(event.actor),
             what: labels.get("event", &event.kind),
             from: event.from_status.map(|code| labels.get("status", &code)),
             to: event.to_status.map(|code| labels.get("status", &code)),
             detail: event.detail.map(|detail| labels.detail(&detail)),
-        })
-        .collect();
-    let bytes = consultations_workbook(&words, &figures, lines, history)?;
+        };
+        if written < entries {
+            history.write_row(&history_row(line))?;
+            written += 1;
+        }
+    }
+    drop(events);
+    history.finish()?;
+    let bytes = workbook.save_to_buffer()?;
     Ok(Exported { bytes, rows })
 }
 
@@ -160,7 +198,7 @@ pub async fn kadai(bot: &Bot) -> Result<Exported, ExportError> {
             ]
         })
         .collect();
-    let bytes = table_workbook(&sheet, "Issues", &headers, rows)?;
+    let bytes = table_workbook(&sheet, "Issues", &headers, rows.into_iter())?;
     Ok(Exported {
         bytes,
         rows: items.len(),

@@ -1,12 +1,13 @@
 //! 相談対応記録: a month's consultations as an Excel workbook — the list, the
 //! count against the quota (仕様書 4(1): 月10件程度), and each one's
-//! history — for the regular meeting and the city's own records. The words
-//! (sheet names, headers, labels) are passed in from the templates.
+//! history — for the regular meeting and the city's own records: the rows
+//! and figures as cells; the caller streams them into `xlsx::TableWriter`s.
+//! The words (sheet names, headers, labels) are passed in from the
+//! templates.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rust_xlsxwriter::{Workbook, XlsxError};
 
-use super::xlsx::{Cell, pairs_sheet, table_sheet};
+use super::xlsx::Cell;
 
 /// Sheet names and column headers, in the user's language.
 #[derive(Debug, Clone)]
@@ -79,15 +80,42 @@ pub struct MonthFigures {
     pub made_at: NaiveDateTime,
 }
 
-/// The workbook, as the bytes of an .xlsx file.
-pub fn consultations_workbook(
-    words: &ConsultationWords,
-    figures: &MonthFigures,
-    lines: impl IntoIterator<Item = ConsultationLine>,
-    history: impl IntoIterator<Item = HistoryLine>,
-) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let summary: Vec<(String, Cell)> = words
+/// The list's row of a consultation.
+pub fn list_row(line: ConsultationLine) -> Vec<Cell> {
+    vec![
+        Cell::Text(line.short_id),
+        Cell::DateTime(line.received_at),
+        Cell::Text(line.requester),
+        line.department.into(),
+        Cell::Text(line.title),
+        Cell::Text(line.category),
+        Cell::Text(line.details),
+        line.desired_date.into(),
+        Cell::Text(line.status),
+        line.assignee.into(),
+        line.counted_in.into(),
+        line.position
+            .map_or(Cell::Empty, |n| Cell::Number(n as f64)),
+        line.note.into(),
+    ]
+}
+
+/// The history's row of an entry.
+pub fn history_row(line: HistoryLine) -> Vec<Cell> {
+    vec![
+        Cell::Text(line.short_id),
+        Cell::DateTime(line.at),
+        Cell::Text(line.actor),
+        Cell::Text(line.what),
+        line.from.into(),
+        line.to.into(),
+        line.detail.into(),
+    ]
+}
+
+/// The summary sheet's label–value pairs.
+pub fn summary_pairs(words: &ConsultationWords, figures: &MonthFigures) -> Vec<(String, Cell)> {
+    words
         .summary_labels
         .iter()
         .cloned()
@@ -103,48 +131,5 @@ pub fn consultations_workbook(
             Cell::Number(f64::from(figures.received)),
             Cell::DateTime(figures.made_at),
         ])
-        .collect();
-    table_sheet(
-        &mut workbook,
-        &words.list_sheet,
-        "Consultations",
-        &words.list_headers,
-        lines.into_iter().map(|line| {
-            vec![
-                Cell::Text(line.short_id),
-                Cell::DateTime(line.received_at),
-                Cell::Text(line.requester),
-                line.department.into(),
-                Cell::Text(line.title),
-                Cell::Text(line.category),
-                Cell::Text(line.details),
-                line.desired_date.into(),
-                Cell::Text(line.status),
-                line.assignee.into(),
-                line.counted_in.into(),
-                line.position
-                    .map_or(Cell::Empty, |n| Cell::Number(n as f64)),
-                line.note.into(),
-            ]
-        }),
-    )?;
-    pairs_sheet(&mut workbook, &words.summary_sheet, &summary)?;
-    table_sheet(
-        &mut workbook,
-        &words.history_sheet,
-        "History",
-        &words.history_headers,
-        history.into_iter().map(|line| {
-            vec![
-                Cell::Text(line.short_id),
-                Cell::DateTime(line.at),
-                Cell::Text(line.actor),
-                Cell::Text(line.what),
-                line.from.into(),
-                line.to.into(),
-                line.detail.into(),
-            ]
-        }),
-    )?;
-    workbook.save_to_buffer()
+        .collect()
 }

@@ -61,86 +61,141 @@ pub fn display_width(text: &str) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// Writes `rows` under `headers` as an Excel table named `name` on a new
-/// sheet `sheet`, with the header frozen and every column filterable.
-pub fn table_sheet<'w>(
-    workbook: &'w mut Workbook,
-    sheet: &str,
-    name: &str,
-    headers: &[String],
-    rows: impl IntoIterator<Item = Vec<Cell>>,
-) -> Result<&'w mut Worksheet, XlsxError> {
-    let date = Format::new().set_num_format("yyyy/mm/dd");
-    let date_time = Format::new().set_num_format("yyyy/mm/dd hh:mm");
-    let text = Format::new().set_align(FormatAlign::Top);
-    let wrapped = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    let worksheet = workbook.add_worksheet_with_low_memory()?;
-    worksheet.set_name(sheet)?;
-    // Written first: a low-memory sheet keeps only the current row, so the
-    // table cannot fill its header in afterwards.
-    let bold = Format::new().set_bold();
-    for (column, header) in headers.iter().enumerate() {
-        let col = u16::try_from(column).map_err(|_| XlsxError::RowColumnLimitError)?;
-        worksheet.write_string_with_format(0, col, header, &bold)?;
+/// An Excel table being written row by row on a constant-memory sheet:
+/// each row goes to a temporary file as it is written, so a table of any
+/// size takes the memory of one row (plus the column widths). The table,
+/// with its header and filters, is declared first, for the number of rows
+/// that will follow.
+pub struct TableWriter<'w> {
+    worksheet: &'w mut Worksheet,
+    widths: Vec<f64>,
+    next_row: u32,
+    formats: Formats,
+}
+
+struct Formats {
+    date: Format,
+    date_time: Format,
+    text: Format,
+    wrapped: Format,
+}
+
+impl<'w> TableWriter<'w> {
+    /// A new sheet `sheet` holding a table `name` of `headers` and `rows`
+    /// data rows (an empty table shows one blank row).
+    pub fn start(
+        workbook: &'w mut Workbook,
+        sheet: &str,
+        name: &str,
+        headers: &[String],
+        rows: usize,
+    ) -> Result<Self, XlsxError> {
+        let worksheet = workbook.add_worksheet_with_constant_memory()?;
+        worksheet.set_name(sheet)?;
+        let columns: Vec<TableColumn> = headers
+            .iter()
+            .map(|header| TableColumn::new().set_header(header))
+            .collect();
+        let table = Table::new()
+            .set_name(name)
+            .set_style(TableStyle::Medium2)
+            .set_columns(&columns);
+        let last_row = u32::try_from(rows.max(1)).map_err(|_| XlsxError::RowColumnLimitError)?;
+        let last_col = u16::try_from(headers.len().saturating_sub(1))
+            .map_err(|_| XlsxError::RowColumnLimitError)?;
+        // Declared before the rows: it writes the header row, and a
+        // constant-memory sheet takes rows only in order.
+        worksheet.add_table(0, 0, last_row, last_col, &table)?;
+        worksheet.set_freeze_panes(1, 0)?;
+        Ok(Self {
+            worksheet,
+            widths: headers
+                .iter()
+                .map(|header| display_width(header) + 4.0)
+                .collect(),
+            next_row: 1,
+            formats: Formats {
+                date: Format::new().set_num_format("yyyy/mm/dd"),
+                date_time: Format::new().set_num_format("yyyy/mm/dd hh:mm"),
+                text: Format::new().set_align(FormatAlign::Top),
+                wrapped: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            },
+        })
     }
-    let mut widths: Vec<f64> = headers
-        .iter()
-        .map(|header| display_width(header) + 4.0)
-        .collect();
-    let mut last_row = 0u32;
-    for (index, row) in rows.into_iter().enumerate() {
-        let at = u32::try_from(index + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+
+    pub fn write_row(&mut self, row: &[Cell]) -> Result<(), XlsxError> {
+        let at = self.next_row;
         for (column, cell) in row.iter().enumerate() {
             let col = u16::try_from(column).map_err(|_| XlsxError::RowColumnLimitError)?;
             let width = match cell {
                 Cell::Text(value) => {
                     let width = display_width(value);
                     let format = if width > WIDEST_COLUMN || value.contains('\n') {
-                        &wrapped
+                        &self.formats.wrapped
                     } else {
-                        &text
+                        &self.formats.text
                     };
-                    worksheet.write_string_with_format(at, col, value, format)?;
+                    self.worksheet
+                        .write_string_with_format(at, col, value, format)?;
                     width
                 }
                 Cell::Number(value) => {
-                    worksheet.write_number(at, col, *value)?;
+                    self.worksheet.write_number(at, col, *value)?;
                     value.to_string().len() as f64
                 }
                 Cell::Date(value) => {
-                    worksheet.write_datetime_with_format(at, col, value, &date)?;
+                    self.worksheet.write_datetime_with_format(
+                        at,
+                        col,
+                        value,
+                        &self.formats.date,
+                    )?;
                     10.0
                 }
                 Cell::DateTime(value) => {
-                    worksheet.write_datetime_with_format(at, col, value, &date_time)?;
+                    self.worksheet.write_datetime_with_format(
+                        at,
+                        col,
+                        value,
+                        &self.formats.date_time,
+                    )?;
                     16.0
                 }
                 Cell::Empty => 0.0,
             };
-            if let Some(widest) = widths.get_mut(column) {
+            if let Some(widest) = self.widths.get_mut(column) {
                 *widest = widest.max(width + 1.0);
             }
         }
-        last_row = at;
+        self.next_row += 1;
+        Ok(())
     }
-    for (column, width) in widths.iter().enumerate() {
-        let col = u16::try_from(column).map_err(|_| XlsxError::RowColumnLimitError)?;
-        worksheet.set_column_width(col, width.min(WIDEST_COLUMN))?;
+
+    /// Sets the column widths the rows needed.
+    pub fn finish(self) -> Result<(), XlsxError> {
+        for (column, width) in self.widths.iter().enumerate() {
+            let col = u16::try_from(column).map_err(|_| XlsxError::RowColumnLimitError)?;
+            self.worksheet
+                .set_column_width(col, width.min(WIDEST_COLUMN))?;
+        }
+        Ok(())
     }
-    let columns: Vec<TableColumn> = headers
-        .iter()
-        .map(|header| TableColumn::new().set_header(header))
-        .collect();
-    let table = Table::new()
-        .set_name(name)
-        .set_style(TableStyle::Medium2)
-        .set_columns(&columns);
-    let last_col = u16::try_from(headers.len().saturating_sub(1))
-        .map_err(|_| XlsxError::RowColumnLimitError)?;
-    // A table needs a data row; an empty month shows one blank row.
-    worksheet.add_table(0, 0, last_row.max(1), last_col, &table)?;
-    worksheet.set_freeze_panes(1, 0)?;
-    Ok(worksheet)
+}
+
+/// Writes `rows` under `headers` as an Excel table named `name` on a new
+/// sheet `sheet`, with the header frozen and every column filterable.
+pub fn table_sheet(
+    workbook: &mut Workbook,
+    sheet: &str,
+    name: &str,
+    headers: &[String],
+    rows: impl ExactSizeIterator<Item = Vec<Cell>>,
+) -> Result<(), XlsxError> {
+    let mut table = TableWriter::start(workbook, sheet, name, headers, rows.len())?;
+    for row in rows {
+        table.write_row(&row)?;
+    }
+    table.finish()
 }
 
 /// A workbook of one table sheet, as the bytes of an .xlsx file.
@@ -148,7 +203,7 @@ pub fn table_workbook(
     sheet: &str,
     name: &str,
     headers: &[String],
-    rows: impl IntoIterator<Item = Vec<Cell>>,
+    rows: impl ExactSizeIterator<Item = Vec<Cell>>,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     table_sheet(&mut workbook, sheet, name, headers, rows)?;

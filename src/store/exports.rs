@@ -1,6 +1,11 @@
 //! What the exports read (a month's consultations with their history) and
 //! the record of every export written.
 
+use std::collections::HashMap;
+
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+
 use super::consultations::{CONSULTATION_COLUMNS, ConsultationRow};
 use super::{Consultation, Event, Store, StoreError};
 use crate::domain::month::YearMonth;
@@ -21,42 +26,63 @@ pub struct ExportRecord {
 }
 
 impl Store {
+    /// How many consultations were received in `month`.
+    pub async fn count_received_in(&self, month: YearMonth) -> Result<usize, StoreError> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM consultations WHERE received_month = $1")
+                .bind(month.to_string())
+                .fetch_one(self.pool())
+                .await?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
     /// The consultations received in `month`, in receipt order, each with
-    /// the requester's name where banso knows it.
-    pub async fn consultations_received_in(
+    /// the requester's name where banso knows it: a stream, so that a month
+    /// of any size is never all in memory.
+    pub fn consultations_received_in(
         &self,
         month: YearMonth,
-    ) -> Result<Vec<(Consultation, Option<String>)>, StoreError> {
+    ) -> BoxStream<'_, Result<(Consultation, Option<String>), StoreError>> {
         let columns = CONSULTATION_COLUMNS
             .split(", ")
             .map(|column| format!("c.{column}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let rows: Vec<(ConsultationRow, Option<String>)> =
-            sqlx::query_as::<_, ConsultationRowWithName>(sqlx::AssertSqlSafe(format!(
-                "SELECT {columns}, p.display_name FROM consultations c \
-                 LEFT JOIN people p ON p.user_id = c.requester \
-                 WHERE c.received_month = $1 ORDER BY c.month_seq"
-            )))
-            .bind(month.to_string())
-            .fetch_all(self.pool())
-            .await?
-            .into_iter()
-            .map(|row| (row.consultation, row.display_name))
-            .collect();
-        rows.into_iter()
-            .map(|(row, name)| Ok((Consultation::try_from(row)?, name)))
-            .collect()
+        sqlx::query_as::<_, ConsultationRowWithName>(sqlx::AssertSqlSafe(format!(
+            "SELECT {columns}, p.display_name FROM consultations c \
+             LEFT JOIN people p ON p.user_id = c.requester \
+             WHERE c.received_month = $1 ORDER BY c.month_seq"
+        )))
+        .bind(month.to_string())
+        .fetch(self.pool())
+        .map(|row| {
+            let row = row?;
+            Ok((Consultation::try_from(row.consultation)?, row.display_name))
+        })
+        .boxed()
+    }
+
+    /// How many entries `history_of_month` yields.
+    pub async fn count_history_of_month(&self, month: YearMonth) -> Result<usize, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM consultations WHERE received_month = $1) + \
+             (SELECT COUNT(*) FROM consultation_events e JOIN consultations c ON c.id = e.consultation_id \
+              WHERE c.received_month = $1)",
+        )
+        .bind(month.to_string())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(usize::try_from(count).unwrap_or(0))
     }
 
     /// The history of every consultation received in `month`, each entry
     /// with its consultation's short id: creation first, then the changes,
-    /// consultation by consultation in receipt order.
-    pub async fn history_of_month(
+    /// consultation by consultation in receipt order. A stream, as above.
+    pub fn history_of_month(
         &self,
         month: YearMonth,
-    ) -> Result<Vec<(String, Event)>, StoreError> {
-        let rows: Vec<HistoryRow> = sqlx::query_as(
+    ) -> BoxStream<'_, Result<(String, Event), StoreError>> {
+        sqlx::query_as::<_, HistoryRow>(
             "SELECT short_id, month_seq, 0 AS seq, received_at AS at, requester AS actor, 'created' AS kind, \
              CAST(NULL AS TEXT) AS from_status, intake_status AS to_status, CAST(NULL AS TEXT) AS detail \
              FROM consultations WHERE received_month = $1 \
@@ -67,24 +93,32 @@ impl Store {
              ORDER BY 2, 3",
         )
         .bind(month.to_string())
+        .fetch(self.pool())
+        .map(|row| {
+            let row = row?;
+            Ok((
+                row.short_id,
+                Event {
+                    at: row.at,
+                    actor: row.actor,
+                    kind: row.kind,
+                    from_status: row.from_status,
+                    to_status: row.to_status,
+                    detail: row.detail,
+                },
+            ))
+        })
+        .boxed()
+    }
+
+    /// The names banso knows, by user id.
+    pub async fn display_names(&self) -> Result<HashMap<String, String>, StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT user_id, display_name FROM people WHERE display_name IS NOT NULL",
+        )
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                (
-                    row.short_id,
-                    Event {
-                        at: row.at,
-                        actor: row.actor,
-                        kind: row.kind,
-                        from_status: row.from_status,
-                        to_status: row.to_status,
-                        detail: row.detail,
-                    },
-                )
-            })
-            .collect())
+        Ok(rows.into_iter().collect())
     }
 
     /// Records an export in the history.
