@@ -157,11 +157,26 @@ enum ExportCommand {
         #[command(flatten)]
         target: ExportTarget,
     },
+    /// 進捗状況報告書: the month's progress report (.xlsx; .docx with --format docx or a .docx --out).
+    Progress {
+        #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+        month: YearMonth,
+        #[arg(long, value_enum)]
+        format: Option<DocumentFormatArg>,
+        #[command(flatten)]
+        target: ExportTarget,
+    },
     /// 課題管理表: every issue and action item, open and done (.xlsx).
     Kadai {
         #[command(flatten)]
         target: ExportTarget,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DocumentFormatArg {
+    Xlsx,
+    Docx,
 }
 
 #[derive(Debug, clap::Args)]
@@ -438,20 +453,49 @@ async fn run_export(
         clock: Arc::new(SystemClock),
         texts: texts.clone(),
     });
-    let (kind, month, target, made) = match command {
-        ExportCommand::Consultations { month, target } => (
-            "consultations",
-            Some(month),
+    let (kind, month, target, extension) = match &command {
+        ExportCommand::Consultations { month, target } => {
+            ("consultations", Some(*month), target, "xlsx")
+        }
+        ExportCommand::Kadai { target } => ("kadai", None, target, "xlsx"),
+        ExportCommand::Progress {
+            month,
+            format,
             target,
-            exports::consultations(&bot, month).await,
-        ),
-        ExportCommand::Kadai { target } => ("kadai", None, target, exports::kadai(&bot).await),
+        } => {
+            let docx = match format {
+                Some(format) => matches!(format, DocumentFormatArg::Docx),
+                None => target
+                    .out
+                    .as_ref()
+                    .and_then(|out| out.extension())
+                    .is_some_and(|extension| extension.eq_ignore_ascii_case("docx")),
+            };
+            (
+                "progress",
+                Some(*month),
+                target,
+                if docx { "docx" } else { "xlsx" },
+            )
+        }
+    };
+    let made = match &command {
+        ExportCommand::Consultations { month, .. } => exports::consultations(&bot, *month).await,
+        ExportCommand::Kadai { .. } => exports::kadai(&bot).await,
+        ExportCommand::Progress { month, .. } => {
+            let format = if extension == "docx" {
+                exports::DocumentFormat::Docx
+            } else {
+                exports::DocumentFormat::Xlsx
+            };
+            exports::progress(&bot, *month, format).await
+        }
     };
     let result = match made {
         Ok(made) => {
-            let path = target
-                .out
-                .unwrap_or_else(|| PathBuf::from(exports::default_file_name(&bot, kind, month)));
+            let path = target.out.clone().unwrap_or_else(|| {
+                PathBuf::from(exports::default_file_name(&bot, kind, month, extension))
+            });
             write_export(&bot, &texts, kind, month, &path, made, target.force).await
         }
         Err(error) => Err(export_failure(&texts, error)),
@@ -525,6 +569,11 @@ fn export_failure(texts: &Texts, error: exports::ExportError) -> Failure {
             json!({ "detail": error.to_string() }),
         )),
         exports::ExportError::Xlsx(error) => Failure::runtime(error.to_string()),
+        exports::ExportError::Docx(error) => Failure::runtime(error.to_string()),
+        exports::ExportError::Data(error) => Failure::runtime(texts.render(
+            "cli/database_unavailable",
+            json!({ "detail": format!("{error:#}") }),
+        )),
     }
 }
 

@@ -316,3 +316,163 @@ fn a_month_outside_the_contract_is_refused() {
     assert!(said.contains("契約期間"), "{said}");
     assert!(!dir.path().join("相談対応記録_2025-06.xlsx").exists());
 }
+
+/// The paragraphs and table cells of a .docx, in order, as a reader sees
+/// them.
+fn document_text(bytes: &[u8]) -> Vec<String> {
+    use docx_rs::{DocumentChild, TableCellContent, TableChild, TableRowChild};
+    let document = docx_rs::read_docx(bytes).expect("a readable .docx");
+    let mut lines = Vec::new();
+    for child in &document.document.children {
+        match child {
+            DocumentChild::Paragraph(paragraph) => lines.push(paragraph.raw_text()),
+            DocumentChild::Table(table) => {
+                for row in &table.rows {
+                    let TableChild::TableRow(row) = row;
+                    let cells: Vec<String> = row
+                        .cells
+                        .iter()
+                        .map(|cell| {
+                            let TableRowChild::TableCell(cell) = cell;
+                            cell.children
+                                .iter()
+                                .filter_map(|content| match content {
+                                    TableCellContent::Paragraph(paragraph) => {
+                                        Some(paragraph.raw_text())
+                                    }
+                                    _ => None,
+                                })
+                                .collect::<String>()
+                        })
+                        .collect();
+                    lines.push(cells.join(" | "));
+                }
+            }
+            _ => {}
+        }
+    }
+    lines
+}
+
+#[tokio::test]
+async fn the_progress_report_in_excel_and_word_says_the_same() {
+    for test in support::all_stores().await {
+        let store = &test.store;
+        let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+        june(&bot, &clock).await;
+        say(
+            &bot,
+            "consultant",
+            "/kadai add 研修資料の確認 担当=佐藤 期限=2024-06-17 優先度=高",
+        )
+        .await;
+        say(&bot, "consultant", "/work add site_audit 保守拠点A").await;
+        clock.set(
+            chrono::DateTime::parse_from_rfc3339("2024-07-01T09:00:00+09:00")
+                .unwrap()
+                .to_utc(),
+        );
+        let month = "2024-06".parse().unwrap();
+
+        let workbook = exports::progress(&bot, month, exports::DocumentFormat::Xlsx)
+            .await
+            .unwrap();
+        let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(workbook.bytes)).unwrap();
+        assert_eq!(
+            workbook.sheet_names(),
+            vec!["概要", "相談", "業務", "課題", "翌月予定"],
+            "{}",
+            test.label
+        );
+        let overview: Vec<String> = workbook
+            .worksheet_range("概要")
+            .unwrap()
+            .rows()
+            .map(|row| text(row.first()))
+            .collect();
+        assert_eq!(overview[0], "進捗状況報告書（令和6年6月分）");
+        assert!(
+            overview
+                .iter()
+                .any(|line| line.contains("受付 15件") && line.contains("計上 11件 / 10件")),
+            "{overview:?}"
+        );
+        assert!(
+            overview
+                .iter()
+                .any(|line| line.contains("うち期限超過 1件")),
+            "{overview:?}"
+        );
+        let work = workbook.worksheet_range("業務").unwrap();
+        let audits = work
+            .rows()
+            .find(|row| text(row.first()) == "リモート保守拠点監査")
+            .expect("site audits listed");
+        assert_eq!(
+            (
+                text(audits.get(1)),
+                text(audits.get(2)),
+                text(audits.get(3))
+            ),
+            ("1".into(), "4".into(), "契約期間".into())
+        );
+        let plan = workbook.worksheet_range("翌月予定").unwrap();
+        let regular = plan
+            .rows()
+            .find(|row| text(row.get(2)) == "定例報告会")
+            .expect("July's regular meeting");
+        assert!(matches!(regular[0], Data::DateTime(_)), "a date");
+
+        let document = exports::progress(&bot, month, exports::DocumentFormat::Docx)
+            .await
+            .unwrap();
+        let lines = document_text(&document.bytes);
+        assert_eq!(lines[0], "進捗状況報告書（令和6年6月分）");
+        for heading in [
+            "1. 相談対応",
+            "2. 件数に上限のある業務",
+            "3. 課題管理",
+            "4. 翌月の予定",
+        ] {
+            assert!(
+                lines.iter().any(|line| line.starts_with(heading)),
+                "{heading} in {lines:?}"
+            );
+        }
+        assert!(
+            lines
+                .iter()
+                .any(|line| line.starts_with("2406-014 | 2024/06/28") && line.ends_with("却下")),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|line| line.contains("K-001 | 研修資料の確認 | 佐藤 | 2024/06/17")),
+            "{lines:?}"
+        );
+        test.cleanup().await;
+    }
+}
+
+#[test]
+fn the_progress_report_command_picks_word_by_the_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let word = banso(
+        dir.path(),
+        &[
+            "export",
+            "progress",
+            "--month",
+            "2024-06",
+            "--out",
+            "報告.docx",
+        ],
+    );
+    assert!(word.status.success(), "{word:?}");
+    let bytes = std::fs::read(dir.path().join("報告.docx")).unwrap();
+    assert_eq!(document_text(&bytes)[0], "進捗状況報告書（令和6年6月分）");
+    let excel = banso(dir.path(), &["export", "progress", "--month", "2024-06"]);
+    assert!(excel.status.success(), "{excel:?}");
+    assert!(dir.path().join("進捗状況報告書_2024-06.xlsx").exists());
+}

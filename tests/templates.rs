@@ -185,7 +185,15 @@ fn fixture(name: &str) -> Option<Value> {
             json!({ "date": "2024-06-15", "reason": "土曜日", "reason_code": "saturday", "suggestion": "2024-06-17" })
         }
         "export/label" => json!({ "what": "priority", "code": "high" }),
-        "export/file_name" => json!({ "kind": "consultations", "month": "2024-06" }),
+        "export/file_name" => {
+            json!({ "kind": "progress", "month": "2024-06", "extension": "docx" })
+        }
+        "export/progress" => json!({
+            "month": "2024-06", "month_ja": "令和6年6月", "first": "2024-06-01", "last": "2024-06-30",
+            "made": "2024-07-01", "next_month": "2024-07", "next_month_ja": "令和6年7月",
+            "s": { "received": 12, "counted": 10, "limit": 10, "remaining": 0, "held": 2, "exceptions": 1, "carried_in": 0, "carried_out": 1 },
+            "open": 3, "overdue": 1,
+        }),
         "cli/export_done" => {
             json!({ "path": "相談対応記録_2024-06.xlsx", "rows": 12, "kind": "consultations" })
         }

@@ -19,6 +19,9 @@ use crate::export::consultations::{
     ConsultationLine, ConsultationWords, HistoryLine, MonthFigures, history_row, list_row,
     summary_pairs,
 };
+use crate::export::progress::{
+    ProgressReport, Section, SectionTable, progress_document, progress_workbook,
+};
 use crate::export::xlsx::{Cell, TableWriter, pairs_sheet, table_workbook};
 use crate::store::{ExportRecord, StoreError};
 
@@ -49,6 +52,11 @@ pub enum ExportError {
     Store(#[from] StoreError),
     #[error("cannot build the workbook: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("cannot build the document: {0}")]
+    Docx(std::io::Error),
+    /// Reading the plan or the counts failed (a store error underneath).
+    #[error("{0:#}")]
+    Data(#[from] anyhow::Error),
 }
 
 /// Refuses a month outside the configured contract (with no contract
@@ -172,6 +180,198 @@ pub async fn consultations(bot: &Bot, month: YearMonth) -> Result<Exported, Expo
     Ok(Exported { bytes, rows })
 }
 
+/// Which file a report is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentFormat {
+    Xlsx,
+    Docx,
+}
+
+/// 進捗状況報告書 of `month`: the consultations and their figures, every
+/// capped kind of work, the open issues and next month's meetings.
+pub async fn progress(
+    bot: &Bot,
+    month: YearMonth,
+    format: DocumentFormat,
+) -> Result<Exported, ExportError> {
+    check_month(bot, month)?;
+    let store = bot.store();
+    let mut labels = Labels::new(bot);
+    let requests = store
+        .counted_requests(QUOTA_KIND, month, month.next())
+        .await?;
+    let summary = summarise_month(&policy(bot), month, &requests);
+    let mut consultation_rows = Vec::new();
+    let mut consultations = store.consultations_received_in(month);
+    while let Some((consultation, _)) = consultations.try_next().await? {
+        consultation_rows.push(vec![
+            Cell::Text(consultation.short_id),
+            Cell::Date(city_time(consultation.received_at).date()),
+            Cell::Text(consultation.title),
+            Cell::Text(labels.get("category", consultation.category.code())),
+            Cell::Text(labels.get("status", consultation.status.code())),
+        ]);
+    }
+    drop(consultations);
+    let work = super::work::summary(bot).await?;
+    let work_rows: Vec<Vec<Cell>> = work
+        .iter()
+        .map(|kind| {
+            let number = |key: &str| Cell::Number(kind[key].as_f64().unwrap_or(0.0));
+            vec![
+                Cell::Text(labels.get("work_kind", kind["kind"].as_str().unwrap_or_default())),
+                number("counted"),
+                number("limit"),
+                Cell::Text(labels.get(
+                    "period",
+                    kind["period"]["bucket"].as_str().unwrap_or_default(),
+                )),
+                number("held"),
+            ]
+        })
+        .collect();
+    let today = bot.today();
+    let open_items = store.kadai_items(false).await?;
+    let overdue = open_items
+        .iter()
+        .filter(|item| crate::domain::kadai::is_overdue(item.status, item.due, today))
+        .count();
+    let kadai_rows: Vec<Vec<Cell>> = open_items
+        .iter()
+        .map(|item| {
+            let late = crate::domain::kadai::is_overdue(item.status, item.due, today);
+            vec![
+                Cell::Text(crate::domain::kadai::label(item.number)),
+                Cell::Text(item.title.clone()),
+                Cell::Text(item.owner.clone()),
+                item.due.into(),
+                Cell::Text(labels.get("priority", item.priority.code())),
+                Cell::from(late.then(|| labels.get("note", "overdue"))),
+            ]
+        })
+        .collect();
+    let next = month.next();
+    let plan_rows: Vec<Vec<Cell>> = super::meetings::plan(bot)
+        .await?
+        .iter()
+        .filter(|meeting| next.contains(meeting.date()))
+        .map(|meeting| {
+            vec![
+                Cell::Date(meeting.date()),
+                Cell::Text(meeting.starts_at.format("%H:%M").to_string()),
+                Cell::Text(labels.get("meeting", meeting.kind.code())),
+                meeting.deadline.into(),
+            ]
+        })
+        .collect();
+    let words = report_words(
+        bot,
+        json!({
+            "month": month.to_string(), "month_ja": month_ja(month),
+            "first": month.first_day().to_string(), "last": month.last_day().to_string(),
+            "made": today.to_string(),
+            "next_month": next.to_string(), "next_month_ja": month_ja(next),
+            "s": {
+                "received": consultation_rows.len(), "counted": summary.counted, "limit": summary.limit,
+                "remaining": summary.remaining, "held": summary.held, "exceptions": summary.exceptions,
+                "carried_in": summary.carried_in, "carried_out": summary.carried_out,
+            },
+            "open": open_items.len(), "overdue": overdue,
+        }),
+    )?;
+    let rows = consultation_rows.len();
+    let section = |key: &str, name: &str, rows: Vec<Vec<Cell>>| -> Result<Section, ExportError> {
+        Ok(Section {
+            heading: words.one(&format!("{key}_heading"))?,
+            lines: words.all(&format!("{key}_line")),
+            table: SectionTable {
+                sheet: words.one(&format!("{key}_sheet"))?,
+                name: name.to_owned(),
+                headers: words.columns(&format!("{key}_headers"), rows.first().map(Vec::len))?,
+                rows,
+                empty: words.one(&format!("{key}_empty"))?,
+            },
+        })
+    };
+    let report = ProgressReport {
+        title: words.one("title")?,
+        preface: words.all("preface"),
+        overview_sheet: words.one("overview_sheet")?,
+        sections: vec![
+            section("consultations", "Consultations", consultation_rows)?,
+            section("work", "Work", work_rows)?,
+            section("kadai", "Issues", kadai_rows)?,
+            section("plan", "NextMonth", plan_rows)?,
+        ],
+    };
+    let bytes = match format {
+        DocumentFormat::Xlsx => progress_workbook(&report)?,
+        DocumentFormat::Docx => progress_document(&report).map_err(ExportError::Docx)?,
+    };
+    Ok(Exported { bytes, rows })
+}
+
+/// `key=text` lines of a report template.
+struct ReportWords {
+    template: &'static str,
+    lines: Vec<(String, String)>,
+}
+
+impl ReportWords {
+    fn problem(&self, problem: String) -> ExportError {
+        ExportError::Words {
+            template: self.template,
+            problem,
+        }
+    }
+
+    fn one(&self, key: &str) -> Result<String, ExportError> {
+        self.lines
+            .iter()
+            .find(|(name, _)| name == key)
+            .map(|(_, text)| text.clone())
+            .ok_or_else(|| self.problem(format!("no line {key}=")))
+    }
+
+    fn all(&self, key: &str) -> Vec<String> {
+        self.lines
+            .iter()
+            .filter(|(name, _)| name == key)
+            .map(|(_, text)| text.clone())
+            .collect()
+    }
+
+    /// Column headers separated by `|`; as many as the rows have cells.
+    fn columns(&self, key: &str, cells: Option<usize>) -> Result<Vec<String>, ExportError> {
+        let headers: Vec<String> = self
+            .one(key)?
+            .split('|')
+            .map(|header| header.trim().to_owned())
+            .collect();
+        match cells {
+            Some(cells) if cells != headers.len() => Err(self.problem(format!(
+                "{key} has {} columns, the table {cells}",
+                headers.len()
+            ))),
+            _ => Ok(headers),
+        }
+    }
+}
+
+fn report_words(bot: &Bot, context: serde_json::Value) -> Result<ReportWords, ExportError> {
+    const TEMPLATE: &str = "export/progress";
+    let text = bot.texts().render(TEMPLATE, context);
+    let lines = text
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .map(|(key, value)| (key.trim().to_owned(), value.trim().to_owned()))
+        .collect();
+    Ok(ReportWords {
+        template: TEMPLATE,
+        lines,
+    })
+}
+
 /// 課題管理表: every item, open and done, by due date.
 pub async fn kadai(bot: &Bot) -> Result<Exported, ExportError> {
     const TEMPLATE: &str = "export/kadai";
@@ -252,11 +452,16 @@ pub async fn record(
 }
 
 /// The file name people expect: `相談対応記録_2024-06.xlsx`.
-pub fn default_file_name(bot: &Bot, kind: &str, month: Option<YearMonth>) -> String {
+pub fn default_file_name(
+    bot: &Bot,
+    kind: &str,
+    month: Option<YearMonth>,
+    extension: &str,
+) -> String {
     bot.texts()
         .render(
             "export/file_name",
-            json!({ "kind": kind, "month": month.map(|m| m.to_string()) }),
+            json!({ "kind": kind, "month": month.map(|m| m.to_string()), "extension": extension }),
         )
         .trim()
         .to_owned()

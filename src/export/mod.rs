@@ -7,4 +7,5 @@
 pub mod consultations;
 pub mod files;
 pub mod ics;
+pub mod progress;
 pub mod xlsx;

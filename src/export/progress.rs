@@ -1,0 +1,171 @@
+//! 進捗状況報告書: the month's progress report for the regular meeting
+//! (仕様書 5(2)イ), as an Excel workbook and as a Word document from the same
+//! content — a title, then sections each with a heading, a few lines and a
+//! table: the consultations and their figures, the use of every capped kind
+//! of work, the open issues, and next month's meetings. The words and
+//! figures are prepared by the caller.
+
+use std::io::Cursor;
+
+use docx_rs::{
+    Docx, Paragraph, Run, RunFonts, Style, StyleType, Table as WordTable, TableCell, TableRow,
+};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use super::xlsx::{Cell, TableWriter, display_width};
+
+/// The report, ready to write in either format.
+#[derive(Debug, Clone)]
+pub struct ProgressReport {
+    pub title: String,
+    /// Lines under the title (the contract, the period, when it was made).
+    pub preface: Vec<String>,
+    /// The first sheet's name in the workbook (the title and every
+    /// section's lines).
+    pub overview_sheet: String,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub heading: String,
+    pub lines: Vec<String>,
+    pub table: SectionTable,
+}
+
+#[derive(Debug, Clone)]
+pub struct SectionTable {
+    /// Its sheet in the workbook.
+    pub sheet: String,
+    /// Its Excel table's name (ASCII, unique in the workbook).
+    pub name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// What the document says when there are no rows.
+    pub empty: String,
+}
+
+/// The workbook: an overview sheet, then a sheet per section's table.
+pub fn progress_workbook(report: &ProgressReport) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let title = Format::new().set_bold().set_font_size(14);
+    let heading = Format::new().set_bold();
+    let overview = workbook.add_worksheet();
+    overview.set_name(&report.overview_sheet)?;
+    let mut row = 0u32;
+    let mut widest: f64 = 20.0;
+    overview.write_string_with_format(row, 0, &report.title, &title)?;
+    row += 1;
+    for line in &report.preface {
+        overview.write_string(row, 0, line)?;
+        widest = widest.max(display_width(line));
+        row += 1;
+    }
+    for section in &report.sections {
+        row += 1;
+        overview.write_string_with_format(row, 0, &section.heading, &heading)?;
+        row += 1;
+        for line in &section.lines {
+            overview.write_string(row, 0, line)?;
+            widest = widest.max(display_width(line));
+            row += 1;
+        }
+    }
+    overview.set_column_width(0, widest.min(100.0) + 2.0)?;
+    for section in &report.sections {
+        let table = &section.table;
+        let mut writer = TableWriter::start(
+            &mut workbook,
+            &table.sheet,
+            &table.name,
+            &table.headers,
+            table.rows.len(),
+        )?;
+        for row in &table.rows {
+            writer.write_row(row)?;
+        }
+        writer.finish()?;
+    }
+    workbook.save_to_buffer()
+}
+
+/// The Word document: the title, then each section's heading, lines and
+/// table (or a line saying it is empty).
+pub fn progress_document(report: &ProgressReport) -> std::io::Result<Vec<u8>> {
+    let japanese = RunFonts::new()
+        .east_asia("游明朝")
+        .ascii("Century")
+        .hi_ansi("Century");
+    let run = |text: &str| Run::new().add_text(text).fonts(japanese.clone());
+    let mut document = Docx::new()
+        .add_style(
+            Style::new("Title", StyleType::Paragraph)
+                .name("Title")
+                .size(32)
+                .bold(),
+        )
+        .add_style(
+            Style::new("Heading1", StyleType::Paragraph)
+                .name("Heading 1")
+                .size(26)
+                .bold(),
+        )
+        .add_paragraph(Paragraph::new().add_run(run(&report.title)).style("Title"));
+    for line in &report.preface {
+        document = document.add_paragraph(Paragraph::new().add_run(run(line)));
+    }
+    for section in &report.sections {
+        document = document.add_paragraph(
+            Paragraph::new()
+                .add_run(run(&section.heading))
+                .style("Heading1"),
+        );
+        for line in &section.lines {
+            document = document.add_paragraph(Paragraph::new().add_run(run(line)));
+        }
+        let table = &section.table;
+        if table.rows.is_empty() {
+            document = document.add_paragraph(Paragraph::new().add_run(run(&table.empty)));
+            continue;
+        }
+        let cell = |text: &str, bold: bool| {
+            let mut content = run(text);
+            if bold {
+                content = content.bold();
+            }
+            TableCell::new().add_paragraph(Paragraph::new().add_run(content))
+        };
+        let mut rows = vec![TableRow::new(
+            table
+                .headers
+                .iter()
+                .map(|header| cell(header, true))
+                .collect(),
+        )];
+        for row in &table.rows {
+            rows.push(TableRow::new(
+                row.iter()
+                    .map(|value| cell(&cell_text(value), false))
+                    .collect(),
+            ));
+        }
+        document = document.add_table(WordTable::new(rows));
+    }
+    let mut bytes = Cursor::new(Vec::new());
+    document
+        .build()
+        .pack(&mut bytes)
+        .map_err(std::io::Error::other)?;
+    Ok(bytes.into_inner())
+}
+
+/// A cell as the document prints it: dates as 2024/06/17.
+fn cell_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(text) => text.clone(),
+        Cell::Number(number) => number.to_string(),
+        Cell::Date(date) => date.format("%Y/%m/%d").to_string(),
+        Cell::DateTime(at) => at.format("%Y/%m/%d %H:%M").to_string(),
+        Cell::Empty => String::new(),
+    }
+}
