@@ -23,7 +23,7 @@ use crate::export::progress::{
     ProgressReport, Section, SectionTable, progress_document, progress_workbook,
 };
 use crate::export::xlsx::{Cell, TableWriter, pairs_sheet, table_workbook};
-use crate::store::{ExportRecord, StoreError};
+use crate::store::{ExportRecord, NamedConsultation, StoreError};
 
 /// A file made, before it is written anywhere.
 #[derive(Debug)]
@@ -75,18 +75,21 @@ pub fn check_month(bot: &Bot, month: YearMonth) -> Result<(), ExportError> {
     Ok(())
 }
 
-/// 相談対応記録 of `month`: the list, the figures and the history, streamed
-/// from the store into constant-memory sheets.
+/// 相談対応記録 of `month`: the list, the figures and the history. On a
+/// SQLite file the rows stream from a bulk reader on a blocking thread
+/// into constant-memory sheets; through the pool (PostgreSQL) they are
+/// read first.
 pub async fn consultations(bot: &Bot, month: YearMonth) -> Result<Exported, ExportError> {
     check_month(bot, month)?;
     let words = consultation_words(bot)?;
     let store = bot.store();
-    let received = store.count_received_in(month).await?;
     let requests = store
         .counted_requests(QUOTA_KIND, month, month.next())
         .await?;
     let summary = summarise_month(&policy(bot), month, &requests);
-    let figures = MonthFigures {
+    let names = store.display_names().await?;
+    let made_at = city_time(bot.clock().now().timestamp());
+    let figures = move |received: usize| MonthFigures {
         month: month_ja(month),
         limit: summary.limit,
         counted: summary.counted,
@@ -96,23 +99,72 @@ pub async fn consultations(bot: &Bot, month: YearMonth) -> Result<Exported, Expo
         held: summary.held,
         carried_out: summary.carried_out,
         received: u32::try_from(received).unwrap_or(u32::MAX),
-        made_at: city_time(bot.clock().now().timestamp()),
+        made_at,
     };
-    let names = store.display_names().await?;
+    if let Some(reader) = store.bulk_reader()? {
+        let bot = bot.clone();
+        let made = tokio::task::spawn_blocking(move || {
+            let received = reader.count_received_in(month)?;
+            let entries = reader.count_history_of_month(month)?;
+            let figures = figures(received);
+            reader.consultations_received_in(month, |list| {
+                reader.history_of_month(month, |history| {
+                    assemble(
+                        &bot,
+                        &words,
+                        &figures,
+                        &names,
+                        (received, list),
+                        (entries, history),
+                    )
+                })
+            })??
+        })
+        .await
+        .map_err(|error| ExportError::Data(anyhow::anyhow!("the export stopped: {error}")))?;
+        return made;
+    }
+    let received: Vec<_> = store.consultations_received_in(month).try_collect().await?;
+    let history: Vec<_> = store.history_of_month(month).try_collect().await?;
+    let figures = figures(received.len());
+    let (count, entries) = (received.len(), history.len());
+    assemble(
+        bot,
+        &words,
+        &figures,
+        &names,
+        (count, &mut received.into_iter().map(Ok)),
+        (entries, &mut history.into_iter().map(Ok)),
+    )
+}
+
+type Rows<'r, T> = (usize, &'r mut dyn Iterator<Item = Result<T, StoreError>>);
+
+/// Writes the workbook from the rows, in order: `list` and `history` each
+/// say how many rows they will give (the tables are declared first); a
+/// row beyond that count — received since it was taken — waits for the
+/// next export.
+fn assemble(
+    bot: &Bot,
+    words: &ConsultationWords,
+    figures: &MonthFigures,
+    names: &HashMap<String, String>,
+    (received, list): Rows<'_, NamedConsultation>,
+    (entries, history): Rows<'_, (String, crate::store::Event)>,
+) -> Result<Exported, ExportError> {
     let name_of = |id: String| names.get(&id).cloned().unwrap_or(id);
     let mut labels = Labels::new(bot);
     let mut workbook = Workbook::new();
-
-    let mut list = TableWriter::start(
+    let mut table = TableWriter::start(
         &mut workbook,
         &words.list_sheet,
         "Consultations",
         &words.list_headers,
         received,
     )?;
-    let mut consultations = store.consultations_received_in(month);
     let mut rows = 0;
-    while let Some((consultation, name)) = consultations.try_next().await? {
+    for consultation in list.take(received) {
+        let (consultation, name) = consultation?;
         let note = consultation.decline_reason.or_else(|| {
             consultation
                 .exception
@@ -133,33 +185,24 @@ pub async fn consultations(bot: &Bot, month: YearMonth) -> Result<Exported, Expo
             position: consultation.quota_position,
             note,
         };
-        // The count was read first; a consultation received since then in
-        // the same month waits for the next export.
-        if rows < received {
-            list.write_row(&list_row(line))?;
-            rows += 1;
-        }
+        table.write_row(&list_row(line))?;
+        rows += 1;
     }
-    drop(consultations);
-    list.finish()?;
-
+    table.finish()?;
     pairs_sheet(
         &mut workbook,
         &words.summary_sheet,
-        &summary_pairs(&words, &figures),
+        &summary_pairs(words, figures),
     )?;
-
-    let entries = store.count_history_of_month(month).await?;
-    let mut history = TableWriter::start(
+    let mut table = TableWriter::start(
         &mut workbook,
         &words.history_sheet,
         "History",
         &words.history_headers,
         entries,
     )?;
-    let mut events = store.history_of_month(month);
-    let mut written = 0;
-    while let Some((short_id, event)) = events.try_next().await? {
+    for entry in history.take(entries) {
+        let (short_id, event) = entry?;
         let line = HistoryLine {
             short_id,
             at: city_time(event.at),
@@ -169,13 +212,9 @@ pub async fn consultations(bot: &Bot, month: YearMonth) -> Result<Exported, Expo
             to: event.to_status.map(|code| labels.get("status", &code)),
             detail: event.detail.map(|detail| labels.detail(&detail)),
         };
-        if written < entries {
-            history.write_row(&history_row(line))?;
-            written += 1;
-        }
+        table.write_row(&history_row(line))?;
     }
-    drop(events);
-    history.finish()?;
+    table.finish()?;
     let bytes = workbook.save_to_buffer()?;
     Ok(Exported { bytes, rows })
 }

@@ -82,33 +82,24 @@ impl Store {
         &self,
         month: YearMonth,
     ) -> BoxStream<'_, Result<(String, Event), StoreError>> {
-        sqlx::query_as::<_, HistoryRow>(
-            "SELECT short_id, month_seq, 0 AS seq, received_at AS at, requester AS actor, 'created' AS kind, \
-             CAST(NULL AS TEXT) AS from_status, intake_status AS to_status, CAST(NULL AS TEXT) AS detail \
-             FROM consultations WHERE received_month = $1 \
-             UNION ALL \
-             SELECT c.short_id, c.month_seq, e.id AS seq, e.at, e.actor, e.kind, e.from_status, e.to_status, e.detail \
-             FROM consultation_events e JOIN consultations c ON c.id = e.consultation_id \
-             WHERE c.received_month = $1 \
-             ORDER BY 2, 3",
-        )
-        .bind(month.to_string())
-        .fetch(self.pool())
-        .map(|row| {
-            let row = row?;
-            Ok((
-                row.short_id,
-                Event {
-                    at: row.at,
-                    actor: row.actor,
-                    kind: row.kind,
-                    from_status: row.from_status,
-                    to_status: row.to_status,
-                    detail: row.detail,
-                },
-            ))
-        })
-        .boxed()
+        sqlx::query_as::<_, HistoryRow>(HISTORY_OF_MONTH)
+            .bind(month.to_string())
+            .fetch(self.pool())
+            .map(|row| {
+                let row = row?;
+                Ok((
+                    row.short_id,
+                    Event {
+                        at: row.at,
+                        actor: row.actor,
+                        kind: row.kind,
+                        from_status: row.from_status,
+                        to_status: row.to_status,
+                        detail: row.detail,
+                    },
+                ))
+            })
+            .boxed()
     }
 
     /// The names banso knows, by user id.
@@ -181,3 +172,143 @@ struct HistoryRow {
     to_status: Option<String>,
     detail: Option<String>,
 }
+
+/// A consultation as an export reads it, with the requester's name.
+pub type NamedConsultation = (Consultation, Option<String>);
+
+/// Bulk reads for exports on a SQLite file: a read-only connection of
+/// their own, used on a blocking thread, inside one read transaction so
+/// that counts and rows agree. Rows come straight from SQLite rather than
+/// one by one through the pool's driver thread (BENCHMARKS.md, exports).
+pub struct BulkReader {
+    connection: rusqlite::Connection,
+}
+
+impl Store {
+    /// A bulk reader, when the store is a SQLite file (`None` otherwise:
+    /// read through the pool).
+    pub fn bulk_reader(&self) -> Result<Option<BulkReader>, StoreError> {
+        let Some(path) = &self.sqlite_file else {
+            return Ok(None);
+        };
+        let connection = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        connection.busy_timeout(std::time::Duration::from_millis(u64::from(
+            super::SQLITE_BUSY_TIMEOUT_MS,
+        )))?;
+        // One snapshot for every read that follows.
+        connection.execute_batch("BEGIN")?;
+        Ok(Some(BulkReader { connection }))
+    }
+}
+
+impl BulkReader {
+    fn count(&self, sql: &str, month: YearMonth) -> Result<usize, StoreError> {
+        let count: i64 = self
+            .connection
+            .query_row(sql, [month.to_string()], |row| row.get(0))?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
+    pub fn count_received_in(&self, month: YearMonth) -> Result<usize, StoreError> {
+        self.count(
+            "SELECT COUNT(*) FROM consultations WHERE received_month = $1",
+            month,
+        )
+    }
+
+    pub fn count_history_of_month(&self, month: YearMonth) -> Result<usize, StoreError> {
+        self.count(
+            "SELECT (SELECT COUNT(*) FROM consultations WHERE received_month = $1) + \
+             (SELECT COUNT(*) FROM consultation_events e JOIN consultations c ON c.id = e.consultation_id \
+              WHERE c.received_month = $1)",
+            month,
+        )
+    }
+
+    /// Hands `read` the consultations received in `month`, in receipt
+    /// order (as `Store::consultations_received_in`).
+    pub fn consultations_received_in<T>(
+        &self,
+        month: YearMonth,
+        read: impl FnOnce(&mut dyn Iterator<Item = Result<NamedConsultation, StoreError>>) -> T,
+    ) -> Result<T, StoreError> {
+        let columns = CONSULTATION_COLUMNS
+            .split(", ")
+            .map(|column| format!("c.{column}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {columns}, p.display_name FROM consultations c \
+             LEFT JOIN people p ON p.user_id = c.requester \
+             WHERE c.received_month = $1 ORDER BY c.month_seq"
+        ))?;
+        let rows = statement.query_map([month.to_string()], |row| {
+            Ok((
+                ConsultationRow {
+                    id: row.get(0)?,
+                    short_id: row.get(1)?,
+                    requester: row.get(2)?,
+                    department: row.get(3)?,
+                    title: row.get(4)?,
+                    category: row.get(5)?,
+                    details: row.get(6)?,
+                    desired_date: row.get(7)?,
+                    status: row.get(8)?,
+                    assignee: row.get(9)?,
+                    received_at: row.get(10)?,
+                    received_month: row.get(11)?,
+                    quota_kind: row.get(12)?,
+                    quota_bucket: row.get(13)?,
+                    quota_position: row.get(14)?,
+                    exception: row.get(15)?,
+                    decline_reason: row.get(16)?,
+                },
+                row.get::<_, Option<String>>(17)?,
+            ))
+        })?;
+        let mut consultations = rows.map(|row| {
+            let (row, name) = row?;
+            Ok((Consultation::try_from(row)?, name))
+        });
+        Ok(read(&mut consultations))
+    }
+
+    /// Hands `read` the history of the month's consultations (as
+    /// `Store::history_of_month`).
+    pub fn history_of_month<T>(
+        &self,
+        month: YearMonth,
+        read: impl FnOnce(&mut dyn Iterator<Item = Result<(String, Event), StoreError>>) -> T,
+    ) -> Result<T, StoreError> {
+        let mut statement = self.connection.prepare(HISTORY_OF_MONTH)?;
+        let rows = statement.query_map([month.to_string()], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                Event {
+                    at: row.get(3)?,
+                    actor: row.get(4)?,
+                    kind: row.get(5)?,
+                    from_status: row.get(6)?,
+                    to_status: row.get(7)?,
+                    detail: row.get(8)?,
+                },
+            ))
+        })?;
+        let mut events = rows.map(|row| row.map_err(StoreError::from));
+        Ok(read(&mut events))
+    }
+}
+
+/// Every entry of the history of a month's consultations: creation (from
+/// the consultation itself), then its events, consultation by consultation.
+const HISTORY_OF_MONTH: &str = "SELECT short_id, month_seq, 0 AS seq, received_at AS at, requester AS actor, \
+     'created' AS kind, CAST(NULL AS TEXT) AS from_status, intake_status AS to_status, CAST(NULL AS TEXT) AS detail \
+     FROM consultations WHERE received_month = $1 \
+     UNION ALL \
+     SELECT c.short_id, c.month_seq, e.id AS seq, e.at, e.actor, e.kind, e.from_status, e.to_status, e.detail \
+     FROM consultation_events e JOIN consultations c ON c.id = e.consultation_id \
+     WHERE c.received_month = $1 \
+     ORDER BY 2, 3";

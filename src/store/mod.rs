@@ -27,7 +27,7 @@ pub use consultations::{
     Applied, Change, Consultation, ConsultationDraft, Event, IntakeTerms, ListFilter, QuotaChange,
     Recorded,
 };
-pub use exports::ExportRecord;
+pub use exports::{BulkReader, ExportRecord, NamedConsultation};
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, PlannedJob, SyncReport};
 pub use kadai::{KadaiChange, KadaiItem};
 pub use meetings::StoredAdjustment;
@@ -102,6 +102,8 @@ pub struct Store {
     write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
     /// New consultations on a SQLite file, committed in groups (`intake`).
     intake_writer: Option<intake::IntakeWriter>,
+    /// The SQLite file, for bulk reads on a connection of their own.
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 /// What `migrate` did.
@@ -131,8 +133,9 @@ impl Store {
         }
         let write_gate =
             (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
-        let intake_writer = match (&write_gate, intake::file_of_url(&url)) {
-            (Some(gate), Some(file)) => Some(intake::IntakeWriter::start(&file, gate.clone())?),
+        let sqlite_file = intake::file_of_url(&url);
+        let intake_writer = match (&write_gate, &sqlite_file) {
+            (Some(gate), Some(file)) => Some(intake::IntakeWriter::start(file, gate.clone())?),
             _ => None,
         };
         Ok(Self {
@@ -140,6 +143,7 @@ impl Store {
             backend,
             write_gate,
             intake_writer,
+            sqlite_file,
         })
     }
 
