@@ -59,6 +59,13 @@ enum CliCommand {
     /// Write the stored data as the Excel files the city works in.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Destroy all stored data at the contract's end (仕様書 11), once `banso export all` has
+    /// saved everything since the last change. Without --confirm, shows what would go.
+    Purge {
+        /// Really destroy it.
+        #[arg(long)]
+        confirm: bool,
+    },
     /// Apply database migrations (also done at every start).
     Migrate,
     /// Configuration tools.
@@ -166,6 +173,16 @@ enum ExportCommand {
         #[command(flatten)]
         target: ExportTarget,
     },
+    /// Everything stored, for the contract's end (仕様書 11): every month's 相談対応記録 and
+    /// 進捗状況報告書, the 課題管理表 and the capped work, as files in DIR.
+    All {
+        /// The folder to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Replace files of the same names.
+        #[arg(long)]
+        force: bool,
+    },
     /// 課題管理表: every issue and action item, open and done (.xlsx).
     Kadai {
         #[command(flatten)]
@@ -259,7 +276,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         CliCommand::Console(args) => run_async(run_console(settings, texts, args)),
         CliCommand::Serve { listen } => run_async(run_serve(settings, texts, listen)),
         CliCommand::Schedule(command) => run_schedule(&settings, &texts, command),
+        CliCommand::Export(ExportCommand::All { out, force }) => {
+            run_async(run_export_all(settings, texts, out, force))
+        }
         CliCommand::Export(command) => run_async(run_export(settings, texts, command)),
+        CliCommand::Purge { confirm } => run_async(run_purge(settings, texts, confirm)),
         CliCommand::Migrate => run_async(run_migrate(settings, texts)),
         CliCommand::Config(_) => unreachable!("handled above"),
     }
@@ -458,6 +479,7 @@ async fn run_export(
             ("consultations", Some(*month), target, "xlsx")
         }
         ExportCommand::Kadai { target } => ("kadai", None, target, "xlsx"),
+        ExportCommand::All { .. } => unreachable!("handled by run_export_all"),
         ExportCommand::Progress {
             month,
             format,
@@ -482,6 +504,7 @@ async fn run_export(
     let made = match &command {
         ExportCommand::Consultations { month, .. } => exports::consultations(&bot, *month).await,
         ExportCommand::Kadai { .. } => exports::kadai(&bot).await,
+        ExportCommand::All { .. } => unreachable!("handled by run_export_all"),
         ExportCommand::Progress { month, .. } => {
             let format = if extension == "docx" {
                 exports::DocumentFormat::Docx
@@ -504,6 +527,141 @@ async fn run_export(
     result
 }
 
+fn bot_for(settings: Settings, store: &Store, texts: &Arc<Texts>) -> Bot {
+    Bot::new(BotParts {
+        settings: Arc::new(settings),
+        store: store.clone(),
+        clock: Arc::new(SystemClock),
+        texts: texts.clone(),
+    })
+}
+
+/// `banso export all --out DIR`: every file, each written whole; one entry
+/// in the history.
+async fn run_export_all(
+    settings: Settings,
+    texts: Texts,
+    dir: PathBuf,
+    force: bool,
+) -> Result<(), Failure> {
+    let store = open_store(&settings, &texts).await?;
+    let texts = Arc::new(texts);
+    let bot = bot_for(settings, &store, &texts);
+    let result = async {
+        std::fs::create_dir_all(&dir).map_err(|error| {
+            Failure::usage(texts.render(
+                "cli/export_unwritable",
+                json!({ "path": dir.display().to_string(), "detail": error.to_string() }),
+            ))
+        })?;
+        let files = exports::everything(&bot)
+            .await
+            .map_err(|error| export_failure(&texts, error))?;
+        let count = files.len();
+        for (name, made) in files {
+            let path = dir.join(&name);
+            write_whole(&path, &made.bytes, force).map_err(|error| file_failure(&texts, error))?;
+        }
+        let folder = dir.display().to_string();
+        exports::record(&bot, "all", None, &folder, count, "cli")
+            .await
+            .map_err(|error| {
+                Failure::runtime(texts.render(
+                    "cli/database_unavailable",
+                    json!({ "detail": error.to_string() }),
+                ))
+            })?;
+        println!(
+            "{}",
+            texts
+                .render(
+                    "cli/export_all_done",
+                    json!({ "path": folder, "files": count })
+                )
+                .trim_end()
+        );
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+/// `banso purge`: refuses unless `banso export all` ran after the last
+/// change; without `--confirm` only shows what would be removed.
+async fn run_purge(settings: Settings, texts: Texts, confirm: bool) -> Result<(), Failure> {
+    let store = open_store(&settings, &texts).await?;
+    let unavailable = |error: banso::store::StoreError| {
+        Failure::runtime(texts.render(
+            "cli/database_unavailable",
+            json!({ "detail": error.to_string() }),
+        ))
+    };
+    let result = async {
+        let rows = store.stored_rows().await.map_err(unavailable)?;
+        let tables: Vec<_> = rows
+            .iter()
+            .map(|(table, count)| json!({ "table": table, "rows": count }))
+            .collect();
+        if rows.iter().all(|(_, count)| *count == 0) {
+            println!(
+                "{}",
+                texts.render("cli/purge_nothing", json!({})).trim_end()
+            );
+            return Ok(());
+        }
+        let changed = store.last_change_at().await.map_err(unavailable)?;
+        let exported = store.last_export_at("all").await.map_err(unavailable)?;
+        let when = |at: Option<i64>| {
+            at.and_then(|at| DateTime::from_timestamp(at, 0)).map(|at| {
+                at.with_timezone(&banso::bot::clock::CITY_TIME_ZONE)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+        };
+        if exported.is_none() || exported < changed {
+            return Err(Failure::usage(texts.render(
+                "cli/purge_needs_export",
+                json!({ "changed": when(changed), "exported": when(exported) }),
+            )));
+        }
+        if !confirm {
+            return Err(Failure::usage(texts.render(
+                "cli/purge_dry_run",
+                json!({ "tables": tables, "exported": when(exported) }),
+            )));
+        }
+        let removed = store.purge_all().await.map_err(unavailable)?;
+        let removed: Vec<_> = removed
+            .iter()
+            .map(|(table, count)| json!({ "table": table, "rows": count }))
+            .collect();
+        println!(
+            "{}",
+            texts
+                .render("cli/purge_done", json!({ "tables": removed }))
+                .trim_end()
+        );
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+fn file_failure(texts: &Texts, error: FileError) -> Failure {
+    match error {
+        FileError::Exists(path) => Failure::usage(texts.render(
+            "cli/export_exists",
+            json!({ "path": path.display().to_string() }),
+        )),
+        FileError::Unwritable { path, source } => Failure::usage(texts.render(
+            "cli/export_unwritable",
+            json!({ "path": path.display().to_string(), "detail": source.to_string() }),
+        )),
+    }
+}
+
 async fn write_export(
     bot: &Bot,
     texts: &Texts,
@@ -513,16 +671,7 @@ async fn write_export(
     made: exports::Exported,
     force: bool,
 ) -> Result<(), Failure> {
-    write_whole(path, &made.bytes, force).map_err(|error| match error {
-        FileError::Exists(path) => Failure::usage(texts.render(
-            "cli/export_exists",
-            json!({ "path": path.display().to_string() }),
-        )),
-        FileError::Unwritable { path, source } => Failure::usage(texts.render(
-            "cli/export_unwritable",
-            json!({ "path": path.display().to_string(), "detail": source.to_string() }),
-        )),
-    })?;
+    write_whole(path, &made.bytes, force).map_err(|error| file_failure(texts, error))?;
     let file_name = path
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())

@@ -476,3 +476,83 @@ fn the_progress_report_command_picks_word_by_the_file_name() {
     assert!(excel.status.success(), "{excel:?}");
     assert!(dir.path().join("進捗状況報告書_2024-06.xlsx").exists());
 }
+
+#[test]
+fn at_the_contracts_end_everything_is_exported_then_destroyed() {
+    let dir = tempfile::tempdir().unwrap();
+    let console = Command::new(env!("CARGO_BIN_EXE_banso"))
+        .args(["console", "--now", "2024-06-10T10:00:00+09:00", "--as", "tanaka"])
+        .current_dir(dir.path())
+        .env_remove("BANSO_CONFIG")
+        .env(
+            "BANSO_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("banso.db").display()),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(
+                "/consult 六月の相談\n:as consultant\n/kadai add 研修資料 期限=2024-06-17\n/work add site_audit 拠点A\n:quit\n"
+                    .as_bytes(),
+            )?;
+            child.wait()
+        })
+        .unwrap();
+    assert!(console.success());
+
+    // Not before everything is exported.
+    let refused = banso(dir.path(), &["purge", "--confirm"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let said = String::from_utf8(refused.stderr).unwrap();
+    assert!(said.contains("banso export all"), "{said}");
+
+    let out = dir.path().join("返還");
+    let all = banso(
+        dir.path(),
+        &["export", "all", "--out", out.to_str().unwrap()],
+    );
+    assert!(all.status.success(), "{all:?}");
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "件数管理業務.xlsx",
+            "相談対応記録_2024-06.xlsx",
+            "課題管理表.xlsx",
+            "進捗状況報告書_2024-06.xlsx"
+        ]
+    );
+    let mut work: Xlsx<_> = calamine::open_workbook(out.join("件数管理業務.xlsx")).unwrap();
+    let audits = work.worksheet_range("リモート保守拠点監査").unwrap();
+    assert_eq!(text(audits.get((1, 1))), "拠点A");
+
+    // Without --confirm it only says what would go.
+    let dry = banso(dir.path(), &["purge"]);
+    assert_eq!(dry.status.code(), Some(2));
+    let said = String::from_utf8(dry.stderr).unwrap();
+    assert!(
+        said.contains("--confirm") && said.contains("consultations: 1行"),
+        "{said}"
+    );
+
+    let purged = banso(dir.path(), &["purge", "--confirm"]);
+    assert!(purged.status.success(), "{purged:?}");
+    let said = String::from_utf8(purged.stdout).unwrap();
+    assert!(
+        said.contains("consultations: 1行") && said.contains("kadai_items: 1行"),
+        "{said}"
+    );
+    let again = banso(dir.path(), &["purge", "--confirm"]);
+    assert!(again.status.success());
+    assert!(
+        String::from_utf8(again.stdout)
+            .unwrap()
+            .contains("ありません")
+    );
+}

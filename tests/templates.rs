@@ -163,7 +163,13 @@ fn fixture(name: &str) -> Option<Value> {
         "cli/plain_http_api" => json!({ "url": "http://example.org/api" }),
         "cli/serve_failed" => json!({ "detail": "address in use" }),
         "cli/outside_contract" => json!({ "start": "2024-04-01", "end": "2025-03-31" }),
-        "export/consultations" | "export/kadai" => json!({}),
+        "export/consultations" | "export/kadai" | "export/work" | "cli/purge_nothing" => json!({}),
+        "cli/export_all_done" => json!({ "path": "返還", "files": 26 }),
+        "cli/purge_needs_export" => json!({ "changed": "2025-03-31 17:00", "exported": null }),
+        "cli/purge_dry_run" => {
+            json!({ "tables": [{ "table": "consultations", "rows": 120 }], "exported": "2025-03-31 18:00" })
+        }
+        "cli/purge_done" => json!({ "tables": [{ "table": "consultations", "rows": 120 }] }),
         "kadai/usage" | "kadai/not_permitted" => json!({}),
         "work/usage" => json!({ "kinds": ["audit_item", "procurement_review"] }),
         "work/unknown_kind" => json!({ "kind": "audits", "kinds": ["audit_item", "site_audit"] }),

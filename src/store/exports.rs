@@ -312,3 +312,31 @@ const HISTORY_OF_MONTH: &str = "SELECT short_id, month_seq, 0 AS seq, received_a
      FROM consultation_events e JOIN consultations c ON c.id = e.consultation_id \
      WHERE c.received_month = $1 \
      ORDER BY 2, 3";
+
+impl Store {
+    /// The months in which consultations were received, oldest first.
+    pub async fn consultation_months(&self) -> Result<Vec<YearMonth>, StoreError> {
+        let months: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT received_month FROM consultations ORDER BY received_month",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        months
+            .iter()
+            .map(|month| {
+                month
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("received_month {month}")))
+            })
+            .collect()
+    }
+
+    /// The kinds that have work items, by name.
+    pub async fn work_kinds_recorded(&self) -> Result<Vec<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT kind FROM work_items ORDER BY kind")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+}

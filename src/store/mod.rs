@@ -13,6 +13,7 @@ mod kadai;
 mod meetings;
 mod outbox;
 mod people;
+mod purge;
 mod work;
 
 use std::str::FromStr;
