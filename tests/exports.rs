@@ -556,3 +556,47 @@ fn at_the_contracts_end_everything_is_exported_then_destroyed() {
             .contains("ありません")
     );
 }
+
+#[test]
+fn the_console_saves_an_export_in_the_working_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |lines: &str| {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_banso"))
+            .args([
+                "console",
+                "--now",
+                "2024-06-10T10:00:00+09:00",
+                "--as",
+                "leader",
+            ])
+            .current_dir(dir.path())
+            .env_remove("BANSO_CONFIG")
+            .env(
+                "BANSO_DATABASE_URL",
+                format!("sqlite://{}", dir.path().join("banso.db").display()),
+            )
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(lines.as_bytes())
+            .unwrap();
+        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+    };
+    let said = run("/banso export progress 2024-06 docx\n:quit\n");
+    assert!(
+        said.contains("進捗状況報告書_2024-06.docx に保存しました"),
+        "{said}"
+    );
+    let bytes = std::fs::read(dir.path().join("進捗状況報告書_2024-06.docx")).unwrap();
+    assert_eq!(document_text(&bytes)[0], "進捗状況報告書（令和6年6月分）");
+    let again = run("/banso export progress 2024-06 docx\n:quit\n");
+    assert!(again.contains("保存できませんでした"), "{again}");
+    let staff = run(":as tanaka\n/banso export kadai\n:quit\n");
+    assert!(staff.contains("情報化推進室のみ"), "{staff}");
+}

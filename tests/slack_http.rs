@@ -31,6 +31,52 @@ struct FakeSlack {
     rate_limit_first: Arc<Mutex<usize>>,
     /// `users.info` and `users.profile.get` calls, as `method user`.
     profile_lookups: Arc<Mutex<Vec<String>>>,
+    /// Files uploaded (files upload v2): bytes by file id, then the
+    /// completions as (channel, title, comment, bytes).
+    uploads: Arc<Mutex<Vec<Vec<u8>>>>,
+    completed: Arc<Mutex<Vec<Completed>>>,
+    address: Arc<Mutex<String>>,
+}
+
+/// A finished upload: channel, title, comment and the file's bytes.
+type Completed = (String, String, String, Vec<u8>);
+
+/// `files.getUploadURLExternal`: an upload URL on this fake, as Slack
+/// gives one of its own.
+async fn get_upload_url(State(fake): State<FakeSlack>, body: String) -> Json<Value> {
+    assert!(form_value(&body, "length").parse::<usize>().unwrap() > 0);
+    assert!(form_value(&body, "filename").ends_with(".xlsx"));
+    let id = fake.uploads.lock().unwrap().len();
+    fake.uploads.lock().unwrap().push(Vec::new());
+    let address = fake.address.lock().unwrap().clone();
+    Json(
+        json!({ "ok": true, "upload_url": format!("http://{address}/upload/{id}"), "file_id": format!("F{id}") }),
+    )
+}
+
+async fn upload(
+    State(fake): State<FakeSlack>,
+    axum::extract::Path(id): axum::extract::Path<usize>,
+    body: axum::body::Bytes,
+) -> StatusCode {
+    fake.uploads.lock().unwrap()[id] = body.to_vec();
+    StatusCode::OK
+}
+
+async fn complete_upload(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
+    let file = &body["files"][0];
+    let id: usize = file["id"].as_str().unwrap()[1..].parse().unwrap();
+    let bytes = fake.uploads.lock().unwrap()[id].clone();
+    fake.completed.lock().unwrap().push((
+        body["channel_id"].as_str().unwrap_or_default().to_owned(),
+        file["title"].as_str().unwrap_or_default().to_owned(),
+        body["initial_comment"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        bytes,
+    ));
+    Json(json!({ "ok": true, "files": [{ "id": file["id"], "title": file["title"] }] }))
 }
 
 /// `users.info` in Slack's shape (form arguments, as Slack's read methods
@@ -148,9 +194,13 @@ async fn start_fake_slack(fake: FakeSlack) -> String {
         .route("/api/chat.postMessage", post(post_message))
         .route("/api/users.info", post(users_info))
         .route("/api/users.profile.get", post(users_profile_get))
-        .with_state(fake);
+        .route("/api/files.getUploadURLExternal", post(get_upload_url))
+        .route("/upload/{id}", post(upload))
+        .route("/api/files.completeUploadExternal", post(complete_upload))
+        .with_state(fake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
+    *fake.address.lock().unwrap() = address.to_string();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{address}/api")
 }
@@ -985,5 +1035,82 @@ async fn a_custom_profile_field_can_hold_the_department() {
         fake.profile_lookups.lock().unwrap().clone(),
         vec!["users.info U0SATO", "users.profile.get U0SATO"]
     );
+    test.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_export_reaches_the_leader_as_a_file_and_staff_are_refused() {
+    use calamine::Reader;
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+    bot.handle_text(
+        &user("consultant"),
+        "/kadai add 研修資料の確認 期限=2024-06-17",
+    )
+    .await;
+    let (banso, fake) = start_banso_with_fake_slack(bot).await;
+    let now = clock.now().timestamp();
+
+    let post = |who: &str| {
+        let form = format!("command=%2Fbanso&text=export+kadai&user_id={who}&team_id=T1");
+        let url = format!("{banso}/slack/commands");
+        async move {
+            post_signed(&url, "application/x-www-form-urlencoded", &form, now, None)
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let answer = post("leader").await;
+    assert!(
+        answer["text"]
+            .as_str()
+            .unwrap()
+            .contains("ダイレクトメッセージ"),
+        "{answer}"
+    );
+    let mut completed = Vec::new();
+    for _ in 0..200 {
+        completed = fake.completed.lock().unwrap().clone();
+        if !completed.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (channel, title, comment, bytes) = completed.first().expect("uploaded").clone();
+    assert_eq!(channel, "Dleader", "to the requester's DM");
+    assert_eq!(title, "課題管理表.xlsx");
+    assert!(comment.contains("1件"), "{comment}");
+    let mut workbook: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = workbook.worksheet_range("課題一覧").unwrap();
+    assert_eq!(
+        sheet.get((1, 1)),
+        Some(&calamine::Data::String("研修資料の確認".into()))
+    );
+    let history = store.exports(10).await.unwrap();
+    assert_eq!(
+        (history[0].kind.as_str(), history[0].exported_by.as_str()),
+        ("kadai", "leader")
+    );
+
+    // Staff get a refusal, as a direct message, and no file.
+    post("tanaka").await;
+    let mut refused = Vec::new();
+    for _ in 0..200 {
+        refused = store.pending_messages(100).await.unwrap();
+        if !refused.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        refused
+            .iter()
+            .any(|queued| queued.message.text.contains("情報化推進室のみ")),
+        "{refused:?}"
+    );
+    assert_eq!(fake.completed.lock().unwrap().len(), 1);
     test.cleanup().await;
 }

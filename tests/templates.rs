@@ -165,6 +165,20 @@ fn fixture(name: &str) -> Option<Value> {
         "cli/outside_contract" => json!({ "start": "2024-04-01", "end": "2025-03-31" }),
         "export/consultations" | "export/kadai" | "export/work" | "cli/purge_nothing" => json!({}),
         "cli/export_all_done" => json!({ "path": "返還", "files": 26 }),
+        "export/not_permitted" | "export/coming" | "export/no_files_here" | "export/usage" => {
+            json!({})
+        }
+        "export/outside_contract" => {
+            json!({ "month": "2026-04", "start": "2024-04-01", "end": "2025-03-31" })
+        }
+        "export/delivered" => {
+            json!({ "file": "課題管理表.xlsx", "rows": 12, "kind": "kadai" })
+        }
+        "export/not_delivered" => json!({ "file": "課題管理表.xlsx" }),
+        "export/saved" => {
+            json!({ "path": "課題管理表.xlsx", "comment": "課題管理表.xlsx（12件）です。" })
+        }
+        "export/not_saved" => json!({ "path": "課題管理表.xlsx", "detail": "already exists" }),
         "cli/purge_needs_export" => json!({ "changed": "2025-03-31 17:00", "exported": null }),
         "cli/purge_dry_run" => {
             json!({ "tables": [{ "table": "consultations", "rows": 120 }], "exported": "2025-03-31 18:00" })

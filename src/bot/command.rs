@@ -53,6 +53,13 @@ pub enum Command {
     MeetingSetRegular { date: NaiveDate, time: NaiveTime },
     /// `/deliverables`: the checklist of the next regular meeting.
     Deliverables,
+    /// `/banso export consultations|progress [YYYY-MM] [docx]`, `/banso export kadai|work`:
+    /// a file for the requester (handled by `file_exports`).
+    Export {
+        kind: ExportKind,
+        month: Option<YearMonth>,
+        docx: bool,
+    },
     /// `/work`: every kind of capped work and its count; `/work list KIND`.
     WorkList { kind: Option<String> },
     /// `/work add KIND TITLE [key=value …]`.
@@ -69,6 +76,15 @@ pub enum Command {
     KadaiDone { number: i64 },
     /// `/kadai update K-001 [title=…] [owner=…] [due=…] [priority=…] [meeting=…]`.
     KadaiUpdate { number: i64, fields: KadaiFields },
+}
+
+/// Which file `/banso export` makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    Consultations,
+    Progress,
+    Kadai,
+    Work,
 }
 
 /// The fields `/kadai add` and `/kadai update` set (`None`: not given).
@@ -120,6 +136,8 @@ pub enum ParseError {
     KadaiUsage,
     #[error("/work needs other arguments")]
     WorkUsage,
+    #[error("/banso export needs other arguments")]
+    ExportUsage,
     #[error("not a priority: {0}")]
     BadPriority(String),
     #[error("an issue title of {length} characters is over the limit")]
@@ -153,6 +171,7 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
         "help" => no_arguments(name, &arguments, Command::Help),
         "banso" => match arguments.as_slice() {
             [] | ["help"] => Ok(Command::Help),
+            ["export", rest @ ..] => parse_export(rest),
             // In Slack, `/dept` is not one of the app's slash commands.
             ["dept", ..] => {
                 let name = argument_text["dept".len()..].trim();
@@ -333,6 +352,32 @@ fn short_id(raw: &str) -> Result<String, ParseError> {
     }
 }
 
+fn parse_export(arguments: &[&str]) -> Result<Command, ParseError> {
+    let (kind, rest) = match arguments {
+        ["consultations" | "相談", rest @ ..] => (ExportKind::Consultations, rest),
+        ["progress" | "進捗", rest @ ..] => (ExportKind::Progress, rest),
+        ["kadai" | "課題"] => (ExportKind::Kadai, &[][..]),
+        ["work" | "業務"] => (ExportKind::Work, &[][..]),
+        _ => return Err(ParseError::ExportUsage),
+    };
+    let mut month = None;
+    let mut docx = false;
+    for word in rest {
+        match *word {
+            "docx" | "word" if kind == ExportKind::Progress => docx = true,
+            "xlsx" | "excel" => {}
+            other => {
+                month = Some(
+                    other
+                        .parse()
+                        .map_err(|_| ParseError::BadMonth(other.to_owned()))?,
+                );
+            }
+        }
+    }
+    Ok(Command::Export { kind, month, docx })
+}
+
 fn parse_work(arguments: &[&str]) -> Result<Command, ParseError> {
     match arguments {
         [] | ["list"] => Ok(Command::WorkList { kind: None }),
@@ -504,6 +549,27 @@ mod tests {
             ("/dept", Ok(Command::Department { name: None })),
             ("/kadai", Ok(Command::KadaiList { all: false })),
             ("/work", Ok(Command::WorkList { kind: None })),
+            (
+                "/banso export progress 2024-06 docx",
+                Ok(Command::Export {
+                    kind: ExportKind::Progress,
+                    month: Some("2024-06".parse().unwrap()),
+                    docx: true,
+                }),
+            ),
+            (
+                "/banso export kadai",
+                Ok(Command::Export {
+                    kind: ExportKind::Kadai,
+                    month: None,
+                    docx: false,
+                }),
+            ),
+            ("/banso export everything", Err(ParseError::ExportUsage)),
+            (
+                "/banso export consultations 2024-13",
+                Err(ParseError::BadMonth("2024-13".into())),
+            ),
             (
                 "/work list site_audit",
                 Ok(Command::WorkList {

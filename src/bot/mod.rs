@@ -12,6 +12,7 @@ pub mod clock;
 pub mod command;
 pub mod consultations;
 pub mod exports;
+pub mod file_exports;
 pub mod home;
 pub mod kadai;
 pub mod meetings;
@@ -203,6 +204,9 @@ impl Bot {
                 meetings::commands::set_regular(self, user, date, time).await
             }
             Command::Deliverables => meetings::deliverables::show_next(self, user).await,
+            // Adapters that can deliver a file answer this before it gets
+            // here (`file_exports::export_request`).
+            Command::Export { .. } => Ok(self.reply(user, "export/no_files_here", json!({}))),
             Command::WorkList { kind } => work::list(self, user, kind.as_deref()).await,
             Command::WorkAdd {
                 kind,
@@ -280,6 +284,7 @@ impl Bot {
                 ("consult/unknown_subcommand", json!({ "word": word }))
             }
             ParseError::KadaiUsage => ("kadai/usage", json!({})),
+            ParseError::ExportUsage => ("export/usage", json!({})),
             ParseError::WorkUsage => ("work/usage", json!({ "kinds": quotas::work_kinds(self) })),
             ParseError::BadPriority(value) => ("kadai/bad_priority", json!({ "value": value })),
             ParseError::KadaiTitleTooLong { length } => (

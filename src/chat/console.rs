@@ -134,12 +134,39 @@ impl<W: Write> Console<W> {
         if line.starts_with(':') {
             return self.handle_meta(line).await;
         }
-        let messages = self.bot.handle_text(&self.user, line).await;
+        let messages =
+            match crate::bot::file_exports::export_request(&self.bot, &self.user, line).await {
+                Some(outcome) => self.save_export(outcome),
+                None => self.bot.handle_text(&self.user, line).await,
+            };
         // What the change caused (confirmations, notices) first, then the
         // direct reply, which may be a follow-up question.
         self.run_due_reminders().await?;
         self.show(&messages)?;
         Ok(Flow::Continue)
+    }
+
+    /// The console delivers an exported file by saving it in the working
+    /// folder (never over an existing file).
+    fn save_export(&self, outcome: crate::bot::file_exports::ExportOutcome) -> Vec<Outgoing> {
+        use crate::bot::file_exports::ExportOutcome;
+        let file = match outcome {
+            ExportOutcome::File(file) => file,
+            ExportOutcome::Replies(replies) => return replies,
+        };
+        let path = std::path::Path::new(&file.file_name);
+        match crate::export::files::write_whole(path, &file.bytes, false) {
+            Ok(()) => self.bot.reply(
+                &self.user,
+                "export/saved",
+                serde_json::json!({ "path": file.file_name, "comment": file.comment }),
+            ),
+            Err(error) => self.bot.reply(
+                &self.user,
+                "export/not_saved",
+                serde_json::json!({ "path": file.file_name, "detail": error.to_string() }),
+            ),
+        }
     }
 
     /// Shows every queued message and marks it delivered: the console is

@@ -169,6 +169,15 @@ pub(super) async fn run_command(
         }
     }
     let line = format!("{command} {text}");
+    // A file is made and uploaded after the answer (Slack waits three
+    // seconds at most); the answer says it is coming.
+    if crate::bot::file_exports::is_export_request(&line)
+        && let Some(api) = api
+    {
+        tokio::spawn(deliver_export(bot.clone(), api.clone(), user.clone(), line));
+        let replies = bot.reply(&user, "export/coming", json!({}));
+        return Ok(Some(ephemeral(&replies)));
+    }
     let replies = bot.handle_text(&user, line.trim()).await;
     Ok(Some(ephemeral(&replies)))
 }
@@ -193,6 +202,39 @@ async fn interaction(State(state): State<AppState>, headers: HeaderMap, body: By
         Ok(None) => StatusCode::OK.into_response(),
         Err(problem) => (StatusCode::BAD_REQUEST, problem).into_response(),
     }
+}
+
+/// Makes the file asked for and uploads it to the requester's direct
+/// messages; a refusal or a failure reaches them as a direct message
+/// through the outbox.
+async fn deliver_export(bot: Bot, api: WebApi, user: UserId, line: String) {
+    use crate::bot::file_exports::{ExportOutcome, export_request};
+    let key = format!("export:{}:{}", user, bot.clock().now().timestamp_millis());
+    let replies = match export_request(&bot, &user, &line).await {
+        Some(ExportOutcome::File(file)) => {
+            let uploaded = match api.open_dm(user.as_str()).await {
+                Ok(channel) => {
+                    api.upload_file(&channel, &file.file_name, file.bytes, &file.comment)
+                        .await
+                }
+                Err(error) => Err(error),
+            };
+            match uploaded {
+                Ok(()) => return,
+                Err(error) => {
+                    tracing::warn!(%error, "an export could not be uploaded");
+                    bot.reply(
+                        &user,
+                        "export/not_delivered",
+                        json!({ "file": file.file_name }),
+                    )
+                }
+            }
+        }
+        Some(ExportOutcome::Replies(replies)) => replies,
+        None => return,
+    };
+    queue_replies(&bot, replies, &key).await;
 }
 
 /// Runs an interaction payload (from HTTP or Socket Mode).

@@ -171,6 +171,58 @@ impl WebApi {
         Ok(Profile { name, department })
     }
 
+    /// Uploads a file into a conversation (files upload v2: get an upload
+    /// URL, send the bytes there, complete the upload into the channel).
+    pub async fn upload_file(
+        &self,
+        channel: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+        comment: &str,
+    ) -> Result<(), ApiError> {
+        let length = bytes.len().to_string();
+        let answer = self
+            .call_form(
+                "files.getUploadURLExternal",
+                &[("filename", file_name), ("length", &length)],
+            )
+            .await?;
+        let (Some(upload_url), Some(file_id)) =
+            (answer["upload_url"].as_str(), answer["file_id"].as_str())
+        else {
+            return Err(ApiError::Refused(
+                "no upload_url in files.getUploadURLExternal".into(),
+            ));
+        };
+        let sent = self
+            .http
+            .post(upload_url)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await
+            .map_err(|error| ApiError::Network(error.without_url().to_string()))?;
+        if sent.status().is_server_error() {
+            return Err(ApiError::Server(sent.status().as_u16()));
+        }
+        if !sent.status().is_success() {
+            return Err(ApiError::Refused(format!(
+                "upload answered {}",
+                sent.status()
+            )));
+        }
+        self.call(
+            "files.completeUploadExternal",
+            json!({
+                "files": [{ "id": file_id, "title": file_name }],
+                "channel_id": channel,
+                "initial_comment": comment,
+            }),
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// Opens a modal in answer to `trigger_id`.
     pub async fn open_view(&self, trigger_id: &str, view: &Value) -> Result<(), ApiError> {
         self.call(

@@ -1,0 +1,135 @@
+//! `/banso export …` in chat (leader, manager and coordinators): the
+//! requested file is made by the core and handed to the adapter, which
+//! delivers it its own way — Slack uploads it to the requester's direct
+//! messages (files upload v2), the console saves it in the working
+//! folder. Every export is recorded in the history.
+
+use serde_json::json;
+
+use super::Bot;
+use super::command::{Command, ExportKind, parse};
+use super::exports::{self, DocumentFormat, ExportError};
+use super::message::{Outgoing, UserId};
+use crate::domain::consultation::Role;
+use crate::domain::month::YearMonth;
+use crate::domain::quota::month_of_receipt;
+
+/// A file made for a person, with what to tell them once it is delivered.
+#[derive(Debug)]
+pub struct ExportFile {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    /// The line sent with the file.
+    pub comment: String,
+}
+
+/// What a chat line asking for an export came to.
+#[derive(Debug)]
+pub enum ExportOutcome {
+    File(ExportFile),
+    /// A refusal or a problem, as replies to the person.
+    Replies(Vec<Outgoing>),
+}
+
+/// Who may take data out: the leader, the manager and the coordinators.
+fn may_export(bot: &Bot, user: &UserId) -> bool {
+    matches!(
+        bot.directory().role_of(user),
+        Role::ProjectLeader | Role::ProjectManager | Role::Coordinator
+    )
+}
+
+/// Whether `line` asks for a file (so an adapter can answer at once and
+/// make it in the background).
+pub fn is_export_request(line: &str) -> bool {
+    matches!(parse(line.trim()), Ok(Command::Export { .. }))
+}
+
+/// `None` if `line` is not an export request (the adapter then handles it
+/// as any other line).
+pub async fn export_request(bot: &Bot, user: &UserId, line: &str) -> Option<ExportOutcome> {
+    let Ok(Command::Export { kind, month, docx }) = parse(line.trim()) else {
+        return None;
+    };
+    Some(make(bot, user, kind, month, docx).await)
+}
+
+async fn make(
+    bot: &Bot,
+    user: &UserId,
+    kind: ExportKind,
+    month: Option<YearMonth>,
+    docx: bool,
+) -> ExportOutcome {
+    if !may_export(bot, user) {
+        return ExportOutcome::Replies(bot.reply(user, "export/not_permitted", json!({})));
+    }
+    let month = month.unwrap_or_else(|| month_of_receipt(bot.clock().now()));
+    let (code, scope, made) = match kind {
+        ExportKind::Consultations => (
+            "consultations",
+            Some(month),
+            exports::consultations(bot, month).await,
+        ),
+        ExportKind::Kadai => ("kadai", None, exports::kadai(bot).await),
+        ExportKind::Work => ("work", None, exports::work(bot).await),
+        ExportKind::Progress => {
+            let format = if docx {
+                DocumentFormat::Docx
+            } else {
+                DocumentFormat::Xlsx
+            };
+            (
+                "progress",
+                Some(month),
+                exports::progress(bot, month, format).await,
+            )
+        }
+    };
+    let extension = if docx && kind == ExportKind::Progress {
+        "docx"
+    } else {
+        "xlsx"
+    };
+    let made = match made {
+        Ok(made) => made,
+        Err(ExportError::OutsideContract { month, start, end }) => {
+            return ExportOutcome::Replies(bot.reply(
+                user,
+                "export/outside_contract",
+                json!({ "month": month.to_string(), "start": start.to_string(), "end": end.to_string() }),
+            ));
+        }
+        Err(error) => {
+            tracing::error!(%error, "an export failed");
+            return ExportOutcome::Replies(bot.reply(user, "chat/internal_error", json!({})));
+        }
+    };
+    let file_name = exports::default_file_name(bot, code, scope, extension);
+    if let Err(error) = exports::record(
+        bot,
+        code,
+        scope.map(|month| month.to_string()),
+        &file_name,
+        made.rows,
+        user.as_str(),
+    )
+    .await
+    {
+        tracing::error!(%error, "an export could not be recorded");
+        return ExportOutcome::Replies(bot.reply(user, "chat/internal_error", json!({})));
+    }
+    let comment = bot
+        .texts()
+        .render(
+            "export/delivered",
+            json!({ "file": file_name, "rows": made.rows, "kind": code }),
+        )
+        .trim()
+        .to_owned();
+    ExportOutcome::File(ExportFile {
+        file_name,
+        bytes: made.bytes,
+        comment,
+    })
+}
