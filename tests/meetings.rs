@@ -52,7 +52,10 @@ async fn the_deliverables_reminder_comes_at_nine_and_escalation_only_for_what_is
             "{}",
             channel[0].text
         );
-        assert_eq!(channel[0].buttons.len(), 4);
+        // One button an item, then the drafts button.
+        assert_eq!(channel[0].buttons.len(), 5);
+        assert_eq!(channel[0].buttons[4].action, "deliverables:drafts");
+        assert_eq!(channel[0].buttons[4].value, "regular:2024-06");
         // Three items submitted: the 15:00 escalation names the fourth only.
         for button in &channel[0].buttons[..3] {
             bot.handle_button(&user("consultant"), &button.action, &button.value)

@@ -1114,3 +1114,46 @@ async fn an_export_reaches_the_leader_as_a_file_and_staff_are_refused() {
     assert_eq!(fake.completed.lock().unwrap().len(), 1);
     test.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_drafts_button_sends_both_drafts_to_whoever_presses_it() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_on(store, "2024-06-07T09:00:00+09:00");
+    bot.handle_text(
+        &user("consultant"),
+        "/kadai add 研修資料の確認 期限=2024-06-17",
+    )
+    .await;
+    let (banso, fake) = start_banso_with_fake_slack(bot).await;
+    let payload = json!({
+        "type": "block_actions", "trigger_id": "8.8", "user": { "id": "coord" },
+        "actions": [{ "action_id": "deliverables:drafts#4", "value": "regular:2024-06" }],
+    });
+    let answer = post_interaction(&banso, &payload, clock.now().timestamp()).await;
+    assert_eq!(answer.status(), 200);
+    let mut completed = Vec::new();
+    for _ in 0..200 {
+        completed = fake.completed.lock().unwrap().clone();
+        if completed.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let titles: Vec<(String, String)> = completed
+        .iter()
+        .map(|(channel, title, _, _)| (channel.clone(), title.clone()))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            ("Dcoord".to_owned(), "課題管理表.xlsx".to_owned()),
+            (
+                "Dcoord".to_owned(),
+                "進捗状況報告書_2024-05.xlsx".to_owned()
+            ),
+        ],
+        "the month before the meeting's, to the presser only"
+    );
+    test.cleanup().await;
+}

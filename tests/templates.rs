@@ -165,7 +165,11 @@ fn fixture(name: &str) -> Option<Value> {
         "cli/outside_contract" => json!({ "start": "2024-04-01", "end": "2025-03-31" }),
         "export/consultations" | "export/kadai" | "export/work" | "cli/purge_nothing" => json!({}),
         "cli/export_all_done" => json!({ "path": "返還", "files": 26 }),
-        "export/not_permitted" | "export/coming" | "export/no_files_here" | "export/usage" => {
+        "export/not_permitted"
+        | "export/coming"
+        | "export/no_files_here"
+        | "export/usage"
+        | "meeting/drafts_button" => {
             json!({})
         }
         "export/outside_contract" => {

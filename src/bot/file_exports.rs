@@ -31,6 +31,26 @@ pub enum ExportOutcome {
     Replies(Vec<Outgoing>),
 }
 
+/// The deliverables reminder's button: fresh drafts of the regular
+/// meeting's 課題管理表 and 進捗状況報告書 for whoever presses it.
+pub const DRAFTS_ACTION: &str = "deliverables:drafts";
+
+/// The drafts for the regular meeting `meeting_key` (`regular:2024-06`):
+/// the 課題管理表 and the 進捗状況報告書 of the month before the meeting's.
+/// Sent to the presser, never into the channel: they hold consultation
+/// titles.
+pub async fn drafts(bot: &Bot, user: &UserId, meeting_key: &str) -> Vec<ExportOutcome> {
+    let meeting_month = meeting_key
+        .strip_prefix("regular:")
+        .and_then(|month| month.parse::<YearMonth>().ok())
+        .unwrap_or_else(|| month_of_receipt(bot.clock().now()));
+    let reported = meeting_month.previous();
+    vec![
+        make(bot, user, ExportKind::Kadai, None, false).await,
+        make(bot, user, ExportKind::Progress, Some(reported), false).await,
+    ]
+}
+
 /// Who may take data out: the leader, the manager and the coordinators.
 fn may_export(bot: &Bot, user: &UserId) -> bool {
     matches!(

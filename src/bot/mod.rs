@@ -246,6 +246,10 @@ impl Bot {
         {
             return consultations::act(self, user, action, value, None).await;
         }
+        if action == file_exports::DRAFTS_ACTION {
+            // Adapters that can deliver files answer this before it gets here.
+            return Ok(self.reply(user, "export/no_files_here", json!({})));
+        }
         if let Some(replies) = meetings::deliverables::press(self, user, action, value).await? {
             return Ok(replies);
         }

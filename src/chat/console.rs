@@ -265,10 +265,19 @@ impl<W: Write> Console<W> {
             .cloned();
         match button {
             Some(button) => {
-                let messages = self
-                    .bot
-                    .handle_button(&self.user, &button.action, &button.value)
-                    .await;
+                let messages = if button.action == crate::bot::file_exports::DRAFTS_ACTION {
+                    let mut messages = Vec::new();
+                    for outcome in
+                        crate::bot::file_exports::drafts(&self.bot, &self.user, &button.value).await
+                    {
+                        messages.extend(self.save_export(outcome));
+                    }
+                    messages
+                } else {
+                    self.bot
+                        .handle_button(&self.user, &button.action, &button.value)
+                        .await
+                };
                 self.deliver_outbox().await?;
                 self.show(&messages)
             }

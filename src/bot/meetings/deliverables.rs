@@ -64,10 +64,24 @@ pub async fn checklist_message(
         template,
         json!({ "m": view(meeting), "items": items, "late": late, "overdue": overdue }),
     );
+    let mut buttons = buttons(bot, meeting, &items);
+    // The regular meeting's 課題管理表 and 進捗状況報告書 are made from what
+    // banso holds: a button sends fresh drafts to whoever presses it.
+    if meeting.kind == crate::domain::meeting::MeetingKind::Regular {
+        buttons.push(Button {
+            label: bot
+                .texts()
+                .render("meeting/drafts_button", json!({}))
+                .trim()
+                .to_owned(),
+            action: crate::bot::file_exports::DRAFTS_ACTION.to_owned(),
+            value: meeting.key.clone(),
+        });
+    }
     Ok(Outgoing {
         to: meetings_channel(bot),
         text,
-        buttons: buttons(bot, meeting, &items),
+        buttons,
     })
 }
 

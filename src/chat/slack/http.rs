@@ -237,6 +237,41 @@ async fn deliver_export(bot: Bot, api: WebApi, user: UserId, line: String) {
     queue_replies(&bot, replies, &key).await;
 }
 
+/// The deliverables reminder's drafts, uploaded to the presser's DM.
+async fn deliver_drafts(bot: Bot, api: WebApi, user: UserId, meeting_key: String) {
+    use crate::bot::file_exports::{ExportOutcome, drafts};
+    let key = format!("drafts:{}:{}", user, bot.clock().now().timestamp_millis());
+    let mut replies = Vec::new();
+    for outcome in drafts(&bot, &user, &meeting_key).await {
+        match outcome {
+            ExportOutcome::File(file) => {
+                let uploaded = match api.open_dm(user.as_str()).await {
+                    Ok(channel) => {
+                        api.upload_file(&channel, &file.file_name, file.bytes, &file.comment)
+                            .await
+                    }
+                    Err(error) => Err(error),
+                };
+                if let Err(error) = uploaded {
+                    tracing::warn!(%error, "a draft could not be uploaded");
+                    replies.extend(bot.reply(
+                        &user,
+                        "export/not_delivered",
+                        json!({ "file": file.file_name }),
+                    ));
+                }
+            }
+            ExportOutcome::Replies(refusal) => {
+                // The same refusal for both drafts is said once.
+                if replies.is_empty() {
+                    replies.extend(refusal);
+                }
+            }
+        }
+    }
+    queue_replies(&bot, replies, &key).await;
+}
+
 /// Runs an interaction payload (from HTTP or Socket Mode).
 pub(super) async fn run_interaction(
     bot: &Bot,
@@ -273,6 +308,17 @@ pub(super) async fn run_interaction(
         return Err("no user or action");
     };
     let value = action["value"].as_str().unwrap_or_default();
+    if action_of(action_id) == crate::bot::file_exports::DRAFTS_ACTION {
+        if let Some(api) = api {
+            tokio::spawn(deliver_drafts(
+                bot.clone(),
+                api.clone(),
+                user,
+                value.to_owned(),
+            ));
+        }
+        return Ok(None);
+    }
     let replies = bot.handle_button(&user, action_of(action_id), value).await;
     let trigger = payload["trigger_id"].as_str().unwrap_or(action_id);
     queue_replies(bot, replies, &format!("interaction:{trigger}")).await;
