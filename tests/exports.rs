@@ -367,6 +367,18 @@ async fn the_progress_report_in_excel_and_word_says_the_same() {
         )
         .await;
         say(&bot, "consultant", "/work add site_audit 保守拠点A").await;
+        say(
+            &bot,
+            "consultant",
+            "/work add procurement_review 基幹系システム更改 区分=c 金額=35000 観点=a,g",
+        )
+        .await;
+        say(
+            &bot,
+            "consultant",
+            "/work add procurement_review 庁内LAN更新 区分=b",
+        )
+        .await;
         clock.set(
             chrono::DateTime::parse_from_rfc3339("2024-07-01T09:00:00+09:00")
                 .unwrap()
@@ -415,6 +427,18 @@ async fn the_progress_report_in_excel_and_word_says_the_same() {
                 text(audits.get(3))
             ),
             ("1".into(), "4".into(), "契約期間".into())
+        );
+        let reviews = work
+            .rows()
+            .find(|row| text(row.first()) == "調達審査")
+            .expect("procurement reviews listed");
+        assert_eq!(
+            (
+                text(reviews.get(1)),
+                text(reviews.get(2)),
+                text(reviews.get(3))
+            ),
+            ("2".into(), "30".into(), "契約期間".into())
         );
         let plan = workbook.worksheet_range("翌月予定").unwrap();
         let regular = plan

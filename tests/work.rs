@@ -88,6 +88,13 @@ async fn each_kind_records_what_the_contract_asks_of_it() {
     let item = &store.work_items("procurement_review").await.unwrap()[0];
     assert_eq!(item.attributes["viewpoints"], "a,g");
 
+    let planning = say(
+        &bot,
+        "consultant",
+        "/work add procurement_review 大型案件 区分=b 金額=45000",
+    )
+    .await;
+    assert!(planning.contains("企画審査（区分=c）"), "{planning}");
     let missing = say(&bot, "consultant", "/work add procurement_review 型なし").await;
     assert!(
         missing.contains("type=") && missing.contains("区分=a|b|c"),

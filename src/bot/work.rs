@@ -111,6 +111,9 @@ pub async fn add(
                 AttributeError::Invalid { key, value } => {
                     ("invalid", (*key).to_owned(), value.clone())
                 }
+                AttributeError::PlanningReview { amount } => {
+                    ("planning_review", "type".to_owned(), amount.clone())
+                }
             };
             return Ok(bot.reply(
                 user,

@@ -39,6 +39,9 @@ pub enum AttributeError {
     Missing { key: &'static str },
     #[error("{key}={value} is not valid")]
     Invalid { key: &'static str, value: String },
+    /// A review of 30,000千円 or more is a planning review: type c.
+    #[error("amount {amount} needs type c")]
+    PlanningReview { amount: String },
 }
 
 /// Checks and normalises the `key=value` words given for an item of
@@ -110,9 +113,19 @@ pub fn attributes(kind: &str, given: &[(String, String)]) -> Result<Attributes, 
         };
         attributes.insert(key.to_owned(), value);
     }
+    let planning_amount = attributes
+        .get("amount")
+        .and_then(|amount| amount.parse().ok())
+        .is_some_and(is_planning_review_amount);
     match kind {
         "procurement_review" if !attributes.contains_key("type") => {
             Err(AttributeError::Missing { key: "type" })
+        }
+        // 30,000千円 or more is a planning review (type c), 4(2)ア(ｲ)c.
+        "procurement_review" if planning_amount && attributes["type"] != "c" => {
+            Err(AttributeError::PlanningReview {
+                amount: attributes["amount"].clone(),
+            })
         }
         "audit_item" if !attributes.contains_key("criterion") => {
             Err(AttributeError::Missing { key: "criterion" })
@@ -165,6 +178,22 @@ mod tests {
                 ..
             })
         ));
+        assert_eq!(
+            attributes(
+                "procurement_review",
+                &given(&[("type", "b"), ("amount", "30000")])
+            ),
+            Err(AttributeError::PlanningReview {
+                amount: "30000".into()
+            })
+        );
+        assert!(
+            attributes(
+                "procurement_review",
+                &given(&[("type", "b"), ("amount", "29999")])
+            )
+            .is_ok()
+        );
         assert!(is_planning_review_amount(30_000));
         assert!(!is_planning_review_amount(29_999));
     }
