@@ -111,6 +111,14 @@ async fn each_kind_records_what_the_contract_asks_of_it() {
     let staff = say(&bot, "tanaka", "/work add site_audit 勝手に").await;
     assert!(staff.contains("プロジェクトチーム"), "{staff}");
     let summary = say(&bot, "leader", "/work").await;
+    assert_eq!(
+        summary
+            .lines()
+            .filter(|line| line.starts_with('・'))
+            .count(),
+        3,
+        "one line a kind: {summary}"
+    );
     assert!(
         summary.contains("調達審査（procurement_review）: 1件 / 上限30件"),
         "{summary}"

@@ -80,15 +80,15 @@ impl std::fmt::Debug for Intake {
 }
 
 impl IntakeWriter {
-    /// Opens the writer's own connection to `path` and starts its thread.
+    /// Starts the writer's thread for `path`.
     /// `write_gate` is the store's: the writer takes its turn like every
     /// other writer of this process.
     pub(crate) fn start(path: &Path, write_gate: Arc<Mutex<()>>) -> Result<Self, StoreError> {
-        let connection = open(path)?;
+        let path = path.to_owned();
         let (intakes, queue) = mpsc::unbounded_channel();
         std::thread::Builder::new()
             .name("banso-intake".into())
-            .spawn(move || run(connection, queue, &write_gate))
+            .spawn(move || run(&path, queue, &write_gate))
             .map_err(|error| {
                 StoreError::Write(format!("cannot start the intake writer: {error}"))
             })?;
@@ -155,7 +155,11 @@ fn open(path: &Path) -> Result<Connection, StoreError> {
     Ok(connection)
 }
 
-fn run(mut connection: Connection, mut queue: mpsc::UnboundedReceiver<Intake>, gate: &Mutex<()>) {
+/// The connection is opened with the first intake, so an idle process
+/// holds none (BENCHMARKS.md, memory); if opening fails, that group is
+/// answered with the error and the next one tries again.
+fn run(path: &Path, mut queue: mpsc::UnboundedReceiver<Intake>, gate: &Mutex<()>) {
+    let mut connection: Option<Connection> = None;
     while let Some(first) = queue.blocking_recv() {
         let mut group = vec![first];
         while group.len() < MOST_IN_ONE_COMMIT {
@@ -164,8 +168,22 @@ fn run(mut connection: Connection, mut queue: mpsc::UnboundedReceiver<Intake>, g
                 Err(_) => break,
             }
         }
+        let connection = match &mut connection {
+            Some(connection) => connection,
+            None => match open(path) {
+                Ok(opened) => connection.insert(opened),
+                Err(error) => {
+                    tracing::error!(%error, "the intake writer cannot open the database");
+                    let message = error.to_string();
+                    for intake in group {
+                        let _ = intake.answer.send(Err(StoreError::Write(message.clone())));
+                    }
+                    continue;
+                }
+            },
+        };
         let _turn = gate.blocking_lock();
-        let answers = commit_group(&mut connection, &mut group);
+        let answers = commit_group(connection, &mut group);
         for (intake, answer) in group.into_iter().zip(answers) {
             // A request whose caller went away is stored all the same.
             let _ = intake.answer.send(answer);
