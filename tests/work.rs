@@ -53,9 +53,14 @@ async fn site_audits_count_to_four_for_the_contract_and_alert_once() {
         assert!(alerts[1].contains("4件に達しました"), "{alerts:?}");
 
         // /quota shows every kind to the team; /work lists them.
+        assert_eq!(
+            items[4].quota_bucket.as_deref(),
+            Some("contract:2024-04-01"),
+            "held in the contract period"
+        );
         let quota = say(&bot, "leader", "/quota").await;
         assert!(
-            quota.contains("リモート保守拠点監査: 4件 / 上限4件（契約期間）"),
+            quota.contains("リモート保守拠点監査: 4件 / 上限4件（契約期間）　保留 1件"),
             "{quota}"
         );
         assert!(quota.contains("調達審査: 0件 / 上限30件"), "{quota}");

@@ -42,7 +42,7 @@ pub async fn summary(bot: &Bot) -> anyhow::Result<Vec<Value>> {
         };
         let bucket = bucket_of(bot, &kind, month);
         let counted = bot.store().quota_count(&kind, &bucket).await?;
-        let held = bot.store().held_work(&kind).await?;
+        let held = bot.store().held_work(&kind, &bucket).await?;
         kinds.push(json!({
             "kind": kind,
             "counted": counted,

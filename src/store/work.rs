@@ -18,6 +18,7 @@ pub struct WorkItem {
     pub attributes: Attributes,
     /// Whether it counts (`false`: held, the cap was reached).
     pub counted: bool,
+    /// The period it counts in, or was held in.
     pub quota_bucket: Option<String>,
     pub quota_position: Option<i64>,
     pub recorded_by: String,
@@ -106,7 +107,9 @@ impl Store {
         .bind(title)
         .bind(attributes_json)
         .bind(if position.is_some() { "counted" } else { "held" })
-        .bind(position.map(|_| bucket.to_owned()))
+        // A held item keeps the period it was held in, for the count of
+        // what was held there.
+        .bind(bucket)
         .bind(position)
         .bind(by)
         .bind(now)
@@ -136,12 +139,13 @@ impl Store {
         rows.into_iter().map(item_of).collect()
     }
 
-    /// How many items of `kind` were held (not counted) in `bucket`'s time.
-    pub async fn held_work(&self, kind: &str) -> Result<i64, StoreError> {
+    /// How many items of `kind` were held (not counted) in `bucket`.
+    pub async fn held_work(&self, kind: &str, bucket: &str) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM work_items WHERE kind = $1 AND status = 'held'",
+            "SELECT COUNT(*) FROM work_items WHERE kind = $1 AND quota_bucket = $2 AND status = 'held'",
         )
         .bind(kind)
+        .bind(bucket)
         .fetch_one(self.pool())
         .await?)
     }
