@@ -169,6 +169,9 @@ impl Bot {
         }
     }
 
+    /// The quota, meeting, issue-table and capped-work commands run in
+    /// futures of their own on the heap, so that the future every
+    /// `/consult` takes does not grow with them.
     async fn apply(&self, user: &UserId, command: Command) -> anyhow::Result<Vec<Outgoing>> {
         match command {
             Command::Calendar { month } => {
@@ -184,7 +187,7 @@ impl Bot {
                 short_id,
                 reason,
             } => consultations::act(self, user, action, &short_id, reason.as_deref()).await,
-            Command::Quota { month } => quota_report::render(self, user, month).await,
+            Command::Quota { month } => Box::pin(quota_report::render(self, user, month)).await,
             Command::Department { name: Some(name) } => self.set_department(user, &name).await,
             Command::Department { name: None } => {
                 let department = self.department_of(user).await?;
@@ -194,30 +197,34 @@ impl Bot {
                     json!({ "department": department }),
                 ))
             }
-            Command::MeetingNext => meetings::commands::next(self, user).await,
-            Command::MeetingList { month } => meetings::commands::list(self, user, month).await,
+            Command::MeetingNext => Box::pin(meetings::commands::next(self, user)).await,
+            Command::MeetingList { month } => {
+                Box::pin(meetings::commands::list(self, user, month)).await
+            }
             Command::MeetingMove { date, to, time } => {
-                meetings::commands::move_meeting(self, user, date, to, time).await
+                Box::pin(meetings::commands::move_meeting(self, user, date, to, time)).await
             }
-            Command::MeetingCancel { date } => meetings::commands::cancel(self, user, date).await,
+            Command::MeetingCancel { date } => {
+                Box::pin(meetings::commands::cancel(self, user, date)).await
+            }
             Command::MeetingSetRegular { date, time } => {
-                meetings::commands::set_regular(self, user, date, time).await
+                Box::pin(meetings::commands::set_regular(self, user, date, time)).await
             }
-            Command::Deliverables => meetings::deliverables::show_next(self, user).await,
+            Command::Deliverables => Box::pin(meetings::deliverables::show_next(self, user)).await,
             // Adapters that can deliver a file answer this before it gets
             // here (`file_exports::export_request`).
             Command::Export { .. } => Ok(self.reply(user, "export/no_files_here", json!({}))),
-            Command::WorkList { kind } => work::list(self, user, kind.as_deref()).await,
+            Command::WorkList { kind } => Box::pin(work::list(self, user, kind.as_deref())).await,
             Command::WorkAdd {
                 kind,
                 title,
                 attributes,
-            } => work::add(self, user, &kind, &title, &attributes).await,
-            Command::KadaiList { all } => kadai::list(self, user, all).await,
-            Command::KadaiAdd { fields } => kadai::add(self, user, fields).await,
-            Command::KadaiDone { number } => kadai::done(self, user, number).await,
+            } => Box::pin(work::add(self, user, &kind, &title, &attributes)).await,
+            Command::KadaiList { all } => Box::pin(kadai::list(self, user, all)).await,
+            Command::KadaiAdd { fields } => Box::pin(kadai::add(self, user, fields)).await,
+            Command::KadaiDone { number } => Box::pin(kadai::done(self, user, number)).await,
             Command::KadaiUpdate { number, fields } => {
-                kadai::update(self, user, number, fields).await
+                Box::pin(kadai::update(self, user, number, fields)).await
             }
             Command::Cancel => {
                 let had = self.conversation(user).await?.is_some();

@@ -171,8 +171,8 @@ pub(super) async fn run_command(
     let line = format!("{command} {text}");
     // A file is made and uploaded after the answer (Slack waits three
     // seconds at most); the answer says it is coming.
-    if crate::bot::file_exports::is_export_request(&line)
-        && let Some(api) = api
+    if let Some(api) = api
+        && crate::bot::file_exports::is_export_request(&line)
     {
         tokio::spawn(deliver_export(bot.clone(), api.clone(), user.clone(), line));
         let replies = bot.reply(&user, "export/coming", json!({}));
