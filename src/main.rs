@@ -472,12 +472,9 @@ fn run_schedule(
 }
 
 async fn open_store(settings: &Settings, texts: &Texts) -> Result<Store, Failure> {
-    Store::open(&settings.database_url).await.map_err(|error| {
-        Failure::runtime(texts.render(
-            "cli/database_unavailable",
-            json!({ "detail": error.to_string() }),
-        ))
-    })
+    Store::open(&settings.database_url)
+        .await
+        .map_err(|error| database_unavailable(texts, error))
 }
 
 /// `banso export …`: builds the file, writes it whole (or not at all) and
@@ -586,12 +583,7 @@ async fn run_export_all(
         let folder = dir.display().to_string();
         exports::record(&bot, "all", None, &folder, count, "cli")
             .await
-            .map_err(|error| {
-                Failure::runtime(texts.render(
-                    "cli/database_unavailable",
-                    json!({ "detail": error.to_string() }),
-                ))
-            })?;
+            .map_err(|error| database_unavailable(&texts, error))?;
         println!(
             "{}",
             texts
@@ -612,12 +604,7 @@ async fn run_export_all(
 /// change; without `--confirm` only shows what would be removed.
 async fn run_purge(settings: Settings, texts: Texts, confirm: bool) -> Result<(), Failure> {
     let store = open_store(&settings, &texts).await?;
-    let unavailable = |error: banso::store::StoreError| {
-        Failure::runtime(texts.render(
-            "cli/database_unavailable",
-            json!({ "detail": error.to_string() }),
-        ))
-    };
+    let unavailable = |error: banso::store::StoreError| database_unavailable(&texts, error);
     let result = async {
         let rows = store.stored_rows().await.map_err(unavailable)?;
         let tables: Vec<_> = rows
@@ -670,6 +657,14 @@ async fn run_purge(settings: Settings, texts: Texts, confirm: bool) -> Result<()
     result
 }
 
+/// The database could not be used: exit status 1, with what it said.
+fn database_unavailable(texts: &Texts, detail: impl std::fmt::Display) -> Failure {
+    Failure::runtime(texts.render(
+        "cli/database_unavailable",
+        json!({ "detail": detail.to_string() }),
+    ))
+}
+
 fn file_failure(texts: &Texts, error: FileError) -> Failure {
     match error {
         FileError::Exists(path) => Failure::usage(texts.render(
@@ -706,12 +701,7 @@ async fn write_export(
         "cli",
     )
     .await
-    .map_err(|error| {
-        Failure::runtime(texts.render(
-            "cli/database_unavailable",
-            json!({ "detail": error.to_string() }),
-        ))
-    })?;
+    .map_err(|error| database_unavailable(texts, error))?;
     println!(
         "{}",
         texts
@@ -734,34 +724,21 @@ fn export_failure(texts: &Texts, error: exports::ExportError) -> Failure {
             "cli/export_template",
             json!({ "template": template, "problem": problem }),
         )),
-        exports::ExportError::Store(error) => Failure::runtime(texts.render(
-            "cli/database_unavailable",
-            json!({ "detail": error.to_string() }),
-        )),
+        exports::ExportError::Store(error) => database_unavailable(texts, error),
         exports::ExportError::Xlsx(error) => Failure::runtime(error.to_string()),
         exports::ExportError::Docx(error) => Failure::runtime(error.to_string()),
-        exports::ExportError::Data(error) => Failure::runtime(texts.render(
-            "cli/database_unavailable",
-            json!({ "detail": format!("{error:#}") }),
-        )),
+        exports::ExportError::Data(error) => database_unavailable(texts, format!("{error:#}")),
     }
 }
 
 async fn run_migrate(settings: Settings, texts: Texts) -> Result<(), Failure> {
     let store = Store::connect(&settings.database_url)
         .await
-        .map_err(|error| {
-            Failure::runtime(texts.render(
-                "cli/database_unavailable",
-                json!({ "detail": error.to_string() }),
-            ))
-        })?;
-    let report = store.migrate().await.map_err(|error| {
-        Failure::runtime(texts.render(
-            "cli/database_unavailable",
-            json!({ "detail": error.to_string() }),
-        ))
-    })?;
+        .map_err(|error| database_unavailable(&texts, error))?;
+    let report = store
+        .migrate()
+        .await
+        .map_err(|error| database_unavailable(&texts, error))?;
     println!(
         "{}",
         texts.render(

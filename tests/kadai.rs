@@ -4,17 +4,7 @@
 
 mod support;
 
-use banso::bot::Bot;
-use support::{bot_on, user};
-
-async fn say(bot: &Bot, who: &str, line: &str) -> String {
-    bot.handle_text(&user(who), line)
-        .await
-        .iter()
-        .map(|reply| reply.text.clone())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+use support::{bot_on, say};
 
 #[tokio::test]
 async fn the_team_keeps_the_issue_table() {

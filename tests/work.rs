@@ -5,17 +5,7 @@
 
 mod support;
 
-use banso::bot::Bot;
-use support::{bot_on, deliver, to_user, user};
-
-async fn say(bot: &Bot, who: &str, line: &str) -> String {
-    bot.handle_text(&user(who), line)
-        .await
-        .iter()
-        .map(|reply| reply.text.clone())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+use support::{bot_on, deliver, say, to_user};
 
 #[tokio::test]
 async fn site_audits_count_to_four_for_the_contract_and_alert_once() {

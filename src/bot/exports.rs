@@ -293,15 +293,12 @@ async fn progress_of(
     let kadai_rows: Vec<Vec<Cell>> = open_items
         .iter()
         .map(|item| {
-            let late = crate::domain::kadai::is_overdue(item.status, item.due, today);
-            vec![
-                Cell::Text(crate::domain::kadai::label(item.number)),
-                Cell::Text(item.title.clone()),
-                Cell::Text(item.owner.clone()),
-                item.due.into(),
-                Cell::Text(labels.get("priority", item.priority.code())),
-                Cell::from(late.then(|| labels.get("note", "overdue"))),
-            ]
+            // The 課題管理表's row without the status and the dates: the
+            // report lists open items only.
+            let row = kadai_cells(item, today, &mut labels);
+            [0, 1, 2, 3, 4, 6]
+                .map(|column| row[column].clone())
+                .to_vec()
         })
         .collect();
     let next = month.next();
@@ -435,22 +432,7 @@ pub async fn kadai(bot: &Bot) -> Result<Exported, ExportError> {
     let mut labels = Labels::new(bot);
     let rows: Vec<Vec<Cell>> = items
         .iter()
-        .map(|item| {
-            let overdue = crate::domain::kadai::is_overdue(item.status, item.due, today);
-            vec![
-                Cell::Text(crate::domain::kadai::label(item.number)),
-                Cell::Text(item.title.clone()),
-                Cell::Text(item.owner.clone()),
-                item.due.into(),
-                Cell::Text(labels.get("priority", item.priority.code())),
-                Cell::Text(labels.get("kadai_status", item.status.code())),
-                Cell::from(overdue.then(|| labels.get("note", "overdue"))),
-                item.meeting.into(),
-                Cell::DateTime(city_time(item.created_at)),
-                item.done_at
-                    .map_or(Cell::Empty, |at| Cell::DateTime(city_time(at))),
-            ]
-        })
+        .map(|item| kadai_cells(item, today, &mut labels))
         .collect();
     let bytes = table_workbook(&sheet, "Issues", &headers, rows.into_iter())?;
     Ok(Exported {
@@ -460,6 +442,28 @@ pub async fn kadai(bot: &Bot) -> Result<Exported, ExportError> {
 }
 
 const KADAI_COLUMNS: usize = 10;
+
+/// An item as the 課題管理表 shows it, in the order of `export/kadai`.
+fn kadai_cells(
+    item: &crate::store::KadaiItem,
+    today: chrono::NaiveDate,
+    labels: &mut Labels<'_>,
+) -> Vec<Cell> {
+    let overdue = crate::domain::kadai::is_overdue(item.status, item.due, today);
+    vec![
+        Cell::Text(crate::domain::kadai::label(item.number)),
+        Cell::Text(item.title.clone()),
+        Cell::Text(item.owner.clone()),
+        item.due.into(),
+        Cell::Text(labels.get("priority", item.priority.code())),
+        Cell::Text(labels.get("kadai_status", item.status.code())),
+        Cell::from(overdue.then(|| labels.get("note", "overdue"))),
+        item.meeting.into(),
+        Cell::DateTime(city_time(item.created_at)),
+        item.done_at
+            .map_or(Cell::Empty, |at| Cell::DateTime(city_time(at))),
+    ]
+}
 
 /// A one-sheet template: the sheet name, then `columns` headers.
 fn sheet_words(

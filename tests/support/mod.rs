@@ -160,3 +160,14 @@ pub fn to_channel<'a>(messages: &'a [Outgoing], channel: &str) -> Vec<&'a Outgoi
         .filter(|message| message.to == Recipient::Channel(channel.to_owned()))
         .collect()
 }
+
+/// What `who` is told when they type `line`: the direct replies' texts,
+/// one after the other.
+pub async fn say(bot: &Bot, who: &str, line: &str) -> String {
+    bot.handle_text(&user(who), line)
+        .await
+        .iter()
+        .map(|reply| reply.text.clone())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
