@@ -222,7 +222,13 @@ async fn an_empty_month_is_still_a_valid_workbook() {
 
 /// Runs `banso` in `dir` with its own database and no configuration.
 fn banso(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_banso"))
+    banso_typing(dir, args, "")
+}
+
+/// The same, with `input` typed on its standard input (for the console).
+fn banso_typing(dir: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_banso"))
         .args(args)
         .current_dir(dir)
         .env_remove("BANSO_CONFIG")
@@ -231,8 +237,18 @@ fn banso(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
             "BANSO_DATABASE_URL",
             format!("sqlite://{}", dir.join("banso.db").display()),
         )
-        .output()
-        .expect("run banso")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run banso");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().expect("run banso")
 }
 
 #[test]
@@ -504,27 +520,18 @@ fn the_progress_report_command_picks_word_by_the_file_name() {
 #[test]
 fn at_the_contracts_end_everything_is_exported_then_destroyed() {
     let dir = tempfile::tempdir().unwrap();
-    let console = Command::new(env!("CARGO_BIN_EXE_banso"))
-        .args(["console", "--now", "2024-06-10T10:00:00+09:00", "--as", "tanaka"])
-        .current_dir(dir.path())
-        .env_remove("BANSO_CONFIG")
-        .env(
-            "BANSO_DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("banso.db").display()),
-        )
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(
-                "/consult 六月の相談\n:as consultant\n/kadai add 研修資料 期限=2024-06-17\n/work add site_audit 拠点A\n:quit\n"
-                    .as_bytes(),
-            )?;
-            child.wait()
-        })
-        .unwrap();
-    assert!(console.success());
+    let console = banso_typing(
+        dir.path(),
+        &[
+            "console",
+            "--now",
+            "2024-06-10T10:00:00+09:00",
+            "--as",
+            "tanaka",
+        ],
+        "/consult 六月の相談\n:as consultant\n/kadai add 研修資料 期限=2024-06-17\n/work add site_audit 拠点A\n:quit\n",
+    );
+    assert!(console.status.success());
 
     // Not before everything is exported.
     let refused = banso(dir.path(), &["purge", "--confirm"]);
@@ -585,32 +592,18 @@ fn at_the_contracts_end_everything_is_exported_then_destroyed() {
 fn the_console_saves_an_export_in_the_working_folder() {
     let dir = tempfile::tempdir().unwrap();
     let run = |lines: &str| {
-        use std::io::Write;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_banso"))
-            .args([
+        let output = banso_typing(
+            dir.path(),
+            &[
                 "console",
                 "--now",
                 "2024-06-10T10:00:00+09:00",
                 "--as",
                 "leader",
-            ])
-            .current_dir(dir.path())
-            .env_remove("BANSO_CONFIG")
-            .env(
-                "BANSO_DATABASE_URL",
-                format!("sqlite://{}", dir.path().join("banso.db").display()),
-            )
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(lines.as_bytes())
-            .unwrap();
-        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+            ],
+            lines,
+        );
+        String::from_utf8(output.stdout).unwrap()
     };
     let said = run("/banso export progress 2024-06 docx\n:quit\n");
     assert!(
@@ -620,7 +613,10 @@ fn the_console_saves_an_export_in_the_working_folder() {
     let bytes = std::fs::read(dir.path().join("進捗状況報告書_2024-06.docx")).unwrap();
     assert_eq!(document_text(&bytes)[0], "進捗状況報告書（令和6年6月分）");
     let again = run("/banso export progress 2024-06 docx\n:quit\n");
-    assert!(again.contains("保存できませんでした"), "{again}");
+    assert!(
+        again.contains("すでにあるため保存しませんでした"),
+        "{again}"
+    );
     let staff = run(":as tanaka\n/banso export kadai\n:quit\n");
     assert!(staff.contains("情報化推進室のみ"), "{staff}");
 }

@@ -185,6 +185,19 @@ async fn response_url(State(fake): State<FakeSlack>, Json(body): Json<Value>) ->
     Json(json!({ "ok": true }))
 }
 
+/// What the fake recorded once it holds `count` entries (work done in the
+/// background after the answer), or what it holds after four seconds.
+async fn settled<T: Clone>(shared: &Mutex<Vec<T>>, count: usize) -> Vec<T> {
+    for _ in 0..200 {
+        let now = shared.lock().unwrap().clone();
+        if now.len() >= count {
+            return now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    shared.lock().unwrap().clone()
+}
+
 async fn start_fake_slack(fake: FakeSlack) -> String {
     let app = Router::new()
         .route("/respond", post(response_url))
@@ -522,14 +535,7 @@ async fn opening_the_app_home_publishes_the_overview() {
     )
     .await;
     assert_eq!(answer.status(), 200);
-    let mut homes = Vec::new();
-    for _ in 0..100 {
-        homes = fake.homes.lock().unwrap().clone();
-        if !homes.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let homes = settled(&fake.homes, 1).await;
     assert_eq!(homes.len(), 1, "the home tab is published");
     assert_eq!(homes[0].0, "U0TANAKA");
     assert_eq!(homes[0].1["type"], "home");
@@ -761,14 +767,7 @@ async fn a_pressed_message_is_replaced_with_the_new_state() {
     });
     let answer = post_interaction(&banso, &payload, clock.now().timestamp()).await;
     assert_eq!(answer.status(), 200);
-    let mut responses = Vec::new();
-    for _ in 0..100 {
-        responses = fake.responses.lock().unwrap().clone();
-        if !responses.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let responses = settled(&fake.responses, 1).await;
     assert_eq!(responses.len(), 1);
     assert_eq!(responses[0]["replace_original"], true);
     let text = responses[0]["blocks"][0]["text"]["text"].as_str().unwrap();
@@ -990,13 +989,7 @@ async fn names_and_departments_come_from_slack_profiles_and_are_cached() {
     // A day later it is read again, in the background.
     clock.advance(chrono::Duration::hours(25));
     consult_over_http(&banso, "U0TANAKA", "三件目", clock.now().timestamp()).await;
-    for _ in 0..100 {
-        if fake.profile_lookups.lock().unwrap().len() == 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert_eq!(fake.profile_lookups.lock().unwrap().len(), 2);
+    assert_eq!(settled(&fake.profile_lookups, 2).await.len(), 2);
 
     // Someone Slack does not know is asked, as without profiles, and is
     // not looked up again on every request.
@@ -1071,14 +1064,7 @@ async fn an_export_reaches_the_leader_as_a_file_and_staff_are_refused() {
             .contains("ダイレクトメッセージ"),
         "{answer}"
     );
-    let mut completed = Vec::new();
-    for _ in 0..200 {
-        completed = fake.completed.lock().unwrap().clone();
-        if !completed.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let completed = settled(&fake.completed, 1).await;
     let (channel, title, comment, bytes) = completed.first().expect("uploaded").clone();
     assert_eq!(channel, "Dleader", "to the requester's DM");
     assert_eq!(title, "課題管理表.xlsx");
@@ -1132,14 +1118,7 @@ async fn the_drafts_button_sends_both_drafts_to_whoever_presses_it() {
     });
     let answer = post_interaction(&banso, &payload, clock.now().timestamp()).await;
     assert_eq!(answer.status(), 200);
-    let mut completed = Vec::new();
-    for _ in 0..200 {
-        completed = fake.completed.lock().unwrap().clone();
-        if completed.len() == 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let completed = settled(&fake.completed, 2).await;
     let titles: Vec<(String, String)> = completed
         .iter()
         .map(|(channel, title, _, _)| (channel.clone(), title.clone()))

@@ -182,7 +182,9 @@ fn fixture(name: &str) -> Option<Value> {
         "export/saved" => {
             json!({ "path": "課題管理表.xlsx", "comment": "課題管理表.xlsx（12件）です。" })
         }
-        "export/not_saved" => json!({ "path": "課題管理表.xlsx", "detail": "already exists" }),
+        "export/not_saved" => {
+            json!({ "path": "課題管理表.xlsx", "exists": false, "detail": "Permission denied (os error 13)" })
+        }
         "cli/purge_needs_export" => json!({ "changed": "2025-03-31 17:00", "exported": null }),
         "cli/purge_dry_run" => {
             json!({ "tables": [{ "table": "consultations", "rows": 120 }], "exported": "2025-03-31 18:00" })

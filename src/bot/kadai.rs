@@ -55,20 +55,10 @@ fn refused(bot: &Bot, user: &UserId) -> Option<Vec<Outgoing>> {
         .then(|| bot.reply(user, "kadai/not_permitted", json!({})))
 }
 
-/// A due or meeting date on a closed day is refused, with the next open
-/// day suggested.
+/// A due date on a closed day is refused, with the next open day
+/// suggested.
 fn refuse_closed_days(bot: &Bot, user: &UserId, fields: &KadaiFields) -> Option<Vec<Outgoing>> {
-    let date = fields.due?;
-    let reason = bot.calendar().closed_reason(date)?;
-    let suggestion = bot
-        .calendar()
-        .next_open_day_on_or_after(date)
-        .map(|day| day.to_string());
-    Some(bot.reply(
-        user,
-        "kadai/closed_day",
-        json!({ "date": date.to_string(), "reason": reason.name_ja(), "reason_code": reason.code(), "suggestion": suggestion }),
-    ))
+    bot.refuse_closed_day(user, fields.due?, "kadai/closed_day")
 }
 
 fn change_of(fields: KadaiFields) -> KadaiChange {

@@ -431,6 +431,26 @@ impl Bot {
         &self.settings
     }
 
+    /// Refuses a closed day (休庁日) with its reason and the next open day,
+    /// in `template`'s words; `None` for an open day.
+    pub(crate) fn refuse_closed_day(
+        &self,
+        user: &UserId,
+        date: chrono::NaiveDate,
+        template: &str,
+    ) -> Option<Vec<Outgoing>> {
+        let reason = self.calendar().closed_reason(date)?;
+        let suggestion = self
+            .calendar()
+            .next_open_day_on_or_after(date)
+            .map(|day| day.to_string());
+        Some(self.reply(
+            user,
+            template,
+            json!({ "date": date.to_string(), "reason": reason.name_ja(), "reason_code": reason.code(), "suggestion": suggestion }),
+        ))
+    }
+
     /// Today in the city's time zone.
     pub fn today(&self) -> chrono::NaiveDate {
         self.clock

@@ -161,11 +161,19 @@ impl<W: Write> Console<W> {
                 "export/saved",
                 serde_json::json!({ "path": file.file_name, "comment": file.comment }),
             ),
-            Err(error) => self.bot.reply(
-                &self.user,
-                "export/not_saved",
-                serde_json::json!({ "path": file.file_name, "detail": error.to_string() }),
-            ),
+            Err(error) => {
+                let (exists, detail) = match error {
+                    crate::export::files::FileError::Exists(_) => (true, None),
+                    crate::export::files::FileError::Unwritable { source, .. } => {
+                        (false, Some(source.to_string()))
+                    }
+                };
+                self.bot.reply(
+                    &self.user,
+                    "export/not_saved",
+                    serde_json::json!({ "path": file.file_name, "exists": exists, "detail": detail }),
+                )
+            }
         }
     }
 

@@ -69,16 +69,7 @@ async fn target(
 
 /// A closed day is refused with the next open day suggested.
 fn refuse_closed_day(bot: &Bot, user: &UserId, date: NaiveDate) -> Option<Vec<Outgoing>> {
-    let reason = bot.calendar().closed_reason(date)?;
-    let suggestion = bot
-        .calendar()
-        .next_open_day_on_or_after(date)
-        .map(|day| day.to_string());
-    Some(bot.reply(
-        user,
-        "meeting/closed_day",
-        json!({ "date": date.to_string(), "reason": reason.name_ja(), "reason_code": reason.code(), "suggestion": suggestion }),
-    ))
+    bot.refuse_closed_day(user, date, "meeting/closed_day")
 }
 
 /// `/meeting move DATE NEWDATE [HH:MM]`: one occurrence moves; its time of
