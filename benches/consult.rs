@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use banso::bot::clock::ManualClock;
-use banso::bot::message::UserId;
 use banso::bot::texts::Texts;
 use banso::bot::{Bot, BotParts};
 use banso::config::{Language, Settings};
+use banso::message::UserId;
 use banso::store::Store;
 
 const WARM_UP: usize = 200;

@@ -8,5 +8,6 @@ pub mod chat;
 pub mod config;
 pub mod domain;
 pub mod export;
+pub mod message;
 pub mod scheduler;
 pub mod store;

@@ -14,7 +14,6 @@ use serde_json::json;
 use banso::bot::calendar_queries::{self, Format};
 use banso::bot::clock::{AdjustableClock, Clock, ManualClock, ShiftedSystemClock, SystemClock};
 use banso::bot::meetings::preview;
-use banso::bot::message::UserId;
 use banso::bot::texts::Texts;
 use banso::bot::{Bot, BotParts, exports, open_day_calendar};
 use banso::chat::console::{Console, LineSource, OutputFormat, spawn_line_reader};
@@ -24,6 +23,7 @@ use banso::config::{self, ConfigProblem, Env, Language, ProcessEnv, Settings};
 use banso::domain::month::YearMonth;
 use banso::export::files::{FileError, write_whole};
 use banso::export::ics::{IcsNames, calendar_ics};
+use banso::message::UserId;
 use banso::store::Store;
 
 #[derive(Debug, Parser)]

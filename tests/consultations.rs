@@ -6,6 +6,7 @@
 mod support;
 
 use banso::bot::Bot;
+use banso::bot::buttons::ButtonAction;
 use banso::domain::consultation::Status;
 use banso::store::{ListFilter, Store};
 use support::{bot_on, deliver, to_channel, to_user, user};
@@ -164,7 +165,11 @@ async fn the_lifecycle_by_buttons_with_refusals_recorded() {
 
         // Another staff member pressing a team button is refused and recorded.
         let refusal = bot
-            .handle_button(&user("suzuki"), &assign.action, &assign.value)
+            .handle_button(
+                &user("suzuki"),
+                &ButtonAction::parse(&assign.action),
+                &assign.value,
+            )
             .await;
         assert!(
             refusal[0].text.contains("見つからない"),
@@ -172,7 +177,11 @@ async fn the_lifecycle_by_buttons_with_refusals_recorded() {
             refusal[0].text
         );
         let refusal = bot
-            .handle_button(&user("tanaka"), &assign.action, &assign.value)
+            .handle_button(
+                &user("tanaka"),
+                &ButtonAction::parse(&assign.action),
+                &assign.value,
+            )
             .await;
         assert!(
             refusal[0].text.contains("あなたの役割では操作できません"),
@@ -180,8 +189,12 @@ async fn the_lifecycle_by_buttons_with_refusals_recorded() {
             refusal[0].text
         );
 
-        bot.handle_button(&user("consultant"), &assign.action, &assign.value)
-            .await;
+        bot.handle_button(
+            &user("consultant"),
+            &ButtonAction::parse(&assign.action),
+            &assign.value,
+        )
+        .await;
         bot.handle_text(&user("consultant"), "/consult answer 2406-001")
             .await;
         bot.handle_text(&user("tanaka"), "/consult reopen 2406-001")
@@ -250,8 +263,8 @@ async fn details_go_only_to_the_requester_and_the_team_channel() {
             .await;
         for message in deliver(store).await {
             if message.text.contains(secret) {
-                let allowed = message.to == banso::bot::message::Recipient::User(user("tanaka"))
-                    || message.to == banso::bot::message::Recipient::Channel("#banso-team".into());
+                let allowed = message.to == banso::message::Recipient::User(user("tanaka"))
+                    || message.to == banso::message::Recipient::Channel("#banso-team".into());
                 assert!(allowed, "details sent to {}: {}", message.to, message.text);
             }
         }
@@ -404,7 +417,11 @@ async fn bad_input_is_explained_and_nothing_is_stored_half_way() {
         reply[0].text
     );
     let reply = bot
-        .handle_button(&user("tanaka"), "consultation:nonsense", "x")
+        .handle_button(
+            &user("tanaka"),
+            &ButtonAction::parse("consultation:nonsense"),
+            "x",
+        )
         .await;
     assert!(
         reply[0].text.contains("もう使えません"),

@@ -4,7 +4,7 @@
 
 mod support;
 
-use banso::bot::message::{Outgoing, Recipient};
+use banso::message::{Outgoing, Recipient};
 use banso::store::{JobOutcome, NewMessage, PlannedJob};
 
 fn job(key: &str, due_at: i64) -> PlannedJob {

@@ -6,8 +6,9 @@
 
 mod support;
 
+use banso::bot::buttons::ButtonAction;
 use banso::bot::clock::Clock;
-use banso::bot::message::Outgoing;
+use banso::message::Outgoing;
 use banso::scheduler::Scheduler;
 use chrono::{DateTime, Utc};
 use support::{bot_on, deliver, to_channel, to_user, user};
@@ -58,13 +59,17 @@ async fn the_deliverables_reminder_comes_at_nine_and_escalation_only_for_what_is
         assert_eq!(channel[0].buttons[4].value, "regular:2024-06");
         // Three items submitted: the 15:00 escalation names the fourth only.
         for button in &channel[0].buttons[..3] {
-            bot.handle_button(&user("consultant"), &button.action, &button.value)
-                .await;
+            bot.handle_button(
+                &user("consultant"),
+                &ButtonAction::parse(&button.action),
+                &button.value,
+            )
+            .await;
         }
         let refused = bot
             .handle_button(
                 &user("tanaka"),
-                &channel[0].buttons[3].action,
+                &ButtonAction::parse(&channel[0].buttons[3].action),
                 &channel[0].buttons[3].value,
             )
             .await;
@@ -104,8 +109,12 @@ async fn a_complete_set_is_announced_and_not_escalated() {
     scheduler.run_due(clock.now()).await.unwrap();
     let reminder = deliver(store).await;
     for button in &reminder[0].buttons {
-        bot.handle_button(&user("leader"), &button.action, &button.value)
-            .await;
+        bot.handle_button(
+            &user("leader"),
+            &ButtonAction::parse(&button.action),
+            &button.value,
+        )
+        .await;
     }
     let complete = deliver(store).await;
     assert!(

@@ -2,9 +2,9 @@
 
 mod support;
 
-use banso::bot::message::{Outgoing, Recipient};
 use banso::domain::consultation::{Category, Status};
 use banso::domain::quota::QuotaPolicy;
+use banso::message::{Outgoing, Recipient};
 use banso::store::{
     Backend, ConsultationDraft, IntakeTerms, ListFilter, NewMessage, Person, Recorded, Store,
 };

@@ -9,7 +9,8 @@ use serde_json::json;
 
 use super::Bot;
 use super::clock::CITY_TIME_ZONE;
-use super::consultations::{QUOTA_KIND, notices::month_ja, policy};
+use super::consultations::notices::month_ja;
+use super::quotas::{QUOTA_KIND, consultation_policy as policy};
 use crate::domain::month::YearMonth;
 use crate::domain::quota::summarise_month;
 use futures_util::TryStreamExt;

@@ -9,10 +9,10 @@ use serde_json::json;
 use super::Bot;
 use super::command::{Command, ExportKind, parse};
 use super::exports::{self, DocumentFormat, ExportError};
-use super::message::{Outgoing, UserId};
 use crate::domain::consultation::Role;
 use crate::domain::month::YearMonth;
 use crate::domain::quota::month_of_receipt;
+use crate::message::{Outgoing, UserId};
 
 /// A file made for a person, with what to tell them once it is delivered.
 #[derive(Debug)]
@@ -30,10 +30,6 @@ pub enum ExportOutcome {
     /// A refusal or a problem, as replies to the person.
     Replies(Vec<Outgoing>),
 }
-
-/// The deliverables reminder's button: fresh drafts of the regular
-/// meeting's 課題管理表 and 進捗状況報告書 for whoever presses it.
-pub const DRAFTS_ACTION: &str = "deliverables:drafts";
 
 /// The drafts for the regular meeting `meeting_key` (`regular:2024-06`):
 /// the 課題管理表 and the 進捗状況報告書 of the month before the meeting's.

@@ -6,9 +6,9 @@ use serde_json::json;
 
 use super::Bot;
 use super::consultations::notices::{ConsultationView, month_ja};
-use super::consultations::{QUOTA_KIND, policy};
-use super::message::UserId;
+use super::quotas::{QUOTA_KIND, consultation_policy as policy};
 use crate::domain::quota::{month_of_receipt, summarise_month};
+use crate::message::UserId;
 use crate::store::ListFilter;
 
 const NEXT_MEETINGS: usize = 3;

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use super::Bot;
 use super::command::KadaiFields;
-use super::message::{Outgoing, UserId};
 use crate::domain::kadai::{is_overdue, label};
+use crate::message::{Outgoing, UserId};
 use crate::store::{KadaiChange, KadaiItem};
 
 /// How an item is shown in templates.

@@ -7,6 +7,7 @@
 //! team notices, alerts — is queued in the store's outbox in the same
 //! transaction, and adapters deliver it from there.
 
+pub mod buttons;
 pub mod calendar_queries;
 pub mod clock;
 pub mod command;
@@ -16,7 +17,6 @@ pub mod file_exports;
 pub mod home;
 pub mod kadai;
 pub mod meetings;
-pub mod message;
 pub mod roles;
 pub mod texts;
 pub mod work;
@@ -32,11 +32,12 @@ use serde_json::json;
 
 use crate::config::Settings;
 use crate::domain::calendar::{CalendarRules, OpenDayCalendar};
+use crate::message::{Outgoing, UserId};
 use crate::store::Store;
+use buttons::ButtonAction;
 use clock::Clock;
 use command::{Command, ParseError};
 use consultations::form::{self, Conversation};
-use message::{Outgoing, UserId};
 use roles::Directory;
 use texts::Texts;
 
@@ -130,10 +131,12 @@ impl Bot {
     pub async fn card_after_press(
         &self,
         user: &UserId,
-        action: &str,
+        action: &ButtonAction,
         value: &str,
     ) -> Option<Outgoing> {
-        action.strip_prefix("consultation:")?;
+        let ButtonAction::Consultation(_) = action else {
+            return None;
+        };
         let consultation = self.store.consultation_by_short_id(value).await.ok()??;
         let role = self.directory.role_of(user);
         let is_requester = consultation.requester == user.as_str();
@@ -148,7 +151,12 @@ impl Bot {
     }
 
     /// Handles a press of a button the core sent earlier.
-    pub async fn handle_button(&self, user: &UserId, action: &str, value: &str) -> Vec<Outgoing> {
+    pub async fn handle_button(
+        &self,
+        user: &UserId,
+        action: &ButtonAction,
+        value: &str,
+    ) -> Vec<Outgoing> {
         match self.dispatch_button(user, action, value).await {
             Ok(replies) => replies,
             Err(error) => self.internal_error(user, &error),
@@ -245,15 +253,13 @@ impl Bot {
     async fn dispatch_button(
         &self,
         user: &UserId,
-        action: &str,
+        action: &ButtonAction,
         value: &str,
     ) -> anyhow::Result<Vec<Outgoing>> {
-        if let Some(code) = action.strip_prefix("consultation:")
-            && let Some(action) = crate::domain::consultation::Action::from_code(code)
-        {
-            return consultations::act(self, user, action, value, None).await;
+        if let ButtonAction::Consultation(action) = action {
+            return consultations::act(self, user, *action, value, None).await;
         }
-        if action == file_exports::DRAFTS_ACTION {
+        if action.wants_files() {
             // Adapters that can deliver files answer this before it gets here.
             return Ok(self.reply(user, "export/no_files_here", json!({})));
         }
@@ -262,7 +268,7 @@ impl Bot {
         }
         // Only while the form waits for the category: a stale or doubled
         // press must not land in another field.
-        if action == "form:category"
+        if *action == ButtonAction::FormCategory
             && let Some(
                 conversation @ Conversation::Form(form::FormState {
                     step: form::FormStep::Category,
@@ -273,7 +279,11 @@ impl Bot {
             return form::answer(self, user, conversation, value).await;
         }
         // A button of an old or forged message is answered, not ignored.
-        Ok(self.reply(user, "chat/unknown_button", json!({ "action": action })))
+        Ok(self.reply(
+            user,
+            "chat/unknown_button",
+            json!({ "action": action.code() }),
+        ))
     }
 
     fn explain_parse_error(&self, user: &UserId, error: &ParseError) -> Vec<Outgoing> {

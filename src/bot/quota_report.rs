@@ -4,10 +4,11 @@
 use serde_json::json;
 
 use super::Bot;
-use super::consultations::{self, QUOTA_KIND, notices::month_ja};
-use super::message::{Outgoing, UserId};
+use super::consultations::notices::month_ja;
+use super::quotas::QUOTA_KIND;
 use crate::domain::month::YearMonth;
 use crate::domain::quota::{month_of_receipt, summarise_month};
+use crate::message::{Outgoing, UserId};
 
 const HISTORY_MONTHS: usize = 6;
 
@@ -23,7 +24,7 @@ pub(super) async fn render(
         months.push(earliest.previous());
     }
     months.reverse();
-    let policy = consultations::policy(bot);
+    let policy = super::quotas::consultation_policy(bot);
     // Carry-over reaches one month beyond the receipt month.
     let requests = bot
         .store()

@@ -7,12 +7,23 @@ use crate::config::QuotaPeriod;
 use crate::domain::month::YearMonth;
 use crate::domain::quota::QuotaPolicy;
 
+/// The quota kind consultations count under (`[quota.consultation]`).
+pub const QUOTA_KIND: &str = "consultation";
+
+/// The consultation quota's policy, from the config (仕様書 4(1)ア(ｱ):
+/// 上限10件/月 by default).
+pub fn consultation_policy(bot: &Bot) -> QuotaPolicy {
+    policy_of(bot, QUOTA_KIND).unwrap_or_else(|| {
+        QuotaPolicy::new(10, vec![8, 10]).expect("the documented default is valid")
+    })
+}
+
 /// The configured kinds other than consultations, in name order.
 pub fn work_kinds(bot: &Bot) -> Vec<String> {
     bot.settings()
         .quotas
         .keys()
-        .filter(|kind| kind.as_str() != super::consultations::QUOTA_KIND)
+        .filter(|kind| kind.as_str() != QUOTA_KIND)
         .cloned()
         .collect()
 }

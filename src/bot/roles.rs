@@ -2,9 +2,9 @@
 //! the city's 情報化推進室; the consultants), from `[roles]` in the config.
 //! Everyone else is departmental staff.
 
-use crate::bot::message::{Recipient, UserId};
 use crate::config::{Channels, Roles};
 use crate::domain::consultation::Role;
+use crate::message::{Recipient, UserId};
 
 /// The configured roles and channels, asked by user.
 #[derive(Debug, Clone)]

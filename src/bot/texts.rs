@@ -157,9 +157,7 @@ fn base_environment() -> Environment<'static> {
     env.add_filter("jdate", japanese_date_filter);
     env.add_filter("weekday_ja", japanese_weekday_filter);
     env.add_filter("mrkdwn", escape_mrkdwn);
-    env.add_filter("mention", |user: String| {
-        crate::bot::message::mention(&user)
-    });
+    env.add_filter("mention", |user: String| crate::message::mention(&user));
     env
 }
 

@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 
 use super::Bot;
 use super::consultations::notices::month_ja;
-use super::message::{Outgoing, Recipient, UserId};
 use super::quotas::{bucket_of, policy_of, work_kinds};
 use crate::domain::quota::month_of_receipt;
 use crate::domain::work::{AttributeError, attributes};
+use crate::message::{Outgoing, Recipient, UserId};
 use crate::store::{NewMessage, RecordedWork, WorkItem};
 
 fn view(item: &WorkItem) -> Value {

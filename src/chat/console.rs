@@ -12,8 +12,9 @@ use anyhow::Context as _;
 use serde_json::json;
 
 use crate::bot::Bot;
+use crate::bot::buttons::ButtonAction;
 use crate::bot::clock::AdjustableClock;
-use crate::bot::message::{Outgoing, Recipient, UserId, render_mentions};
+use crate::message::{Outgoing, Recipient, UserId, render_mentions};
 use crate::scheduler::Scheduler;
 pub use input::{LineSource, spawn_line_reader};
 pub use meta::{MetaCommand, MetaError, parse_advance, parse_meta};
@@ -273,7 +274,8 @@ impl<W: Write> Console<W> {
             .cloned();
         match button {
             Some(button) => {
-                let messages = if button.action == crate::bot::file_exports::DRAFTS_ACTION {
+                let action = ButtonAction::parse(&button.action);
+                let messages = if action.wants_files() {
                     let mut messages = Vec::new();
                     for outcome in
                         crate::bot::file_exports::drafts(&self.bot, &self.user, &button.value).await
@@ -283,7 +285,7 @@ impl<W: Write> Console<W> {
                     messages
                 } else {
                     self.bot
-                        .handle_button(&self.user, &button.action, &button.value)
+                        .handle_button(&self.user, &action, &button.value)
                         .await
                 };
                 self.deliver_outbox().await?;

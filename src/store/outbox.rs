@@ -6,7 +6,7 @@
 use sqlx::{Any, Transaction};
 
 use super::{Store, StoreError};
-use crate::bot::message::{Button, Outgoing, Recipient, UserId};
+use crate::message::{Button, Outgoing, Recipient, UserId};
 
 /// A message waiting in (or delivered from) the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]

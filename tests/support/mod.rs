@@ -104,10 +104,10 @@ fn unique_suffix() -> String {
 use std::sync::Arc;
 
 use banso::bot::clock::ManualClock;
-use banso::bot::message::{Outgoing, Recipient, UserId};
 use banso::bot::texts::Texts;
 use banso::bot::{Bot, BotParts};
 use banso::config::{Language, Settings};
+use banso::message::{Outgoing, Recipient, UserId};
 use chrono::{DateTime, Utc};
 
 /// The bot core on a test store, with a clock that moves only when told.

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::bot::Bot;
-use crate::bot::message::{Button, Outgoing, UserId};
+use crate::bot::buttons::ButtonAction;
 use crate::domain::consultation::{Action, Category, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
+use crate::message::{Button, Outgoing, UserId};
 use crate::store::ConsultationDraft;
 
 /// A dialogue in progress with one user.
@@ -227,7 +228,7 @@ fn ask(bot: &Bot, user: &UserId, step: FormStep, problem: Option<&str>) -> Vec<O
         json!({ "problem": problem, "limit": MAX_TITLE_CHARS }),
     );
     vec![Outgoing {
-        to: crate::bot::message::Recipient::User(user.clone()),
+        to: crate::message::Recipient::User(user.clone()),
         text,
         buttons,
     }]
@@ -236,13 +237,14 @@ fn ask(bot: &Bot, user: &UserId, step: FormStep, problem: Option<&str>) -> Vec<O
 fn category_buttons(bot: &Bot) -> Vec<Button> {
     Category::ALL
         .iter()
-        .map(|category| Button {
-            label: bot.texts().render(
-                "consult/category_label",
-                json!({ "category": category.code() }),
-            ),
-            action: "form:category".to_owned(),
-            value: category.code().to_owned(),
+        .map(|category| {
+            ButtonAction::FormCategory.button(
+                bot.texts().render(
+                    "consult/category_label",
+                    json!({ "category": category.code() }),
+                ),
+                category.code().to_owned(),
+            )
         })
         .collect()
 }

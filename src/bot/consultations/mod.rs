@@ -9,28 +9,19 @@ use serde_json::json;
 
 use super::Bot;
 use super::command::ListScope;
-use super::message::{Outgoing, UserId};
+use super::quotas::{QUOTA_KIND, consultation_policy as policy};
 use crate::domain::consultation::{
     self, Action, Actor, Category, QuotaEffect, Role, TransitionError,
 };
-use crate::domain::quota::{QuotaPolicy, month_of_receipt};
+use crate::domain::quota::month_of_receipt;
+use crate::message::{Outgoing, UserId};
 use crate::store::{
     Applied, Change, Consultation, ConsultationDraft, IntakeTerms, ListFilter, QuotaChange,
 };
 use notices::ConsultationView;
 
-/// The quota kind consultations count under (`[quota.consultation]`).
-pub const QUOTA_KIND: &str = "consultation";
-
 /// The longest title taken from the first line of a quick `/consult`.
 const QUICK_TITLE_CHARS: usize = 40;
-
-/// The consultation quota's policy, from the config.
-pub fn policy(bot: &Bot) -> QuotaPolicy {
-    super::quotas::policy_of(bot, QUOTA_KIND).unwrap_or_else(|| {
-        QuotaPolicy::new(10, vec![8, 10]).expect("the documented default is valid")
-    })
-}
 
 /// The period a consultation counts in (see `quotas::bucket_of`).
 fn bucket_for(bot: &Bot, month: crate::domain::month::YearMonth) -> String {

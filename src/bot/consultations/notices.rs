@@ -7,9 +7,10 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::bot::Bot;
-use crate::bot::message::{Button, Outgoing, Recipient, UserId};
+use crate::bot::buttons::ButtonAction;
 use crate::domain::consultation::{Action, Status};
 use crate::domain::month::YearMonth;
+use crate::message::{Button, Outgoing, Recipient, UserId};
 use crate::store::{Consultation, NewMessage};
 
 /// What templates see of a consultation.
@@ -63,13 +64,11 @@ impl ConsultationView {
 }
 
 fn button(bot: &Bot, action: Action, consultation: &Consultation) -> Button {
-    Button {
-        label: bot
-            .texts()
+    ButtonAction::Consultation(action).button(
+        bot.texts()
             .render("consult/button_label", json!({ "action": action.code() })),
-        action: format!("consultation:{}", action.code()),
-        value: consultation.short_id.clone(),
-    }
+        consultation.short_id.clone(),
+    )
 }
 
 fn message(key: String, to: Recipient, text: String, buttons: Vec<Button>) -> NewMessage {

@@ -10,9 +10,9 @@ use super::{
     Bot, may_change_meetings, meeting_on, meetings_channel, plan, replan, rules, upcoming, view,
 };
 use crate::bot::clock::CITY_TIME_ZONE;
-use crate::bot::message::{Outgoing, UserId};
 use crate::domain::meeting::{Adjustment, Meeting, MeetingKind, plan_meetings, regular_key};
 use crate::domain::month::YearMonth;
+use crate::message::{Outgoing, UserId};
 use crate::store::NewMessage;
 
 const NEXT_COUNT: usize = 5;

@@ -6,13 +6,11 @@
 use serde_json::json;
 
 use super::{Bot, meetings_channel, upcoming, view};
-use crate::bot::message::{Button, Outgoing, Recipient, UserId};
+use crate::bot::buttons::ButtonAction;
 use crate::domain::consultation::Role;
 use crate::domain::meeting::Meeting;
+use crate::message::{Button, Outgoing, Recipient, UserId};
 use crate::store::NewMessage;
-
-const SUBMIT: &str = "deliverable:submit";
-const UNDO: &str = "deliverable:undo";
 
 /// Each item of a meeting, submitted or not, with who and when.
 async fn checklist(bot: &Bot, meeting: &Meeting) -> anyhow::Result<Vec<serde_json::Value>> {
@@ -38,14 +36,18 @@ fn buttons(bot: &Bot, meeting: &Meeting, items: &[serde_json::Value]) -> Vec<But
         .map(|entry| {
             let item = entry["item"].as_str().unwrap_or_default();
             let submitted = entry["submitted"].as_bool().unwrap_or(false);
-            Button {
-                label: bot.texts().render(
+            let action = if submitted {
+                ButtonAction::DeliverableUndo
+            } else {
+                ButtonAction::DeliverableSubmit
+            };
+            action.button(
+                bot.texts().render(
                     "meeting/deliverable_button",
                     json!({ "item": item, "submitted": submitted }),
                 ),
-                action: if submitted { UNDO } else { SUBMIT }.to_owned(),
-                value: format!("{}|{}", meeting.key, item),
-            }
+                format!("{}|{}", meeting.key, item),
+            )
         })
         .collect()
 }
@@ -68,15 +70,15 @@ pub async fn checklist_message(
     // The regular meeting's 課題管理表 and 進捗状況報告書 are made from what
     // banso holds: a button sends fresh drafts to whoever presses it.
     if meeting.kind == crate::domain::meeting::MeetingKind::Regular {
-        buttons.push(Button {
-            label: bot
-                .texts()
-                .render("meeting/drafts_button", json!({}))
-                .trim()
-                .to_owned(),
-            action: crate::bot::file_exports::DRAFTS_ACTION.to_owned(),
-            value: meeting.key.clone(),
-        });
+        buttons.push(
+            ButtonAction::Drafts.button(
+                bot.texts()
+                    .render("meeting/drafts_button", json!({}))
+                    .trim()
+                    .to_owned(),
+                meeting.key.clone(),
+            ),
+        );
     }
     Ok(Outgoing {
         to: meetings_channel(bot),
@@ -142,12 +144,15 @@ pub async fn show_next(bot: &Bot, user: &UserId) -> anyhow::Result<Vec<Outgoing>
 pub async fn press(
     bot: &Bot,
     user: &UserId,
-    action: &str,
+    action: &ButtonAction,
     value: &str,
 ) -> anyhow::Result<Option<Vec<Outgoing>>> {
-    if action != SUBMIT && action != UNDO {
-        return Ok(None);
-    }
+    let submit = match action {
+        ButtonAction::DeliverableSubmit => true,
+        ButtonAction::DeliverableUndo => false,
+        _ => return Ok(None),
+    };
+    let action = action.code();
     if bot.directory().role_of(user) == Role::Staff {
         return Ok(Some(bot.reply(user, "meeting/not_permitted", json!({}))));
     }
@@ -177,7 +182,7 @@ pub async fn press(
         )));
     }
     let now = bot.clock().now().timestamp();
-    let changed = if action == SUBMIT {
+    let changed = if submit {
         bot.store()
             .submit_deliverable(key, item, user.as_str(), now)
             .await?
@@ -186,7 +191,7 @@ pub async fn press(
     };
     let items = checklist(bot, &meeting).await?;
     let complete = items.iter().all(|entry| entry["submitted"] == true);
-    if action == SUBMIT && changed && complete {
+    if submit && changed && complete {
         let text = bot.texts().render(
             "meeting/deliverables_complete",
             json!({ "m": view(&meeting) }),
@@ -210,7 +215,7 @@ pub async fn press(
     }
     let text = bot.texts().render(
         "meeting/deliverable_marked",
-        json!({ "m": view(&meeting), "item": item, "submitted": action == SUBMIT, "changed": changed, "items": items }),
+        json!({ "m": view(&meeting), "item": item, "submitted": submit, "changed": changed, "items": items }),
     );
     Ok(Some(vec![Outgoing {
         to: Recipient::User(user.clone()),

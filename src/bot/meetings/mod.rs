@@ -13,12 +13,12 @@ use serde_json::json;
 
 use super::Bot;
 use super::clock::CITY_TIME_ZONE;
-use super::message::{Outgoing, Recipient, UserId};
 use crate::config::Settings;
 use crate::domain::meeting::{
     Adjustment, Meeting, MeetingKind, MeetingRules, Reminder, ReminderKind, plan_meetings,
     plan_reminders,
 };
+use crate::message::{Outgoing, Recipient, UserId};
 use crate::store::{ClaimedJob, JobOutcome, NewMessage, PlannedJob, SyncReport};
 
 /// A reminder this much past its time carries a 遅延 (late) note.

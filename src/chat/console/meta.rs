@@ -2,7 +2,7 @@
 
 use chrono::Duration;
 
-use crate::bot::message::UserId;
+use crate::message::UserId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MetaCommand {

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::bot::message::{Button, Outgoing, render_mentions};
+use crate::message::{Button, Outgoing, render_mentions};
 
 const SECTION_CHARS: usize = 3_000;
 const BUTTONS_PER_BLOCK: usize = 25;
@@ -92,7 +92,7 @@ fn truncate(text: &str, limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bot::message::Recipient;
+    use crate::message::Recipient;
 
     fn message(text: &str, buttons: usize) -> Outgoing {
         Outgoing {
@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn people_become_slack_mentions() {
-        let text = format!("依頼者: {}", crate::bot::message::mention("U0TANAKA"));
+        let text = format!("依頼者: {}", crate::message::mention("U0TANAKA"));
         let rendered = blocks(&message(&text, 0));
         assert_eq!(rendered[0]["text"]["text"], "依頼者: <@U0TANAKA>");
         assert_eq!(fallback_text(&message(&text, 0)), "依頼者: <@U0TANAKA>");

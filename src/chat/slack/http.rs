@@ -21,8 +21,9 @@ use super::profiles;
 use super::signature;
 use super::web_api::WebApi;
 use crate::bot::Bot;
-use crate::bot::message::{Outgoing, UserId};
+use crate::bot::buttons::ButtonAction;
 use crate::config::Secret;
+use crate::message::{Outgoing, UserId};
 use crate::store::NewMessage;
 
 /// Slack's payloads are small; anything larger is refused unread.
@@ -308,7 +309,8 @@ pub(super) async fn run_interaction(
         return Err("no user or action");
     };
     let value = action["value"].as_str().unwrap_or_default();
-    if action_of(action_id) == crate::bot::file_exports::DRAFTS_ACTION {
+    let action = ButtonAction::parse(action_of(action_id));
+    if action.wants_files() {
         if let Some(api) = api {
             tokio::spawn(deliver_drafts(
                 bot.clone(),
@@ -319,14 +321,13 @@ pub(super) async fn run_interaction(
         }
         return Ok(None);
     }
-    let replies = bot.handle_button(&user, action_of(action_id), value).await;
+    let replies = bot.handle_button(&user, &action, value).await;
     let trigger = payload["trigger_id"].as_str().unwrap_or(action_id);
     queue_replies(bot, replies, &format!("interaction:{trigger}")).await;
     // The pressed message shows the new state in place (response_url).
     if let (Some(response_url), Some(card)) = (
         payload["response_url"].as_str(),
-        bot.card_after_press(&user, action_of(action_id), value)
-            .await,
+        bot.card_after_press(&user, &action, value).await,
     ) {
         tokio::spawn(replace_original(response_url.to_owned(), card));
     }
@@ -468,7 +469,7 @@ async fn publish_home(bot: Bot, api: WebApi, user: UserId) {
         }
     };
     let view = Outgoing {
-        to: crate::bot::message::Recipient::User(user.clone()),
+        to: crate::message::Recipient::User(user.clone()),
         text,
         buttons: Vec::new(),
     };

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use super::web_api::{ApiError, WebApi};
 use crate::bot::Bot;
 use crate::bot::consultations::form::{self, FormInput};
-use crate::bot::message::{Outgoing, UserId};
 use crate::domain::consultation::Category;
+use crate::message::{Outgoing, UserId};
 
 /// The modal's `callback_id`.
 pub const CALLBACK_ID: &str = "consult_form";

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::web_api::{ApiError, WebApi};
 use crate::bot::Bot;
-use crate::bot::message::UserId;
+use crate::message::UserId;
 
 /// How long a profile read from Slack is used before it is read again.
 const FRESH_FOR_SECONDS: i64 = 24 * 60 * 60;

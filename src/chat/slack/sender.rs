@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use super::blocks::{blocks, fallback_text};
 use super::web_api::{ApiError, WebApi};
 use crate::bot::clock::Clock;
-use crate::bot::message::{Outgoing, Recipient};
+use crate::message::{Outgoing, Recipient};
 use crate::store::{NewMessage, QueuedMessage, Store};
 
 /// Slack's guidance for chat.postMessage: about one message a second per channel.
