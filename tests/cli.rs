@@ -14,8 +14,19 @@ struct Run {
 /// Runs banso in a fresh working directory with its own database and no
 /// configuration from the environment.
 fn banso_in(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Run {
+    banso_in_env(dir, args, stdin, &[])
+}
+
+/// `banso_in` with these environment variables set as well.
+fn banso_in_env(
+    dir: &std::path::Path,
+    args: &[&str],
+    stdin: Option<&str>,
+    vars: &[(&str, &str)],
+) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_banso"));
     command
+        .envs(vars.iter().copied())
         .args(args)
         .current_dir(dir)
         .env_remove("BANSO_CONFIG")
@@ -453,4 +464,53 @@ fn the_console_clicks_buttons_as_the_acting_user() {
         run.stdout
     );
     assert!(run.stdout.contains("状態: 対象外"), "{}", run.stdout);
+}
+
+#[test]
+fn purge_refuses_before_a_full_export_and_says_when_the_data_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = banso_in(dir.path(), &["purge", "--confirm"], None);
+    assert_eq!(empty.status, 0, "{}", empty.stderr);
+    assert!(
+        empty.stdout.contains("消去するデータはありません"),
+        "{}",
+        empty.stdout
+    );
+
+    let console = banso_in(
+        dir.path(),
+        &[
+            "console",
+            "--as",
+            "tanaka",
+            "--now",
+            "2024-06-10T10:00:00+09:00",
+        ],
+        Some("/consult 六月の相談\n"),
+    );
+    assert_eq!(console.status, 0, "{}", console.stderr);
+    let refused = banso_in(dir.path(), &["purge", "--confirm"], None);
+    // The change is shown in the city's time, and no export yet.
+    assert_clear_refusal(&refused, "最後の変更（2024-06-10 10:00）");
+    assert!(
+        refused.stderr.contains("最後の書き出し: なし"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
+fn serve_refuses_a_plain_http_api_url_off_this_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = banso_in_env(
+        dir.path(),
+        &["serve", "--listen", "127.0.0.1:0"],
+        None,
+        &[
+            ("SLACK_BOT_TOKEN", "xoxb-test"),
+            ("SLACK_API_URL", "http://example.org/api"),
+        ],
+    );
+    assert_clear_refusal(&run, "http://example.org/api");
+    assert!(run.stderr.contains("ループバック"), "{}", run.stderr);
 }

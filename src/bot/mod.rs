@@ -17,6 +17,7 @@ pub mod file_exports;
 pub mod home;
 pub mod kadai;
 pub mod meetings;
+pub mod purge;
 pub mod roles;
 pub mod texts;
 pub mod work;

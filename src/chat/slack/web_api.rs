@@ -16,6 +16,24 @@ use crate::config::Secret;
 /// Slack's Web API.
 pub const DEFAULT_API_URL: &str = "https://slack.com/api";
 
+/// Whether `SLACK_API_URL` may be used: the bot token travels with every
+/// call, so plain `http://` is accepted only to this machine (a fake Slack
+/// in tests, a local proxy).
+pub fn api_url_is_acceptable(url: &str) -> bool {
+    !url.starts_with("http://") || is_loopback_url(url)
+}
+
+/// Whether a plain-http URL names this machine: `localhost`, an address in
+/// 127.0.0.0/8 or a bracketed (IPv6) host.
+pub fn is_loopback_url(url: &str) -> bool {
+    let host = url
+        .trim_start_matches("http://")
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default();
+    matches!(host, "127.0.0.1" | "localhost" | "[") || host.starts_with("127.")
+}
+
 /// What went wrong with a call.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
@@ -306,5 +324,41 @@ impl WebApi {
                     .to_owned(),
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_is_accepted_only_to_this_machine() {
+        for url in [
+            "https://slack.com/api",
+            "https://proxy.example.jp/api",
+            "http://127.0.0.1:3001/api",
+            "http://127.8.9.10/api",
+            "http://localhost:8080/api",
+            "http://localhost",
+            "http://[::1]:3001/api",
+        ] {
+            assert!(api_url_is_acceptable(url), "{url} should be accepted");
+        }
+        for url in [
+            "http://slack.com/api",
+            "http://10.0.0.1:3001/api",
+            "http://example.jp",
+            "http://128.0.0.1/api",
+        ] {
+            assert!(!api_url_is_acceptable(url), "{url} should be refused");
+        }
+    }
+
+    #[test]
+    fn a_loopback_url_names_localhost_or_127() {
+        assert!(is_loopback_url("http://127.0.0.1:3001/api"));
+        assert!(is_loopback_url("http://localhost/api"));
+        assert!(!is_loopback_url("http://192.168.1.5/api"));
+        assert!(!is_loopback_url("http://localhost.example.jp/api"));
     }
 }

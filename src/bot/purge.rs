@@ -1,0 +1,234 @@
+//! The end of the contract (仕様書 11: 返還し、又は廃棄): the stored data is
+//! destroyed only once it has been handed back, i.e. once an export of
+//! everything (`all`) is newer than the last change, and only when the
+//! person confirms. Until then the answer says what stands in the way or
+//! what would go.
+
+use chrono::{DateTime, Utc};
+
+use crate::store::{Store, StoreError};
+
+/// What `purge_stored_data` found or did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PurgeOutcome {
+    /// No data table holds a row: there is nothing to destroy.
+    Nothing,
+    /// Nothing was exported in full after the last change (仕様書 11: the
+    /// data is handed back before it is destroyed); `exported` is the last
+    /// full export, if any.
+    NeedsExport {
+        changed: Option<DateTime<Utc>>,
+        exported: Option<DateTime<Utc>>,
+    },
+    /// Allowed, but not confirmed: what each table holds and would lose.
+    DryRun {
+        tables: Vec<(&'static str, i64)>,
+        exported: DateTime<Utc>,
+    },
+    /// Destroyed: how many rows each table held.
+    Purged { removed: Vec<(&'static str, u64)> },
+}
+
+/// Before anything is deleted: either the answer is already known, or the
+/// data may go.
+#[derive(Debug, PartialEq, Eq)]
+enum Decision {
+    Answer(PurgeOutcome),
+    Purge,
+}
+
+/// Destroys every stored row when the rule allows it and `confirm` is
+/// given; otherwise says why not or what would go. The export history is
+/// kept, as the record that the data was handed back.
+pub async fn purge_stored_data(store: &Store, confirm: bool) -> Result<PurgeOutcome, StoreError> {
+    let rows = store.stored_rows().await?;
+    if nothing_stored(&rows) {
+        return Ok(PurgeOutcome::Nothing);
+    }
+    let changed = store.last_change_at().await?.and_then(instant);
+    let exported = store.last_export_at("all").await?.and_then(instant);
+    match decide(rows, changed, exported, confirm) {
+        Decision::Answer(outcome) => Ok(outcome),
+        Decision::Purge => Ok(PurgeOutcome::Purged {
+            removed: store.purge_all().await?,
+        }),
+    }
+}
+
+fn nothing_stored(rows: &[(&'static str, i64)]) -> bool {
+    rows.iter().all(|(_, count)| *count == 0)
+}
+
+/// The rule itself, on what the store said.
+fn decide(
+    rows: Vec<(&'static str, i64)>,
+    changed: Option<DateTime<Utc>>,
+    exported: Option<DateTime<Utc>>,
+    confirm: bool,
+) -> Decision {
+    if nothing_stored(&rows) {
+        return Decision::Answer(PurgeOutcome::Nothing);
+    }
+    // An export at the very second of the last change counts: the change
+    // was in it.
+    let exported = match exported {
+        Some(exported) if changed.is_none_or(|changed| exported >= changed) => exported,
+        _ => return Decision::Answer(PurgeOutcome::NeedsExport { changed, exported }),
+    };
+    if confirm {
+        Decision::Purge
+    } else {
+        Decision::Answer(PurgeOutcome::DryRun {
+            tables: rows,
+            exported,
+        })
+    }
+}
+
+/// Epoch seconds as the store keeps them.
+fn instant(seconds: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(seconds, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ExportRecord;
+    use crate::store::Person;
+
+    fn at(seconds: i64) -> Option<DateTime<Utc>> {
+        instant(seconds)
+    }
+
+    fn some_rows() -> Vec<(&'static str, i64)> {
+        vec![("consultations", 2), ("people", 1), ("kadai_items", 0)]
+    }
+
+    #[test]
+    fn the_rule_refuses_until_everything_is_exported_after_the_last_change() {
+        let refused = |changed, exported| PurgeOutcome::NeedsExport { changed, exported };
+        let cases = [
+            // (changed, exported, confirm) -> decision
+            (
+                at(100),
+                None,
+                true,
+                Decision::Answer(refused(at(100), None)),
+            ),
+            (
+                at(100),
+                at(99),
+                true,
+                Decision::Answer(refused(at(100), at(99))),
+            ),
+            (
+                at(100),
+                at(99),
+                false,
+                Decision::Answer(refused(at(100), at(99))),
+            ),
+            (None, None, true, Decision::Answer(refused(None, None))),
+            (at(100), at(100), true, Decision::Purge),
+            (at(100), at(101), true, Decision::Purge),
+            (None, at(5), true, Decision::Purge),
+            (
+                at(100),
+                at(101),
+                false,
+                Decision::Answer(PurgeOutcome::DryRun {
+                    tables: some_rows(),
+                    exported: at(101).unwrap(),
+                }),
+            ),
+        ];
+        for (changed, exported, confirm, expected) in cases {
+            assert_eq!(
+                decide(some_rows(), changed, exported, confirm),
+                expected,
+                "changed {changed:?}, exported {exported:?}, confirm {confirm}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_tables_need_no_export() {
+        let empty = vec![("consultations", 0), ("people", 0)];
+        assert_eq!(
+            decide(empty, at(100), None, true),
+            Decision::Answer(PurgeOutcome::Nothing)
+        );
+    }
+
+    async fn record_full_export(store: &Store, exported_at: i64) {
+        store
+            .record_export(&ExportRecord {
+                kind: "all".to_owned(),
+                scope: None,
+                file_name: "返還".to_owned(),
+                rows: 4,
+                exported_by: "cli".to_owned(),
+                exported_at,
+            })
+            .await
+            .expect("record the export");
+    }
+
+    fn rows_of(tables: &[(&'static str, i64)], table: &str) -> i64 {
+        tables
+            .iter()
+            .find(|(name, _)| *name == table)
+            .map(|(_, rows)| *rows)
+            .expect("the table is listed")
+    }
+
+    #[tokio::test]
+    async fn a_store_is_purged_only_after_a_full_export_and_a_confirmation() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("banso.db").display());
+        let store = Store::open(&url).await.expect("open SQLite store");
+        assert_eq!(
+            purge_stored_data(&store, true).await.unwrap(),
+            PurgeOutcome::Nothing
+        );
+
+        store
+            .save_person(&Person {
+                user_id: "tanaka".to_owned(),
+                display_name: Some("田中".to_owned()),
+                department: Some("総務課".to_owned()),
+                updated_at: 1_000,
+            })
+            .await
+            .unwrap();
+        record_full_export(&store, 900).await;
+        assert_eq!(
+            purge_stored_data(&store, true).await.unwrap(),
+            PurgeOutcome::NeedsExport {
+                changed: at(1_000),
+                exported: at(900),
+            }
+        );
+
+        record_full_export(&store, 2_000).await;
+        match purge_stored_data(&store, false).await.unwrap() {
+            PurgeOutcome::DryRun { tables, exported } => {
+                assert_eq!(rows_of(&tables, "people"), 1);
+                assert_eq!(Some(exported), at(2_000));
+            }
+            other => panic!("expected a dry run, got {other:?}"),
+        }
+        assert_eq!(rows_of(&store.stored_rows().await.unwrap(), "people"), 1);
+
+        match purge_stored_data(&store, true).await.unwrap() {
+            PurgeOutcome::Purged { removed } => {
+                assert!(removed.contains(&("people", 1)), "{removed:?}");
+            }
+            other => panic!("expected the purge, got {other:?}"),
+        }
+        assert_eq!(
+            purge_stored_data(&store, true).await.unwrap(),
+            PurgeOutcome::Nothing
+        );
+        store.close().await;
+    }
+}
