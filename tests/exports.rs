@@ -1,15 +1,21 @@
 //! The Excel exports, read back with calamine as a person would read them:
 //! a month with consultations in every state (held, approved as an
 //! exception, declined with a reason, carried over), on every backend; and
-//! the `banso export` command's refusals.
+//! the `banso export` command's refusals; the one dispatch behind the
+//! command line and chat; a past month's progress report.
 
 mod support;
 
 use std::io::Cursor;
 use std::process::Command;
+use std::sync::Arc;
 
-use banso::bot::Bot;
-use banso::bot::exports;
+use banso::bot::clock::ManualClock;
+use banso::bot::exports::{self, DocumentFormat, ExportError, ExportKind, ExportRequest};
+use banso::bot::texts::Texts;
+use banso::bot::{Bot, BotParts};
+use banso::config::{ContractPeriod, Language, QuotaPeriod, QuotaRule, Settings};
+use banso::store::{ExportRecord, Store};
 use calamine::{Data, Reader, Xlsx};
 use support::{bot_on, user};
 
@@ -619,4 +625,181 @@ fn the_console_saves_an_export_in_the_working_folder() {
     );
     let staff = run(":as tanaka\n/banso export kadai\n:quit\n");
     assert!(staff.contains("情報化推進室のみ"), "{staff}");
+}
+
+/// A bot with `settings` of its own, on a clock that moves only when told.
+fn bot_with(store: &Store, settings: Settings, now: &str) -> (Bot, ManualClock) {
+    let clock = ManualClock::starting_at(at(now));
+    let bot = Bot::new(BotParts {
+        settings: Arc::new(settings),
+        store: store.clone(),
+        clock: Arc::new(clock.clone()),
+        texts: Arc::new(Texts::built_in(Language::Ja)),
+    });
+    (bot, clock)
+}
+
+fn at(instant: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(instant)
+        .unwrap()
+        .to_utc()
+}
+
+/// The 業務 sheet's row of a kind: counted, limit, period, held.
+fn work_row(workbook_bytes: Vec<u8>, kind: &str) -> (String, String, String, String) {
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(workbook_bytes)).unwrap();
+    let work = workbook.worksheet_range("業務").unwrap();
+    let row = work
+        .rows()
+        .find(|row| text(row.first()) == kind)
+        .unwrap_or_else(|| panic!("{kind} listed"));
+    (
+        text(row.get(1)),
+        text(row.get(2)),
+        text(row.get(3)),
+        text(row.get(4)),
+    )
+}
+
+#[tokio::test]
+async fn a_past_months_progress_report_counts_the_work_of_that_months_period() {
+    for test in support::all_stores().await {
+        let mut settings = Settings::default();
+        settings.quotas.insert(
+            "training".to_owned(),
+            QuotaRule {
+                limit: 5,
+                period: QuotaPeriod::Month,
+                alert_at: vec![5],
+            },
+        );
+        // March 2024 is the last month of 令和5年度's contract.
+        let (bot, clock) = bot_with(&test.store, settings, "2024-03-12T10:00:00+09:00");
+        say(&bot, "consultant", "/work add site_audit 三月の拠点").await;
+        say(&bot, "consultant", "/work add training 三月の研修A").await;
+        say(&bot, "consultant", "/work add training 三月の研修B").await;
+        clock.set(at("2024-06-10T10:00:00+09:00"));
+        say(&bot, "consultant", "/work add site_audit 六月の拠点A").await;
+        say(&bot, "consultant", "/work add site_audit 六月の拠点B").await;
+        say(&bot, "consultant", "/work add training 六月の研修").await;
+
+        let report = |month: &str| {
+            let month = month.parse().unwrap();
+            let bot = bot.clone();
+            async move {
+                exports::progress(&bot, month, DocumentFormat::Xlsx)
+                    .await
+                    .unwrap()
+                    .bytes
+            }
+        };
+        let row = |counted: &str, limit: &str, period: &str| {
+            (counted.into(), limit.into(), period.into(), "0".into())
+        };
+        let march = report("2024-03").await;
+        assert_eq!(
+            work_row(march.clone(), "リモート保守拠点監査"),
+            row("1", "4", "契約期間"),
+            "the contract holding March: {}",
+            test.label
+        );
+        assert_eq!(
+            work_row(march, "研修"),
+            row("2", "5", "2024-03"),
+            "{}",
+            test.label
+        );
+        let june = report("2024-06").await;
+        assert_eq!(
+            work_row(june.clone(), "リモート保守拠点監査"),
+            row("2", "4", "契約期間")
+        );
+        assert_eq!(work_row(june, "研修"), row("1", "5", "2024-06"));
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn one_dispatch_checks_the_month_picks_the_format_and_names_the_file() {
+    let test = support::sqlite_store().await;
+    let mut settings = Settings::default();
+    let contract = ContractPeriod {
+        start: "2024-04-01".parse().unwrap(),
+        end: "2025-03-31".parse().unwrap(),
+    };
+    settings.contract = Some(contract);
+    let (bot, _clock) = bot_with(&test.store, settings, "2024-06-10T10:00:00+09:00");
+    say(&bot, "tanaka", "/dept 総務局 総務課").await;
+    say(&bot, "tanaka", "/consult 六月の相談").await;
+    let make = |kind, month: Option<&str>, format| {
+        let bot = bot.clone();
+        let request = ExportRequest {
+            kind,
+            month: month.map(|month| month.parse().unwrap()),
+            format,
+        };
+        async move { exports::make(&bot, &request).await }
+    };
+
+    // No month: the current one. Word is for the progress report only.
+    let list = make(ExportKind::Consultations, None, DocumentFormat::Docx)
+        .await
+        .unwrap();
+    assert_eq!(list.file_name, "相談対応記録_2024-06.xlsx");
+    assert_eq!(
+        (list.kind, list.scope, list.rows),
+        ("consultations", Some("2024-06".parse().unwrap()), 1)
+    );
+    Xlsx::new(Cursor::new(list.bytes)).expect("a workbook");
+
+    let report = make(ExportKind::Progress, Some("2024-05"), DocumentFormat::Docx)
+        .await
+        .unwrap();
+    assert_eq!(report.file_name, "進捗状況報告書_2024-05.docx");
+    assert_eq!(
+        document_text(&report.bytes)[0],
+        "進捗状況報告書（令和6年5月分）"
+    );
+
+    // The kinds that hold everything stored ignore the month.
+    let kadai = make(ExportKind::Kadai, Some("2030-01"), DocumentFormat::Docx)
+        .await
+        .unwrap();
+    assert_eq!(
+        (kadai.file_name.as_str(), kadai.scope),
+        ("課題管理表.xlsx", None)
+    );
+    let work = make(ExportKind::Work, None, DocumentFormat::Xlsx)
+        .await
+        .unwrap();
+    assert_eq!(
+        (work.file_name.as_str(), work.kind),
+        ("件数管理業務.xlsx", "work")
+    );
+
+    let outside = make(ExportKind::Progress, Some("2025-06"), DocumentFormat::Xlsx).await;
+    assert!(
+        matches!(
+            outside,
+            Err(ExportError::OutsideContract { month, start, end })
+                if month.to_string() == "2025-06" && start == contract.start && end == contract.end
+        ),
+        "{outside:?}"
+    );
+
+    // Recorded under the name it was written as.
+    report.record(&bot, "報告.docx", "cli").await.unwrap();
+    let history = test.store.exports(10).await.unwrap();
+    assert_eq!(
+        history,
+        vec![ExportRecord {
+            kind: "progress".into(),
+            scope: Some("2024-05".into()),
+            file_name: "報告.docx".into(),
+            rows: 0,
+            exported_by: "cli".into(),
+            exported_at: at("2024-06-10T10:00:00+09:00").timestamp(),
+        }]
+    );
+    test.cleanup().await;
 }

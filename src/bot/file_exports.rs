@@ -7,8 +7,8 @@
 use serde_json::json;
 
 use super::Bot;
-use super::command::{Command, ExportKind, parse};
-use super::exports::{self, DocumentFormat, ExportError};
+use super::command::{Command, parse};
+use super::exports::{self, DocumentFormat, ExportError, ExportKind, ExportRequest};
 use crate::domain::consultation::Role;
 use crate::domain::month::YearMonth;
 use crate::domain::quota::month_of_receipt;
@@ -41,9 +41,14 @@ pub async fn drafts(bot: &Bot, user: &UserId, meeting_key: &str) -> Vec<ExportOu
         .and_then(|month| month.parse::<YearMonth>().ok())
         .unwrap_or_else(|| month_of_receipt(bot.clock().now()));
     let reported = meeting_month.previous();
+    let request = |kind, month| ExportRequest {
+        kind,
+        month,
+        format: DocumentFormat::Xlsx,
+    };
     vec![
-        make(bot, user, ExportKind::Kadai, None, false).await,
-        make(bot, user, ExportKind::Progress, Some(reported), false).await,
+        make(bot, user, request(ExportKind::Kadai, None)).await,
+        make(bot, user, request(ExportKind::Progress, Some(reported))).await,
     ]
 }
 
@@ -67,71 +72,30 @@ pub async fn export_request(bot: &Bot, user: &UserId, line: &str) -> Option<Expo
     let Ok(Command::Export { kind, month, docx }) = parse(line.trim()) else {
         return None;
     };
-    Some(make(bot, user, kind, month, docx).await)
+    let format = if docx {
+        DocumentFormat::Docx
+    } else {
+        DocumentFormat::Xlsx
+    };
+    let request = ExportRequest {
+        kind,
+        month,
+        format,
+    };
+    Some(make(bot, user, request).await)
 }
 
-async fn make(
-    bot: &Bot,
-    user: &UserId,
-    kind: ExportKind,
-    month: Option<YearMonth>,
-    docx: bool,
-) -> ExportOutcome {
+/// Makes the file for a person who may export, records it and says what
+/// it is; a refusal or a failure as replies.
+async fn make(bot: &Bot, user: &UserId, request: ExportRequest) -> ExportOutcome {
     if !may_export(bot, user) {
         return ExportOutcome::Replies(bot.reply(user, "export/not_permitted", json!({})));
     }
-    let month = month.unwrap_or_else(|| month_of_receipt(bot.clock().now()));
-    let (code, scope, made) = match kind {
-        ExportKind::Consultations => (
-            "consultations",
-            Some(month),
-            exports::consultations(bot, month).await,
-        ),
-        ExportKind::Kadai => ("kadai", None, exports::kadai(bot).await),
-        ExportKind::Work => ("work", None, exports::work(bot).await),
-        ExportKind::Progress => {
-            let format = if docx {
-                DocumentFormat::Docx
-            } else {
-                DocumentFormat::Xlsx
-            };
-            (
-                "progress",
-                Some(month),
-                exports::progress(bot, month, format).await,
-            )
-        }
-    };
-    let extension = if docx && kind == ExportKind::Progress {
-        "docx"
-    } else {
-        "xlsx"
-    };
-    let made = match made {
+    let made = match exports::make(bot, &request).await {
         Ok(made) => made,
-        Err(ExportError::OutsideContract { month, start, end }) => {
-            return ExportOutcome::Replies(bot.reply(
-                user,
-                "export/outside_contract",
-                json!({ "month": month.to_string(), "start": start.to_string(), "end": end.to_string() }),
-            ));
-        }
-        Err(error) => {
-            tracing::error!(%error, "an export failed");
-            return ExportOutcome::Replies(bot.reply(user, "chat/internal_error", json!({})));
-        }
+        Err(error) => return ExportOutcome::Replies(failed(bot, user, error)),
     };
-    let file_name = exports::default_file_name(bot, code, scope, extension);
-    if let Err(error) = exports::record(
-        bot,
-        code,
-        scope.map(|month| month.to_string()),
-        &file_name,
-        made.rows,
-        user.as_str(),
-    )
-    .await
-    {
+    if let Err(error) = made.record(bot, &made.file_name, user.as_str()).await {
         tracing::error!(%error, "an export could not be recorded");
         return ExportOutcome::Replies(bot.reply(user, "chat/internal_error", json!({})));
     }
@@ -139,13 +103,29 @@ async fn make(
         .texts()
         .render(
             "export/delivered",
-            json!({ "file": file_name, "rows": made.rows, "kind": code }),
+            json!({ "file": made.file_name, "rows": made.rows, "kind": made.kind }),
         )
         .trim()
         .to_owned();
     ExportOutcome::File(ExportFile {
-        file_name,
+        file_name: made.file_name,
         bytes: made.bytes,
         comment,
     })
+}
+
+/// A month outside the contract is said as such; anything else is logged
+/// and the person hears that it failed, never the error's text.
+fn failed(bot: &Bot, user: &UserId, error: ExportError) -> Vec<Outgoing> {
+    match error {
+        ExportError::OutsideContract { month, start, end } => bot.reply(
+            user,
+            "export/outside_contract",
+            json!({ "month": month.to_string(), "start": start.to_string(), "end": end.to_string() }),
+        ),
+        error => {
+            tracing::error!(%error, "an export failed");
+            bot.reply(user, "chat/internal_error", json!({}))
+        }
+    }
 }

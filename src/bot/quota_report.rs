@@ -35,10 +35,11 @@ pub(super) async fn render(
         .map(|each| json!({ "month": each.to_string(), "month_ja": month_ja(*each), "summary": summarise_month(&policy, *each, &requests) }))
         .collect();
     let current = summarise_month(&policy, month, &requests);
-    // The contract's other capped work, in its current period: one look
-    // at every count (staff see consultations only).
+    // The contract's other capped work, in its current period (whatever
+    // month was asked for): one look at every count (staff see
+    // consultations only).
     let work = if bot.directory().role_of(user).is_team() {
-        super::work::summary(bot).await?
+        super::work::summary(bot, month_of_receipt(bot.clock().now())).await?
     } else {
         Vec::new()
     };

@@ -5,15 +5,17 @@
 //! threshold alerts from the store's quota functions; only what an item
 //! records differs by kind (`domain::work`).
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::Bot;
 use super::consultations::notices::month_ja;
 use super::quotas::{bucket_of, policy_of, work_kinds};
+use crate::domain::month::YearMonth;
 use crate::domain::quota::month_of_receipt;
 use crate::domain::work::{AttributeError, attributes};
 use crate::message::{Outgoing, Recipient, UserId};
-use crate::store::{NewMessage, RecordedWork, WorkItem};
+use crate::store::{NewMessage, RecordedWork, StoreError, WorkItem};
 
 fn view(item: &WorkItem) -> Value {
     json!({
@@ -27,14 +29,40 @@ fn view(item: &WorkItem) -> Value {
     })
 }
 
-fn period_label(bucket: &str) -> Value {
-    json!({ "bucket": bucket, "month_ja": bucket.parse().ok().map(month_ja) })
+/// The period a count is kept in, as the templates name it: the bucket
+/// (`2024-06` or `contract:2024-04-01`) and, for a month, its Japanese name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PeriodLabel {
+    pub bucket: String,
+    pub month_ja: Option<String>,
 }
 
-/// Every configured kind with its count in the current period, for `/work`
-/// and `/quota`.
-pub async fn summary(bot: &Bot) -> anyhow::Result<Vec<Value>> {
-    let month = month_of_receipt(bot.clock().now());
+impl PeriodLabel {
+    pub fn of(bucket: &str) -> Self {
+        Self {
+            bucket: bucket.to_owned(),
+            month_ja: bucket.parse().ok().map(month_ja),
+        }
+    }
+}
+
+/// A capped kind's count in one period, against its limit (`/work`,
+/// `/quota`, the 進捗状況報告書; the templates read it as serialized).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkSummary {
+    pub kind: String,
+    /// Items counted against the limit in the period.
+    pub counted: u32,
+    pub limit: u32,
+    /// Items recorded beyond the limit in the period (not counted).
+    pub held: u32,
+    pub period: PeriodLabel,
+}
+
+/// Every configured kind with its count in the period holding `month`:
+/// the month itself, or for a `period = "contract"` kind the contract
+/// period that month falls in.
+pub async fn summary(bot: &Bot, month: YearMonth) -> Result<Vec<WorkSummary>, StoreError> {
     let mut kinds = Vec::new();
     for kind in work_kinds(bot) {
         let Some(policy) = policy_of(bot, &kind) else {
@@ -43,15 +71,20 @@ pub async fn summary(bot: &Bot) -> anyhow::Result<Vec<Value>> {
         let bucket = bucket_of(bot, &kind, month);
         let counted = bot.store().quota_count(&kind, &bucket).await?;
         let held = bot.store().held_work(&kind, &bucket).await?;
-        kinds.push(json!({
-            "kind": kind,
-            "counted": counted,
-            "limit": policy.limit(),
-            "held": held,
-            "period": period_label(&bucket),
-        }));
+        kinds.push(WorkSummary {
+            period: PeriodLabel::of(&bucket),
+            kind,
+            counted: count(counted),
+            limit: policy.limit(),
+            held: count(held),
+        });
     }
     Ok(kinds)
+}
+
+/// A stored count as the counts are kept elsewhere (a limit is a `u32`).
+fn count(stored: i64) -> u32 {
+    u32::try_from(stored.max(0)).unwrap_or(u32::MAX)
 }
 
 fn refused(bot: &Bot, user: &UserId) -> Option<Vec<Outgoing>> {
@@ -72,7 +105,7 @@ pub async fn list(bot: &Bot, user: &UserId, kind: Option<&str>) -> anyhow::Resul
         return Ok(refusal);
     }
     let Some(kind) = kind else {
-        let kinds = summary(bot).await?;
+        let kinds = summary(bot, month_of_receipt(bot.clock().now())).await?;
         return Ok(bot.reply(user, "work/summary", json!({ "kinds": kinds })));
     };
     if policy_of(bot, kind).is_none() || !work_kinds(bot).iter().any(|known| known == kind) {
@@ -141,7 +174,7 @@ pub async fn add(
     Ok(bot.reply(
         user,
         "work/added",
-        json!({ "item": view(&recorded.item), "limit": limit, "period": period_label(&bucket) }),
+        json!({ "item": view(&recorded.item), "limit": limit, "period": PeriodLabel::of(&bucket) }),
     ))
 }
 
@@ -154,7 +187,7 @@ fn threshold_alerts(bot: &Bot, recorded: &RecordedWork, limit: u32) -> Vec<NewMe
     for threshold in &recorded.newly_alerted {
         let text = bot.texts().render(
             "work/threshold_alert",
-            json!({ "kind": item.kind, "threshold": threshold, "limit": limit, "period": period_label(&bucket) }),
+            json!({ "kind": item.kind, "threshold": threshold, "limit": limit, "period": PeriodLabel::of(&bucket) }),
         );
         for leader in bot.directory().project_leaders() {
             messages.push(NewMessage {
@@ -168,4 +201,33 @@ fn threshold_alerts(bot: &Bot, recorded: &RecordedWork, limit: u32) -> Vec<NewMe
         }
     }
     messages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The templates (`work/summary`, `quota/report`, `macros/work`) read
+    /// the summary by these names, as when it was built as JSON.
+    #[test]
+    fn a_summary_reads_in_the_templates_by_the_same_names() {
+        let summary = WorkSummary {
+            kind: "site_audit".to_owned(),
+            counted: 4,
+            limit: 4,
+            held: 1,
+            period: PeriodLabel::of("contract:2024-04-01"),
+        };
+        assert_eq!(
+            serde_json::to_value(&summary).unwrap(),
+            json!({
+                "kind": "site_audit", "counted": 4, "limit": 4, "held": 1,
+                "period": { "bucket": "contract:2024-04-01", "month_ja": null },
+            })
+        );
+        assert_eq!(
+            serde_json::to_value(PeriodLabel::of("2024-06")).unwrap(),
+            json!({ "bucket": "2024-06", "month_ja": "令和6年6月" })
+        );
+    }
 }

@@ -1,10 +1,12 @@
-//! What the exports read (a month's consultations with their history) and
-//! the record of every export written.
+//! What the exports read (a month's consultations with their history —
+//! on a SQLite file through a read-only connection of their own, which the
+//! store keeps to itself) and the record of every export written.
 
 use std::collections::HashMap;
 
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
+use futures_util::stream::TryStreamExt;
 
 use super::consultations::{CONSULTATION_COLUMNS, ConsultationRow};
 use super::{Consultation, Event, Store, StoreError};
@@ -26,16 +28,6 @@ pub struct ExportRecord {
 }
 
 impl Store {
-    /// How many consultations were received in `month`.
-    pub async fn count_received_in(&self, month: YearMonth) -> Result<usize, StoreError> {
-        let count: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM consultations WHERE received_month = $1")
-                .bind(month.to_string())
-                .fetch_one(self.pool())
-                .await?;
-        Ok(usize::try_from(count).unwrap_or(0))
-    }
-
     /// The consultations received in `month`, in receipt order, each with
     /// the requester's name where banso knows it: a stream, so that a month
     /// of any size is never all in memory.
@@ -60,19 +52,6 @@ impl Store {
             Ok((Consultation::try_from(row.consultation)?, row.display_name))
         })
         .boxed()
-    }
-
-    /// How many entries `history_of_month` yields.
-    pub async fn count_history_of_month(&self, month: YearMonth) -> Result<usize, StoreError> {
-        let count: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM consultations WHERE received_month = $1) + \
-             (SELECT COUNT(*) FROM consultation_events e JOIN consultations c ON c.id = e.consultation_id \
-              WHERE c.received_month = $1)",
-        )
-        .bind(month.to_string())
-        .fetch_one(self.pool())
-        .await?;
-        Ok(usize::try_from(count).unwrap_or(0))
     }
 
     /// The history of every consultation received in `month`, each entry
@@ -176,21 +155,95 @@ struct HistoryRow {
 /// A consultation as an export reads it, with the requester's name.
 pub type NamedConsultation = (Consultation, Option<String>);
 
-/// Bulk reads for exports on a SQLite file: a read-only connection of
-/// their own, used on a blocking thread, inside one read transaction so
-/// that counts and rows agree. Rows come straight from SQLite rather than
-/// one by one through the pool's driver thread (BENCHMARKS.md, exports).
-pub struct BulkReader {
-    connection: rusqlite::Connection,
+/// A month's rows as an export reads them: for each table, how many rows
+/// it will have (so that a constant-memory sheet can declare its size
+/// first), then the rows, one at a time.
+pub struct MonthRows<'r> {
+    pub consultations: CountedRows<'r, NamedConsultation>,
+    /// Each entry with its consultation's short id.
+    pub history: CountedRows<'r, (String, Event)>,
+}
+
+/// Rows and how many there are: on a SQLite file counted in the same read
+/// transaction as the rows, through the pool the rows already read.
+pub struct CountedRows<'r, T> {
+    pub count: usize,
+    pub rows: &'r mut dyn Iterator<Item = Result<T, StoreError>>,
 }
 
 impl Store {
-    /// A bulk reader, when the store is a SQLite file (`None` otherwise:
-    /// read through the pool).
-    pub fn bulk_reader(&self) -> Result<Option<BulkReader>, StoreError> {
-        let Some(path) = &self.sqlite_file else {
-            return Ok(None);
+    /// Hands `write` the consultations received in `month` and their
+    /// history, on a blocking thread (writing a large workbook is long
+    /// work, which must not hold up the async runtime). On a SQLite file
+    /// the rows stream from a read-only connection of their own, inside one
+    /// read transaction so that counts and rows agree, straight from SQLite
+    /// rather than one by one through the pool's driver thread
+    /// (BENCHMARKS.md, exports). Through the pool (PostgreSQL,
+    /// `sqlite::memory:`) they are read first.
+    pub async fn with_month_rows<T, E>(
+        &self,
+        month: YearMonth,
+        write: impl FnOnce(MonthRows<'_>) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let Some(path) = self.sqlite_file.clone() else {
+            return self.month_rows_through_the_pool(month, write).await;
         };
+        on_a_blocking_thread(move || BulkReader::open(&path)?.month_rows(month, write)).await
+    }
+
+    async fn month_rows_through_the_pool<T, E>(
+        &self,
+        month: YearMonth,
+        write: impl FnOnce(MonthRows<'_>) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let consultations: Vec<NamedConsultation> =
+            self.consultations_received_in(month).try_collect().await?;
+        let history: Vec<(String, Event)> = self.history_of_month(month).try_collect().await?;
+        on_a_blocking_thread(move || {
+            let (received, entries) = (consultations.len(), history.len());
+            write(MonthRows {
+                consultations: CountedRows {
+                    count: received,
+                    rows: &mut consultations.into_iter().map(Ok),
+                },
+                history: CountedRows {
+                    count: entries,
+                    rows: &mut history.into_iter().map(Ok),
+                },
+            })
+        })
+        .await
+    }
+}
+
+async fn on_a_blocking_thread<T, E>(
+    work: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| E::from(StoreError::ExportStopped(error.to_string())))?
+}
+
+/// Bulk reads for exports on a SQLite file: a read-only connection of
+/// their own, used on a blocking thread, inside one read transaction.
+struct BulkReader {
+    connection: rusqlite::Connection,
+}
+
+impl BulkReader {
+    fn open(path: &std::path::Path) -> Result<Self, StoreError> {
         let connection = rusqlite::Connection::open_with_flags(
             path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -200,11 +253,33 @@ impl Store {
         )))?;
         // One snapshot for every read that follows.
         connection.execute_batch("BEGIN")?;
-        Ok(Some(BulkReader { connection }))
+        Ok(Self { connection })
     }
-}
 
-impl BulkReader {
+    /// The counts first, then both tables' rows, all from one snapshot.
+    fn month_rows<T, E: From<StoreError>>(
+        &self,
+        month: YearMonth,
+        write: impl FnOnce(MonthRows<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let received = self.count_received_in(month)?;
+        let entries = self.count_history_of_month(month)?;
+        self.consultations_received_in(month, |consultations| {
+            self.history_of_month(month, |history| {
+                write(MonthRows {
+                    consultations: CountedRows {
+                        count: received,
+                        rows: consultations,
+                    },
+                    history: CountedRows {
+                        count: entries,
+                        rows: history,
+                    },
+                })
+            })
+        })??
+    }
+
     fn count(&self, sql: &str, month: YearMonth) -> Result<usize, StoreError> {
         let count: i64 = self
             .connection
@@ -212,14 +287,14 @@ impl BulkReader {
         Ok(usize::try_from(count).unwrap_or(0))
     }
 
-    pub fn count_received_in(&self, month: YearMonth) -> Result<usize, StoreError> {
+    fn count_received_in(&self, month: YearMonth) -> Result<usize, StoreError> {
         self.count(
             "SELECT COUNT(*) FROM consultations WHERE received_month = $1",
             month,
         )
     }
 
-    pub fn count_history_of_month(&self, month: YearMonth) -> Result<usize, StoreError> {
+    fn count_history_of_month(&self, month: YearMonth) -> Result<usize, StoreError> {
         self.count(
             "SELECT (SELECT COUNT(*) FROM consultations WHERE received_month = $1) + \
              (SELECT COUNT(*) FROM consultation_events e JOIN consultations c ON c.id = e.consultation_id \
@@ -230,7 +305,7 @@ impl BulkReader {
 
     /// Hands `read` the consultations received in `month`, in receipt
     /// order (as `Store::consultations_received_in`).
-    pub fn consultations_received_in<T>(
+    fn consultations_received_in<T>(
         &self,
         month: YearMonth,
         read: impl FnOnce(&mut dyn Iterator<Item = Result<NamedConsultation, StoreError>>) -> T,
@@ -278,7 +353,7 @@ impl BulkReader {
 
     /// Hands `read` the history of the month's consultations (as
     /// `Store::history_of_month`).
-    pub fn history_of_month<T>(
+    fn history_of_month<T>(
         &self,
         month: YearMonth,
         read: impl FnOnce(&mut dyn Iterator<Item = Result<(String, Event), StoreError>>) -> T,

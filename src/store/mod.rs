@@ -28,7 +28,7 @@ pub use consultations::{
     Applied, Change, Consultation, ConsultationDraft, Event, IntakeTerms, ListFilter, QuotaChange,
     Recorded,
 };
-pub use exports::{BulkReader, ExportRecord, NamedConsultation};
+pub use exports::{CountedRows, ExportRecord, MonthRows, NamedConsultation};
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, PlannedJob, SyncReport};
 pub use kadai::{KadaiChange, KadaiItem};
 pub use meetings::StoredAdjustment;
@@ -90,6 +90,9 @@ pub enum StoreError {
     Write(String),
     #[error("the intake writer has stopped")]
     WriterStopped,
+    /// The blocking thread reading (and writing) an export ended early.
+    #[error("the export stopped: {0}")]
+    ExportStopped(String),
 }
 
 /// A connection pool and the backend behind it.
