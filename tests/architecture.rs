@@ -252,12 +252,7 @@ fn oversized_files(src: &Path, limit: usize) -> Vec<String> {
 
 #[test]
 fn no_file_over_600_lines_of_code() {
-    // PENDING (issue 10): being split.
-    let pending = ["src/bot/exports.rs"];
-    let oversized: Vec<String> = oversized_files(Path::new("src"), 600)
-        .into_iter()
-        .filter(|file| !pending.iter().any(|path| file.starts_with(path)))
-        .collect();
+    let oversized = oversized_files(Path::new("src"), 600);
     assert!(oversized.is_empty(), "{}", oversized.join("\n"));
 }
 

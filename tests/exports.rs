@@ -524,6 +524,43 @@ fn the_progress_report_command_picks_word_by_the_file_name() {
 }
 
 #[test]
+fn the_capped_work_is_exported_from_the_command_line_as_in_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    let console = banso_typing(
+        dir.path(),
+        &[
+            "console",
+            "--now",
+            "2024-06-10T10:00:00+09:00",
+            "--as",
+            "consultant",
+        ],
+        "/work add site_audit 保守拠点A\n:quit\n",
+    );
+    assert!(console.status.success(), "{console:?}");
+    let made = banso(dir.path(), &["export", "work"]);
+    assert!(made.status.success(), "{made:?}");
+    let said = String::from_utf8(made.stdout).unwrap();
+    assert!(said.contains("件数管理業務.xlsx"), "{said}");
+    let bytes = std::fs::read(dir.path().join("件数管理業務.xlsx")).unwrap();
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+    let titles: Vec<String> = workbook
+        .worksheets()
+        .iter()
+        .flat_map(|(_, range)| {
+            range
+                .rows()
+                .skip(1)
+                .map(|row| text(row.get(1)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(titles, ["保守拠点A"]);
+    let again = banso(dir.path(), &["export", "work"]);
+    assert_eq!(again.status.code(), Some(2), "{again:?}");
+}
+
+#[test]
 fn at_the_contracts_end_everything_is_exported_then_destroyed() {
     let dir = tempfile::tempdir().unwrap();
     let console = banso_typing(

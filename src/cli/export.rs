@@ -10,8 +10,9 @@ use serde_json::json;
 use super::args::parse_month;
 use super::{Failure, database_unavailable, open_store};
 use crate::bot::clock::SystemClock;
+use crate::bot::exports::{self, DocumentFormat, ExportKind, ExportRequest, MadeFile};
 use crate::bot::texts::Texts;
-use crate::bot::{Bot, BotParts, exports};
+use crate::bot::{Bot, BotParts};
 use crate::config::Settings;
 use crate::domain::month::YearMonth;
 use crate::export::files::{FileError, write_whole};
@@ -50,6 +51,11 @@ pub(super) enum ExportCommand {
         #[command(flatten)]
         target: ExportTarget,
     },
+    /// The contract's capped work (調達審査, 監査項目, …): a sheet per kind, every item (.xlsx).
+    Work {
+        #[command(flatten)]
+        target: ExportTarget,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -77,17 +83,37 @@ pub(super) async fn run_export(
 ) -> Result<(), Failure> {
     let store = open_store(&settings, &texts).await?;
     let texts = Arc::new(texts);
-    let bot = Bot::new(BotParts {
-        settings: Arc::new(settings),
-        store: store.clone(),
-        clock: Arc::new(SystemClock),
-        texts: texts.clone(),
-    });
-    let (kind, month, target, extension) = match &command {
-        ExportCommand::Consultations { month, target } => {
-            ("consultations", Some(*month), target, "xlsx")
+    let bot = bot_for(settings, &store, &texts);
+    let (request, target) = request_of(&command);
+    let result = match exports::make(&bot, &request).await {
+        Ok(made) => {
+            let path = target
+                .out
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(&made.file_name));
+            write_export(&bot, &texts, &path, &made, target.force).await
         }
-        ExportCommand::Kadai { target } => ("kadai", None, target, "xlsx"),
+        Err(error) => Err(export_failure(&texts, error)),
+    };
+    store.close().await;
+    result
+}
+
+/// What a command asks the core to make, and where it goes. A progress
+/// report is a Word document with `--format docx`, or without `--format`
+/// when `--out` names a `.docx` file.
+fn request_of(command: &ExportCommand) -> (ExportRequest, &ExportTarget) {
+    let request = |kind, month| ExportRequest {
+        kind,
+        month,
+        format: DocumentFormat::Xlsx,
+    };
+    match command {
+        ExportCommand::Consultations { month, target } => {
+            (request(ExportKind::Consultations, Some(*month)), target)
+        }
+        ExportCommand::Kadai { target } => (request(ExportKind::Kadai, None), target),
+        ExportCommand::Work { target } => (request(ExportKind::Work, None), target),
         ExportCommand::All { .. } => unreachable!("handled by run_export_all"),
         ExportCommand::Progress {
             month,
@@ -102,38 +128,18 @@ pub(super) async fn run_export(
                     .and_then(|out| out.extension())
                     .is_some_and(|extension| extension.eq_ignore_ascii_case("docx")),
             };
-            (
-                "progress",
-                Some(*month),
-                target,
-                if docx { "docx" } else { "xlsx" },
-            )
-        }
-    };
-    let made = match &command {
-        ExportCommand::Consultations { month, .. } => exports::consultations(&bot, *month).await,
-        ExportCommand::Kadai { .. } => exports::kadai(&bot).await,
-        ExportCommand::All { .. } => unreachable!("handled by run_export_all"),
-        ExportCommand::Progress { month, .. } => {
-            let format = if extension == "docx" {
-                exports::DocumentFormat::Docx
+            let format = if docx {
+                DocumentFormat::Docx
             } else {
-                exports::DocumentFormat::Xlsx
+                DocumentFormat::Xlsx
             };
-            exports::progress(&bot, *month, format).await
+            let request = ExportRequest {
+                format,
+                ..request(ExportKind::Progress, Some(*month))
+            };
+            (request, target)
         }
-    };
-    let result = match made {
-        Ok(made) => {
-            let path = target.out.clone().unwrap_or_else(|| {
-                PathBuf::from(exports::default_file_name(&bot, kind, month, extension))
-            });
-            write_export(&bot, &texts, kind, month, &path, made, target.force).await
-        }
-        Err(error) => Err(export_failure(&texts, error)),
-    };
-    store.close().await;
-    result
+    }
 }
 
 fn bot_for(settings: Settings, store: &Store, texts: &Arc<Texts>) -> Bot {
@@ -167,8 +173,8 @@ pub(super) async fn run_export_all(
             .await
             .map_err(|error| export_failure(&texts, error))?;
         let count = files.len();
-        for (name, made) in files {
-            let path = dir.join(&name);
+        for made in files {
+            let path = dir.join(&made.file_name);
             write_whole(&path, &made.bytes, force).map_err(|error| file_failure(&texts, error))?;
         }
         let folder = dir.display().to_string();
@@ -207,10 +213,8 @@ fn file_failure(texts: &Texts, error: FileError) -> Failure {
 async fn write_export(
     bot: &Bot,
     texts: &Texts,
-    kind: &str,
-    month: Option<YearMonth>,
     path: &Path,
-    made: exports::Exported,
+    made: &MadeFile,
     force: bool,
 ) -> Result<(), Failure> {
     write_whole(path, &made.bytes, force).map_err(|error| file_failure(texts, error))?;
@@ -218,22 +222,15 @@ async fn write_export(
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
-    exports::record(
-        bot,
-        kind,
-        month.map(|m| m.to_string()),
-        &file_name,
-        made.rows,
-        "cli",
-    )
-    .await
-    .map_err(|error| database_unavailable(texts, error))?;
+    made.record(bot, &file_name, "cli")
+        .await
+        .map_err(|error| database_unavailable(texts, error))?;
     println!(
         "{}",
         texts
             .render(
                 "cli/export_done",
-                json!({ "path": path.display().to_string(), "rows": made.rows, "kind": kind }),
+                json!({ "path": path.display().to_string(), "rows": made.rows, "kind": made.kind }),
             )
             .trim_end()
     );

@@ -178,7 +178,7 @@ pub fn check_month(bot: &Bot, month: YearMonth) -> Result<(), ExportError> {
 /// Everything stored, for the contract's end (仕様書 11): every month's
 /// 相談対応記録 and 進捗状況報告書 (whatever contract it fell in), the
 /// 課題管理表 and the capped work, each with its usual file name.
-pub async fn everything(bot: &Bot) -> Result<Vec<(String, Exported)>, ExportError> {
+pub async fn everything(bot: &Bot) -> Result<Vec<MadeFile>, ExportError> {
     let mut requests = Vec::new();
     for month in bot.store().consultation_months().await? {
         requests.push((ExportKind::Consultations, month));
@@ -189,12 +189,7 @@ pub async fn everything(bot: &Bot) -> Result<Vec<(String, Exported)>, ExportErro
     requests.extend([(ExportKind::Kadai, now), (ExportKind::Work, now)]);
     let mut files = Vec::new();
     for (kind, month) in requests {
-        let made = build(bot, kind, month, DocumentFormat::Xlsx).await?;
-        let exported = Exported {
-            bytes: made.bytes,
-            rows: made.rows,
-        };
-        files.push((made.file_name, exported));
+        files.push(build(bot, kind, month, DocumentFormat::Xlsx).await?);
     }
     Ok(files)
 }
