@@ -32,7 +32,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::config::Settings;
-use crate::domain::calendar::{CalendarRules, OpenDayCalendar};
+use crate::domain::calendar::OpenDayCalendar;
 use crate::message::{Outgoing, UserId};
 use crate::store::Store;
 use buttons::ButtonAction;
@@ -493,9 +493,5 @@ impl Bot {
 
 /// The open-day calendar the configuration describes.
 pub fn open_day_calendar(settings: &Settings) -> OpenDayCalendar {
-    OpenDayCalendar::new(CalendarRules {
-        year_end_closure: settings.calendar.year_end_closure,
-        extra_closed: settings.calendar.extra_closed.clone(),
-        extra_open: settings.calendar.extra_open.clone(),
-    })
+    OpenDayCalendar::new(settings.calendar.clone())
 }

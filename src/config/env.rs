@@ -142,11 +142,10 @@ pub struct SlackSecrets {
     pub department_field: Option<String>,
 }
 
-/// The `BANSO_*` override variables, and which of them the schema asked for; the rest are
-/// unknown and get reported.
+/// The `BANSO_*` override variables. Which of them are known is up to the schema: the
+/// variables of the keys it declares (see `Reading::into_problems`); the rest are reported.
 pub(super) struct EnvOverrides {
     vars: BTreeMap<String, String>,
-    consulted: BTreeSet<String>,
 }
 
 impl EnvOverrides {
@@ -157,16 +156,11 @@ impl EnvOverrides {
             .into_iter()
             .filter(|(name, _)| !RESERVED_VARS.contains(&name.as_str()))
             .collect();
-        Self {
-            vars,
-            consulted: BTreeSet::new(),
-        }
+        Self { vars }
     }
 
-    /// The value of `var`, if set. Either way it counts as known from now on, so it is not
-    /// reported as unknown.
-    pub(super) fn consult(&mut self, var: &str) -> Option<String> {
-        self.consulted.insert(var.to_owned());
+    /// The value of `var`, if set.
+    pub(super) fn value(&self, var: &str) -> Option<String> {
         self.vars.get(var).cloned()
     }
 
@@ -185,20 +179,17 @@ impl EnvOverrides {
             .collect()
     }
 
-    /// A problem for each variable the schema never asked for: a secret where it does not
+    /// A problem for each variable that is not one of `known`: a secret where it does not
     /// belong, or a misspelt key with the nearest known variable suggested.
-    pub(super) fn unconsulted_problems(&self) -> Problems {
-        let unknown = self
-            .vars
-            .iter()
-            .filter(|(var, _)| !self.consulted.contains(*var));
+    pub(super) fn unknown_var_problems(&self, known: &BTreeSet<String>) -> Problems {
+        let unknown = self.vars.iter().filter(|(var, _)| !known.contains(*var));
         unknown
             .map(|(var, value)| {
                 let secret = secret_var_for_name(var).or_else(|| secret_var_for_value(value));
                 let kind = match secret {
                     Some(env_var) => ProblemKind::SecretInFile { env_var },
                     None => ProblemKind::UnknownKey {
-                        suggestion: closest(var, self.consulted.iter().map(String::as_str))
+                        suggestion: closest(var, known.iter().map(String::as_str))
                             .map(str::to_owned),
                     },
                 };
@@ -258,7 +249,26 @@ pub(super) fn secret_var_for_value(value: &str) -> Option<&'static str> {
     }
 }
 
+impl SlackSecrets {
+    /// The Slack variables of `env`.
+    pub(super) fn from_env(env: &dyn Env) -> Self {
+        Self {
+            bot_token: env_text(env, SLACK_BOT_TOKEN_VAR).map(Secret::new),
+            app_token: env_text(env, SLACK_APP_TOKEN_VAR).map(Secret::new),
+            signing_secret: env_text(env, SLACK_SIGNING_SECRET_VAR).map(Secret::new),
+            api_url: env_text(env, SLACK_API_URL_VAR),
+            team_id: env_text(env, SLACK_TEAM_ID_VAR),
+            department_field: env_text(env, SLACK_DEPARTMENT_FIELD_VAR),
+        }
+    }
+}
+
+/// `BANSO_DATABASE_URL`, else the SQLite file.
+pub(super) fn database_url(env: &dyn Env) -> String {
+    env_text(env, DATABASE_URL_VAR).unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
+}
+
 /// A variable's value; an empty one counts as unset, as most shells and `.env` files mean it.
-pub(super) fn env_text(env: &dyn Env, name: &str) -> Option<String> {
+fn env_text(env: &dyn Env, name: &str) -> Option<String> {
     env.var(name).filter(|value| !value.is_empty())
 }

@@ -2,12 +2,16 @@
 //!
 //! Loading runs in two stages, like ripgrep's `LowArgs` → `HiArgs`:
 //!
-//! 1. **Raw** (`RawSettings`): the file is parsed into a spanned TOML tree and read against the
-//!    schema, with `BANSO_*` overrides taking the place of file values. Every raw value keeps
-//!    where it came from (file line or variable name). Syntax errors, unknown keys, wrong types
-//!    and secrets written into the file are found here.
+//! 1. **Raw**: the file is parsed into a spanned TOML tree and each key's value is read as the
+//!    kind of value the key takes, with `BANSO_*` overrides taking the place of file values.
+//!    Every raw value keeps where it came from (file line or variable name). Syntax errors,
+//!    unknown keys, wrong types and secrets written into the file are found here.
 //! 2. **Validated** ([`Settings`]): each raw value is given its meaning (times, dates, rules,
 //!    limits) and the documented defaults fill the gaps. Values without a meaning are found here.
+//!
+//! Both stages run key by key, driven by one declaration per key (`keys`): its path, its kind,
+//! its default, its check and the field of [`Settings`] it lands in. The calendar, meeting and
+//! reminder rules land directly in the domain's types, so nothing converts them afterwards.
 //!
 //! Neither stage stops at the first problem, so an operator fixing the file sees every problem in
 //! one run. Problems are data ([`ConfigProblem`]); their sentences live in the prompt templates,
@@ -15,18 +19,20 @@
 //! printed. The environment is read only through an injected [`Env`], so tests never touch the
 //! process environment.
 //!
-//! The submodules follow those stages. `env` holds the variables, the injected environment and
-//! the override rules; `raw`, `reader`, `convert` and `schema` make up stage one; `validate` is
-//! stage two; `settings` and `meetings` define what it produces, and `problem` what it reports.
+//! The submodules, each using only those before it: `problem` is what is reported; `env` the
+//! variables, the injected environment and the override rules; `source` where a value came
+//! from; `convert` the kinds of value and stage one's converters; `reader` the table reader on
+//! which keys are declared; `meetings` and `settings` what is produced; `validate` stage two's
+//! checks; `keys` the declarations themselves.
 
 mod convert;
 mod env;
+mod keys;
 mod meetings;
 mod problem;
-mod raw;
 mod reader;
-mod schema;
 mod settings;
+mod source;
 mod validate;
 
 #[cfg(test)]
@@ -42,21 +48,15 @@ pub use env::{
     SLACK_DEPARTMENT_FIELD_VAR, SLACK_SIGNING_SECRET_VAR, SLACK_TEAM_ID_VAR, Secret, SlackSecrets,
     TEST_POSTGRES_URL_VAR,
 };
-pub use meetings::{
-    BiweeklyMeetingSettings, KickoffSettings, MeetingSettings, MonthlyRule, NthWeek, OnClosedDay,
-    RegularMeetingSettings,
-};
+pub use meetings::MeetingSettings;
 pub use problem::{ConfigProblem, ProblemKind};
-pub use settings::{
-    CalendarSettings, Channels, ContractPeriod, Language, QuotaPeriod, QuotaRule, ReminderSettings,
-    Roles, Settings,
-};
+pub use settings::{Channels, ContractPeriod, Language, QuotaPeriod, QuotaRule, Roles, Settings};
 
 use env::EnvOverrides;
+use keys::read_settings;
 use problem::Problems;
-use reader::{LineIndex, Reading};
-use schema::read_raw_settings;
-use validate::validate_settings;
+use reader::Reading;
+use source::LineIndex;
 
 /// Loads the settings from the file at `path` (none: defaults) and the environment, reporting
 /// every problem found.
@@ -91,15 +91,9 @@ pub fn parse_settings(text: &str, env: &dyn Env) -> Result<Settings, Vec<ConfigP
             .collect();
         return Err(in_reading_order(problems));
     }
-    let mut reading = Reading {
-        lines,
-        env: EnvOverrides::collect(env),
-        problems: Vec::new(),
-    };
-    let raw = read_raw_settings(document.get_ref(), &mut reading);
-    let mut problems = reading.problems;
-    problems.extend(reading.env.unconsulted_problems());
-    let settings = validate_settings(&raw, env, &mut problems);
+    let mut reading = Reading::new(lines, EnvOverrides::collect(env));
+    let settings = read_settings(Some(document.get_ref()), env, &mut reading);
+    let problems = reading.into_problems();
     if problems.is_empty() {
         Ok(settings)
     } else {

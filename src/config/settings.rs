@@ -1,13 +1,16 @@
-//! The validated settings and their documented defaults: what the rest of banso is given.
-//! Meetings, being the largest part, have their own module.
+//! The validated settings: what the rest of banso is given. The rules of the calendar, the
+//! meetings and the reminders are the domain's own types; their defaults, like every key's,
+//! are declared with the key (`keys`), so [`Settings::default`] is what an empty file gives.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use chrono::{Datelike, NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate};
 
-use super::env::{DEFAULT_DATABASE_URL, SlackSecrets};
+use super::env::SlackSecrets;
 use super::meetings::MeetingSettings;
+use crate::domain::calendar::CalendarRules;
+use crate::domain::meeting::ReminderTimes;
 
 /// Everything the bot is configured with, checked. Built by
 /// [`load_settings`](super::load_settings) or [`parse_settings`](super::parse_settings) and
@@ -21,8 +24,8 @@ pub struct Settings {
     pub prompts_dir: Option<PathBuf>,
     /// `None` means the fiscal year containing today; see [`Settings::contract_period`].
     pub contract: Option<ContractPeriod>,
-    /// Adjustments to the open-day calendar.
-    pub calendar: CalendarSettings,
+    /// The city's adjustments to the open-day calendar.
+    pub calendar: CalendarRules,
     /// Who plays which part.
     pub roles: Roles,
     /// Where the bot posts.
@@ -32,7 +35,7 @@ pub struct Settings {
     /// Meeting schedule and deliverables.
     pub meetings: MeetingSettings,
     /// When reminders are posted.
-    pub reminders: ReminderSettings,
+    pub reminders: ReminderTimes,
     /// From `BANSO_DATABASE_URL`.
     pub database_url: String,
     /// From the `SLACK_*` variables.
@@ -47,35 +50,20 @@ impl Settings {
     }
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            language: Language::default(),
-            prompts_dir: None,
-            contract: None,
-            calendar: CalendarSettings::default(),
-            roles: Roles::default(),
-            channels: Channels::default(),
-            quotas: CONTRACT_KINDS
-                .iter()
-                .map(|(kind, _, _)| ((*kind).to_owned(), QuotaRule::default_for(kind)))
-                .collect(),
-            meetings: MeetingSettings::default(),
-            reminders: ReminderSettings::default(),
-            database_url: DEFAULT_DATABASE_URL.to_owned(),
-            slack: SlackSecrets::default(),
-        }
-    }
-}
-
 /// Language of the prompt set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Language {
     /// Japanese, the city's working language.
-    #[default]
     Ja,
     /// English.
     En,
+}
+
+impl Default for Language {
+    /// The language an empty file gives.
+    fn default() -> Self {
+        Settings::default().language
+    }
 }
 
 impl Language {
@@ -126,27 +114,6 @@ impl ContractPeriod {
     }
 }
 
-/// Adjustments to which days the city office is open.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CalendarSettings {
-    /// Whether December 29 to January 3 is closed.
-    pub year_end_closure: bool,
-    /// Extra closed days with their reason, sorted by date.
-    pub extra_closed: Vec<(NaiveDate, String)>,
-    /// Days open although they would be closed, sorted.
-    pub extra_open: Vec<NaiveDate>,
-}
-
-impl Default for CalendarSettings {
-    fn default() -> Self {
-        Self {
-            year_end_closure: true,
-            extra_closed: Vec::new(),
-            extra_open: Vec::new(),
-        }
-    }
-}
-
 /// Slack user ids (`U…`) or console names for each role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Roles {
@@ -161,13 +128,9 @@ pub struct Roles {
 }
 
 impl Default for Roles {
+    /// The roles an empty file gives.
     fn default() -> Self {
-        Self {
-            project_manager: owned_strings(&["pm"]),
-            project_leader: owned_strings(&["leader"]),
-            coordinators: owned_strings(&["coord"]),
-            consultants: owned_strings(&["consultant"]),
-        }
+        Settings::default().roles
     }
 }
 
@@ -181,11 +144,9 @@ pub struct Channels {
 }
 
 impl Default for Channels {
+    /// The channels an empty file gives.
     fn default() -> Self {
-        Self {
-            team: "#banso-team".to_owned(),
-            meetings: "#banso".to_owned(),
-        }
+        Settings::default().channels
     }
 }
 
@@ -265,54 +226,15 @@ impl QuotaPeriod {
     }
 }
 
-/// When reminders are posted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReminderSettings {
-    /// Two open days before a deliverable deadline.
-    pub heads_up: NaiveTime,
-    /// On the deadline day.
-    pub due: NaiveTime,
-    /// On the deadline day, if deliverables are missing.
-    pub escalation: NaiveTime,
-    /// On the day of a meeting.
-    pub meeting_day: NaiveTime,
-    /// On the open day before a biweekly meeting.
-    pub biweekly_previous_day: NaiveTime,
-    /// This many minutes before a biweekly meeting.
-    pub biweekly_before_minutes: u32,
-}
-
-impl Default for ReminderSettings {
-    fn default() -> Self {
-        Self {
-            heads_up: clock(9, 0),
-            due: clock(9, 0),
-            escalation: clock(15, 0),
-            meeting_day: clock(9, 0),
-            biweekly_previous_day: clock(17, 0),
-            biweekly_before_minutes: 60,
-        }
-    }
-}
-
 /// Two before the limit and at the limit: `[8, 10]` for the default of ten.
 pub(super) fn default_alert_points(limit: u32) -> Vec<u32> {
     let early = limit.checked_sub(2).filter(|early| *early >= 1);
     early.into_iter().chain([limit]).collect()
 }
 
-/// A time of day written in the code, for the defaults.
-pub(super) fn clock(hour: u32, minute: u32) -> NaiveTime {
-    NaiveTime::from_hms_opt(hour, minute, 0).expect("default clock times are valid")
-}
-
 /// A date computed from a year, for the fiscal-year bounds.
 fn calendar_date(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day).expect("fiscal-year bounds are valid dates")
-}
-
-pub(super) fn owned_strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|item| (*item).to_owned()).collect()
 }
 
 #[cfg(test)]

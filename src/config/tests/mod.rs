@@ -4,9 +4,13 @@
 
 use chrono::{NaiveDate, Weekday};
 
-use super::settings::{clock, default_alert_points};
+use super::keys::clock;
+use super::settings::default_alert_points;
 use super::*;
+use crate::domain::calendar::CalendarRules;
+use crate::domain::meeting::{KickoffRule, MonthlyRule, NthWeek};
 
+mod declarations;
 mod overrides;
 
 fn env(vars: &[(&str, &str)]) -> MapEnv {
@@ -210,7 +214,7 @@ extra_closed = [
 extra_open = ["2024-12-28", 2024-12-27]
 "#;
     let calendar = parse(text).unwrap().calendar;
-    let expected = CalendarSettings {
+    let expected = CalendarRules {
         year_end_closure: false,
         extra_closed: vec![
             (date(2024, 5, 7), "システム停止".into()),
@@ -324,6 +328,45 @@ fn dates_and_times_may_be_toml_values_or_strings() {
     );
     assert_eq!(settings.reminders.due, clock(8, 30));
     assert_eq!(settings.reminders.escalation, clock(16, 0));
+}
+
+#[test]
+fn a_kickoff_is_planned_only_with_a_date_and_takes_the_regular_meetings_length() {
+    let settings = parse("[meetings.kickoff]\ntime = \"11:00\"\n").unwrap();
+    assert_eq!(settings.meetings.kickoff, None);
+    let text = "[meetings.regular]\nduration_minutes = 90\n\
+                [meetings.kickoff]\ndate = 2024-04-10\ntime = \"11:00\"\n";
+    let settings = parse(text).unwrap();
+    let kickoff = KickoffRule {
+        date: date(2024, 4, 10),
+        time: clock(11, 0),
+        duration_minutes: 90,
+        deliverables: vec!["実施計画書".to_owned()],
+    };
+    assert_eq!(settings.meetings.kickoff, Some(kickoff.clone()));
+    let rules = settings.meetings.to_rules(&settings.reminders);
+    assert_eq!(rules.kickoff, Some(kickoff));
+    assert_eq!(rules.regular, settings.meetings.regular);
+    assert_eq!(rules.reminders.biweekly_previous_day, clock(17, 0));
+}
+
+#[test]
+fn the_default_rules_are_the_documented_ones() {
+    let settings = Settings::default();
+    let regular = &settings.meetings.regular;
+    let second_tuesday = MonthlyRule {
+        nth: NthWeek::Second,
+        weekday: Weekday::Tue,
+    };
+    assert_eq!(regular.rule, second_tuesday);
+    assert_eq!(regular.deadline_open_days_before, 2);
+    assert_eq!(regular.deliverables.len(), 4);
+    assert_eq!(settings.meetings.biweekly.anchor, None);
+    assert_eq!(settings.meetings.biweekly.time, clock(14, 0));
+    assert_eq!(settings.calendar, CalendarRules::default());
+    assert_eq!(settings.reminders.escalation, clock(15, 0));
+    assert_eq!(Roles::default(), settings.roles);
+    assert_eq!(Channels::default().team, "#banso-team");
 }
 
 #[test]

@@ -1,8 +1,34 @@
-//! The day-of-month rule: `date_in` against counting weekdays by hand.
+//! The day-of-month rule: reading it as the city writes it, and `date_in` against counting
+//! weekdays by hand.
 
 use chrono::Datelike;
 
 use super::*;
+
+#[test]
+fn monthly_rules_are_read_in_english_and_japanese() {
+    let rule = |nth, weekday| Some(MonthlyRule { nth, weekday });
+    let cases = [
+        ("2nd tue", rule(NthWeek::Second, Weekday::Tue)),
+        ("1st Monday", rule(NthWeek::First, Weekday::Mon)),
+        ("  LAST fri ", rule(NthWeek::Last, Weekday::Fri)),
+        ("fourth thursday", rule(NthWeek::Fourth, Weekday::Thu)),
+        ("第2火曜", rule(NthWeek::Second, Weekday::Tue)),
+        ("第３水曜日", rule(NthWeek::Third, Weekday::Wed)),
+        ("毎月第1木曜", rule(NthWeek::First, Weekday::Thu)),
+        ("最終金曜日", rule(NthWeek::Last, Weekday::Fri)),
+        ("5th tue", None),
+        ("2nd sat", None),
+        ("第2土曜", None),
+        ("第5火曜", None),
+        ("tue", None),
+        ("2nd tue please", None),
+        ("第2火曜午後", None),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(MonthlyRule::parse(text), expected, "{text}");
+    }
+}
 
 #[test]
 fn date_in_finds_the_nth_and_the_last_weekday() {
