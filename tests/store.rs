@@ -170,44 +170,49 @@ async fn intake(store: Store, requester: String, explode: bool) -> Result<Record
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn simultaneous_intakes_are_each_stored_once_in_order() {
     for test in support::all_stores().await {
-        let store = &test.store;
-        let tasks: Vec<_> = (0..60)
-            .map(|n| tokio::spawn(intake(store.clone(), format!("U{n:03}"), false)))
-            .collect();
-        let mut recorded = Vec::new();
-        for task in tasks {
-            recorded.push(task.await.unwrap().expect("recorded"));
-        }
-        let mut short_ids: Vec<_> = recorded
-            .iter()
-            .map(|r| r.consultation.short_id.clone())
-            .collect();
-        short_ids.sort();
-        let expected: Vec<_> = (1..=60).map(|n| format!("2406-{n:03}")).collect();
-        assert_eq!(short_ids, expected, "{}", test.label);
-        let counted = recorded
-            .iter()
-            .filter(|r| r.consultation.status == Status::Received)
-            .count();
-        assert_eq!(counted, 10, "{}", test.label);
-        let mut alerted: Vec<u32> = recorded
-            .iter()
-            .flat_map(|r| r.newly_alerted.clone())
-            .collect();
-        alerted.sort();
-        assert_eq!(alerted, vec![8, 10], "{}", test.label);
-        assert_eq!(
-            store.quota_count("consultation", "2024-06").await.unwrap(),
-            10
-        );
-        assert_eq!(
-            store.pending_messages(1_000).await.unwrap().len(),
-            60,
-            "{}",
-            test.label
-        );
+        sixty_intakes_at_once(&test.store, test.label).await;
         test.cleanup().await;
     }
+    // In-memory SQLite has no intake writer: the sqlx path, on SQLite.
+    sixty_intakes_at_once(&in_memory().await, "sqlite::memory:").await;
+}
+
+async fn sixty_intakes_at_once(store: &Store, label: &str) {
+    let tasks: Vec<_> = (0..60)
+        .map(|n| tokio::spawn(intake(store.clone(), format!("U{n:03}"), false)))
+        .collect();
+    let mut recorded = Vec::new();
+    for task in tasks {
+        recorded.push(task.await.unwrap().expect("recorded"));
+    }
+    let mut short_ids: Vec<_> = recorded
+        .iter()
+        .map(|r| r.consultation.short_id.clone())
+        .collect();
+    short_ids.sort();
+    let expected: Vec<_> = (1..=60).map(|n| format!("2406-{n:03}")).collect();
+    assert_eq!(short_ids, expected, "{label}");
+    let counted = recorded
+        .iter()
+        .filter(|r| r.consultation.status == Status::Received)
+        .count();
+    assert_eq!(counted, 10, "{label}");
+    let mut alerted: Vec<u32> = recorded
+        .iter()
+        .flat_map(|r| r.newly_alerted.clone())
+        .collect();
+    alerted.sort();
+    assert_eq!(alerted, vec![8, 10], "{label}");
+    assert_eq!(
+        store.quota_count("consultation", "2024-06").await.unwrap(),
+        10,
+        "{label}"
+    );
+    assert_eq!(
+        store.pending_messages(1_000).await.unwrap().len(),
+        60,
+        "{label}"
+    );
 }
 
 /// A request whose processing fails is not stored and leaves no trace;
@@ -215,45 +220,60 @@ async fn simultaneous_intakes_are_each_stored_once_in_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_failing_intake_takes_nothing_with_it() {
     for test in support::all_stores().await {
-        let store = &test.store;
-        let tasks: Vec<_> = (0..20)
-            .map(|n| tokio::spawn(intake(store.clone(), format!("U{n:03}"), n == 7)))
-            .collect();
-        let mut stored = 0;
-        let mut failed = 0;
-        for task in tasks {
-            // On the sqlx path the panic reaches the caller's task; on the
-            // intake writer it is that request's error. Either way it fails.
-            match task.await {
-                Ok(Ok(_)) => stored += 1,
-                Ok(Err(message)) => {
-                    assert!(message.contains("failed"), "{message}");
-                    failed += 1;
-                }
-                Err(join) => {
-                    assert!(join.is_panic());
-                    failed += 1;
-                }
-            }
-        }
-        assert_eq!((stored, failed), (19, 1), "{}", test.label);
-        let all = store
-            .list_consultations(&ListFilter {
-                limit: 100,
-                ..ListFilter::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(all.len(), 19, "{}", test.label);
-        assert!(all.iter().all(|c| c.requester != "U007"), "{}", test.label);
-        assert_eq!(
-            store.quota_count("consultation", "2024-06").await.unwrap(),
-            10
-        );
-        assert_eq!(store.pending_messages(1_000).await.unwrap().len(), 19);
-        // The writer goes on after the failure.
-        let after = intake(store.clone(), "U100".into(), false).await.unwrap();
-        assert_eq!(after.consultation.short_id, "2406-020", "{}", test.label);
+        one_of_twenty_intakes_fails(&test.store, test.label).await;
         test.cleanup().await;
     }
+    one_of_twenty_intakes_fails(&in_memory().await, "sqlite::memory:").await;
+}
+
+async fn one_of_twenty_intakes_fails(store: &Store, label: &str) {
+    let tasks: Vec<_> = (0..20)
+        .map(|n| tokio::spawn(intake(store.clone(), format!("U{n:03}"), n == 7)))
+        .collect();
+    let mut stored = 0;
+    let mut failed = 0;
+    for task in tasks {
+        // On the sqlx path the panic reaches the caller's task; on the
+        // intake writer it is that request's error. Either way it fails.
+        match task.await {
+            Ok(Ok(_)) => stored += 1,
+            Ok(Err(message)) => {
+                assert!(message.contains("failed"), "{message}");
+                failed += 1;
+            }
+            Err(join) => {
+                assert!(join.is_panic());
+                failed += 1;
+            }
+        }
+    }
+    assert_eq!((stored, failed), (19, 1), "{label}");
+    let all = store
+        .list_consultations(&ListFilter {
+            limit: 100,
+            ..ListFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 19, "{label}");
+    assert!(all.iter().all(|c| c.requester != "U007"), "{label}");
+    assert_eq!(
+        store.quota_count("consultation", "2024-06").await.unwrap(),
+        10,
+        "{label}"
+    );
+    assert_eq!(
+        store.pending_messages(1_000).await.unwrap().len(),
+        19,
+        "{label}"
+    );
+    // The store (and on a SQLite file its writer) goes on after the failure.
+    let after = intake(store.clone(), "U100".into(), false).await.unwrap();
+    assert_eq!(after.consultation.short_id, "2406-020", "{label}");
+}
+
+async fn in_memory() -> Store {
+    Store::open("sqlite::memory:")
+        .await
+        .expect("open in-memory store")
 }

@@ -10,19 +10,22 @@
 //! runs in a savepoint of its own, so one that fails is rolled back alone
 //! and the others commit.
 //!
-//! The SQL is the same as the sqlx path's (`consultations.rs`), which
-//! PostgreSQL and in-memory SQLite keep using.
+//! What an intake writes, and in what order, is defined once, in
+//! `consultations::record_intake`, which PostgreSQL and in-memory SQLite
+//! run through sqlx: this module only runs its statements in the intake's
+//! rusqlite savepoint (`OnConnection`).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, named_params};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags, ToSql, TransactionBehavior, named_params};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::consultations::{
-    CLAIM_ALERT, ConsultationDraft, INSERT_CONSULTATION, IntakeTerms, Recorded,
-    TAKE_SLOT_WITHIN_LIMIT, as_written, short_id_prefix, status_on_intake,
+    ConsultationDraft, InsertedConsultation, IntakeTerms, Recorded, Statement, Statements, Value,
+    record_intake, run_without_waiting,
 };
 use super::outbox::{INSERT_OUTBOX_ROW, NewMessage, encode_recipient};
 use super::{SQLITE_BUSY_TIMEOUT_MS, StoreError};
@@ -237,81 +240,147 @@ fn write_one(
     messages: BuildMessages,
 ) -> Result<Recorded, StoreError> {
     let terms = intake.terms.borrowed();
-    let draft = &intake.draft;
-    let position: Option<i64> = connection
-        .prepare_cached(TAKE_SLOT_WITHIN_LIMIT)?
-        .query_row(
-            named_params! {
-                "$1": terms.quota_kind,
-                "$2": terms.bucket,
-                "$3": i64::from(terms.policy.limit()),
-            },
-            |row| row.get(0),
-        )
-        .optional()?;
-    let status = status_on_intake(position);
-    let inserted: (i64, Option<String>, String) =
-        connection.prepare_cached(INSERT_CONSULTATION)?.query_row(
-            named_params! {
-                "$1": short_id_prefix(terms.received_month),
-                "$2": draft.requester,
-                "$3": draft.department,
-                "$4": draft.title,
-                "$5": draft.category.code(),
-                "$6": draft.details,
-                "$7": draft.desired_date.map(|date| date.to_string()),
-                "$8": status.code(),
-                "$9": terms.received_at,
-                "$10": terms.received_month.to_string(),
-                "$11": terms.quota_kind,
-                "$12": position.map(|_| terms.bucket.as_str()),
-                "$13": position,
-            },
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )?;
-    let mut newly_alerted = Vec::new();
-    if let Some(position) = position {
-        let reached = terms
-            .policy
-            .thresholds_reached(u32::try_from(position).unwrap_or(u32::MAX));
-        let mut claim = connection.prepare_cached(CLAIM_ALERT)?;
-        for threshold in reached {
-            let inserted = claim.execute(named_params! {
-                "$1": terms.quota_kind,
-                "$2": terms.bucket,
-                "$3": i64::from(threshold),
-                "$4": terms.received_at,
-            })?;
-            if inserted == 1 {
-                newly_alerted.push(threshold);
-            }
+    let mut statements = OnConnection(connection);
+    let steps = record_intake(&mut statements, &intake.draft, &terms, |recorded| {
+        // The messages are built by the bot's code; a panic there fails
+        // this intake, not the writer.
+        catch_unwind(AssertUnwindSafe(|| messages(recorded)))
+            .map_err(|_| StoreError::Write("building the messages of an intake failed".into()))
+    });
+    run_without_waiting(steps)
+}
+
+/// The intake's statements on the writer's connection (inside the
+/// intake's savepoint). Each is prepared once and kept in the connection's
+/// cache; each completes before it returns, so the steps never wait.
+struct OnConnection<'c>(&'c Connection);
+
+/// The names SQLite gives the `$1`… placeholders of the shared SQL: a
+/// value is bound by its name, not its position, because SQLite numbers
+/// named parameters in the order they first appear in the text.
+const PLACEHOLDERS: [&str; 13] = [
+    "$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13",
+];
+
+impl OnConnection<'_> {
+    fn bound(&self, statement: Statement<'_>) -> Result<rusqlite::CachedStatement<'_>, StoreError> {
+        if statement.values.len() > PLACEHOLDERS.len() {
+            return Err(StoreError::Write(format!(
+                "a statement of {} values; the intake writer binds at most {}",
+                statement.values.len(),
+                PLACEHOLDERS.len()
+            )));
         }
+        let mut prepared = self.0.prepare_cached(statement.sql)?;
+        for (placeholder, value) in PLACEHOLDERS.iter().zip(statement.values) {
+            prepared.raw_bind_parameter(*placeholder, value)?;
+        }
+        Ok(prepared)
     }
-    let recorded = Recorded {
-        consultation: as_written(draft, &terms, inserted, position),
-        newly_alerted,
-    };
-    // The messages are built by the bot's code; a panic there fails this
-    // intake, not the writer.
-    let queued = catch_unwind(AssertUnwindSafe(|| messages(&recorded)))
-        .map_err(|_| StoreError::Write("building the messages of an intake failed".into()))?;
-    let mut insert = connection.prepare_cached(INSERT_OUTBOX_ROW)?;
-    for new in &queued {
-        let buttons = serde_json::to_string(&new.message.buttons).expect("buttons serialise");
-        insert.execute(named_params! {
-            "$1": new.idempotency_key,
-            "$2": encode_recipient(&new.message.to),
-            "$3": new.message.text,
-            "$4": buttons,
-            "$5": terms.received_at,
-        })?;
+}
+
+impl ToSql for Value<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match *self {
+            Value::Integer(Some(integer)) => ValueRef::Integer(integer),
+            Value::Text(Some(text)) => ValueRef::Text(text.as_bytes()),
+            Value::Integer(None) | Value::Text(None) => ValueRef::Null,
+        }))
     }
-    Ok(recorded)
+}
+
+impl Statements for OnConnection<'_> {
+    async fn optional_integer(
+        &mut self,
+        statement: Statement<'_>,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut prepared = self.bound(statement)?;
+        let mut rows = prepared.raw_query();
+        Ok(match rows.next()? {
+            Some(row) => Some(row.get(0)?),
+            None => None,
+        })
+    }
+
+    async fn inserted_consultation(
+        &mut self,
+        statement: Statement<'_>,
+    ) -> Result<InsertedConsultation, StoreError> {
+        let mut prepared = self.bound(statement)?;
+        let mut rows = prepared.raw_query();
+        let row = rows.next()?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+    }
+
+    async fn changed_rows(&mut self, statement: Statement<'_>) -> Result<u64, StoreError> {
+        let changed = self.bound(statement)?.raw_execute()?;
+        Ok(u64::try_from(changed).unwrap_or(u64::MAX))
+    }
+
+    /// One prepared row insert per message: in process, a statement costs
+    /// no round trip, and its SQL stays the same whatever the count.
+    async fn enqueue(&mut self, messages: &[NewMessage], now: i64) -> Result<(), StoreError> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let mut insert = self.0.prepare_cached(INSERT_OUTBOX_ROW)?;
+        for new in messages {
+            let buttons = serde_json::to_string(&new.message.buttons).expect("buttons serialise");
+            insert.execute(named_params! {
+                "$1": new.idempotency_key,
+                "$2": encode_recipient(&new.message.to),
+                "$3": new.message.text,
+                "$4": buttons,
+                "$5": now,
+            })?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ask(connection: &Connection, sql: &'static str, values: &[Value<'_>]) -> Option<i64> {
+        run_without_waiting(OnConnection(connection).optional_integer(Statement { sql, values }))
+            .unwrap()
+    }
+
+    #[test]
+    fn values_are_bound_by_placeholder_not_by_position() {
+        let connection = Connection::open_in_memory().unwrap();
+        // SQLite numbers `$2` first here; the value of `$2` must still be
+        // the second one given.
+        let difference = ask(
+            &connection,
+            "SELECT $2 - $1",
+            &[Value::Integer(Some(1)), Value::Integer(Some(10))],
+        );
+        assert_eq!(difference, Some(9));
+        let nulls = ask(
+            &connection,
+            "SELECT ($1 IS NULL) + ($2 IS NULL) + (length($3) = 2)",
+            &[
+                Value::Text(None),
+                Value::Integer(None),
+                Value::Text(Some("相談")),
+            ],
+        );
+        assert_eq!(nulls, Some(3));
+        assert_eq!(ask(&connection, "SELECT 1 WHERE 0", &[]), None);
+    }
+
+    #[test]
+    fn a_statement_with_more_values_than_placeholders_is_refused() {
+        let connection = Connection::open_in_memory().unwrap();
+        let values = [Value::Integer(Some(1)); PLACEHOLDERS.len() + 1];
+        let refused = run_without_waiting(OnConnection(&connection).changed_rows(Statement {
+            sql: "SELECT 1",
+            values: &values,
+        }));
+        assert!(matches!(refused, Err(StoreError::Write(_))));
+    }
 
     #[test]
     fn only_plain_files_get_a_writer() {

@@ -1,0 +1,188 @@
+//! The changes after intake: a transition with its quota effect and
+//! history entry, or a history entry alone.
+
+use sqlx::{Any, Transaction};
+
+use super::{
+    Applied, CONSULTATION_COLUMNS, Change, Consultation, ConsultationRow, QuotaChange, claim_alerts,
+};
+use crate::store::outbox::{NewMessage, enqueue};
+use crate::store::{Store, StoreError};
+
+impl Store {
+    /// Applies a change if the consultation is still in `change.from`.
+    pub async fn apply_change(
+        &self,
+        change: &Change<'_>,
+        messages: impl FnOnce(&Consultation, &[u32], i64) -> Vec<NewMessage>,
+    ) -> Result<Applied, StoreError> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin().await?;
+        let updated = sqlx::query(
+            "UPDATE consultations SET status = $1, assignee = COALESCE($2, assignee), \
+             decline_reason = COALESCE($3, decline_reason), updated_at = $4 WHERE id = $5 AND status = $6",
+        )
+        .bind(change.to.code())
+        .bind(change.assignee)
+        .bind(change.decline_reason)
+        .bind(change.at)
+        .bind(change.consultation_id)
+        .bind(change.from.code())
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            tx.rollback().await?;
+            let current = self.consultation(change.consultation_id).await?;
+            return Ok(Applied::Conflict { current });
+        }
+        let newly_alerted = apply_quota_change(&mut tx, change).await?;
+        let detail = change
+            .decline_reason
+            .map(str::to_owned)
+            .or_else(|| Some(change.action.code().to_owned()));
+        let event_id = insert_event(
+            &mut tx,
+            change.consultation_id,
+            change.at,
+            change.actor,
+            "transition",
+            Some(change.from.code()),
+            Some(change.to.code()),
+            detail.as_deref(),
+        )
+        .await?;
+        let consultation = fetch_in(&mut tx, change.consultation_id).await?;
+        enqueue(
+            &mut tx,
+            &messages(&consultation, &newly_alerted, event_id),
+            change.at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Applied::Done {
+            consultation,
+            newly_alerted,
+        })
+    }
+
+    /// Records something that changed nothing but must be in the history:
+    /// a read by someone other than the requester, or a refused action.
+    pub async fn record_event(
+        &self,
+        consultation_id: i64,
+        at: i64,
+        actor: &str,
+        kind: &str,
+        detail: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin().await?;
+        insert_event(
+            &mut tx,
+            consultation_id,
+            at,
+            actor,
+            kind,
+            None,
+            None,
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn take_slot_regardless(
+    tx: &mut Transaction<'static, Any>,
+    kind: &str,
+    bucket: &str,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO quota_counters (kind, bucket, counted) VALUES ($1, $2, 1) \
+         ON CONFLICT (kind, bucket) DO UPDATE SET counted = quota_counters.counted + 1 RETURNING counted",
+    )
+    .bind(kind)
+    .bind(bucket)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+async fn apply_quota_change(
+    tx: &mut Transaction<'static, Any>,
+    change: &Change<'_>,
+) -> Result<Vec<u32>, StoreError> {
+    match &change.quota {
+        QuotaChange::None => Ok(Vec::new()),
+        QuotaChange::Release => {
+            sqlx::query(
+                "UPDATE quota_counters SET counted = counted - 1 WHERE counted > 0 AND (kind, bucket) IN \
+                 (SELECT quota_kind, quota_bucket FROM consultations WHERE id = $1 AND quota_bucket IS NOT NULL)",
+            )
+            .bind(change.consultation_id)
+            .execute(&mut **tx)
+            .await?;
+            Ok(Vec::new())
+        }
+        QuotaChange::Take {
+            bucket,
+            policy,
+            exception,
+        } => {
+            let kind: String =
+                sqlx::query_scalar("SELECT quota_kind FROM consultations WHERE id = $1")
+                    .bind(change.consultation_id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+            let position = take_slot_regardless(tx, &kind, bucket).await?;
+            // Carried into a month that is already full, it counts over the
+            // limit: mark it an exception like an approved one.
+            let exception = *exception || position > i64::from(policy.limit());
+            sqlx::query("UPDATE consultations SET quota_bucket = $1, quota_position = $2, exception = $3 WHERE id = $4")
+                .bind(bucket)
+                .bind(position)
+                .bind(i64::from(exception))
+                .bind(change.consultation_id)
+                .execute(&mut **tx)
+                .await?;
+            claim_alerts(tx, &kind, bucket, policy, position, change.at).await
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_event(
+    tx: &mut Transaction<'static, Any>,
+    consultation_id: i64,
+    at: i64,
+    actor: &str,
+    kind: &str,
+    from_status: Option<&str>,
+    to_status: Option<&str>,
+    detail: Option<&str>,
+) -> Result<i64, StoreError> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO consultation_events (consultation_id, at, actor, kind, from_status, to_status, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(consultation_id)
+    .bind(at)
+    .bind(actor)
+    .bind(kind)
+    .bind(from_status)
+    .bind(to_status)
+    .bind(detail)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+async fn fetch_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Consultation, StoreError> {
+    let row: ConsultationRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CONSULTATION_COLUMNS} FROM consultations WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    row.try_into()
+}
