@@ -385,7 +385,6 @@ async fn a_signed_slash_command_records_a_consultation_and_the_sender_delivers_i
     clock.advance(chrono::Duration::seconds(5));
     assert_eq!(sender.deliver_due().await.unwrap().report.sent, 0);
     assert_eq!(fake.posted.lock().unwrap().len(), 2);
-    let _ = user("U0TANAKA");
     test.cleanup().await;
 }
 
