@@ -48,7 +48,8 @@ const KILL_POINTS: [KillAfter; 8] = [
 
 /// The subject of the consultation asked on `day`, if one is.
 fn subject(day: usize) -> Option<String> {
-    day.is_multiple_of(CONSULT_EVERY).then(|| format!("ネットワーク相談{day:03}"))
+    day.is_multiple_of(CONSULT_EVERY)
+        .then(|| format!("ネットワーク相談{day:03}"))
 }
 
 fn clock_on(day: usize) -> DateTime<FixedOffset> {
