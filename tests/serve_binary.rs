@@ -1,6 +1,7 @@
 //! The real `banso serve` binary, end to end over loopback: a signed
 //! `/consult` is stored and acknowledged, its messages reach a fake Slack
-//! Web API, SIGTERM stops it cleanly, and a restart sends nothing twice.
+//! Web API, SIGTERM stops it cleanly, and after a restart only new
+//! messages go out.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -125,17 +126,12 @@ fn terminate(mut child: Child) -> std::process::ExitStatus {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_consultation_through_the_real_binary_is_stored_delivered_and_survives_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let posted = Posted::default();
-    let api_url = start_fake_slack(posted.clone()).await;
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let banso = start_banso(dir.path(), port, &api_url);
-    wait_until_healthy(&base).await;
-
-    let body = "command=%2Fconsult&text=%E4%B8%8D%E5%AF%A9%E3%81%AA%E3%83%A1%E3%83%BC%E3%83%AB&user_id=U0TANAKA&team_id=T1";
+/// Sends a signed `/consult TEXT` as Slack would and checks the ack.
+async fn consult(base: &str, text: &str) {
+    let body = format!(
+        "command=%2Fconsult&text={}&user_id=U0TANAKA&team_id=T1",
+        url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+    );
     let timestamp = chrono::Utc::now().timestamp();
     let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
     mac.update(format!("v0:{timestamp}:{body}").as_bytes());
@@ -152,9 +148,22 @@ async fn a_consultation_through_the_real_binary_is_stored_delivered_and_survives
     assert_eq!(answer.status(), 200);
     let answer: Value = answer.json().await.unwrap();
     assert_eq!(answer["response_type"], "ephemeral", "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consultation_through_the_real_binary_is_stored_delivered_and_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let posted = Posted::default();
+    let api_url = start_fake_slack(posted.clone()).await;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let banso = start_banso(dir.path(), port, &api_url);
+    wait_until_healthy(&base).await;
+    consult(&base, "不審なメール").await;
 
     // The confirmation DM and the team post arrive through the outbox.
     let delivered = wait_for(&posted, 2).await;
+    assert_eq!(delivered.len(), 2, "{delivered:?}");
     assert!(
         delivered
             .iter()
@@ -172,11 +181,32 @@ async fn a_consultation_through_the_real_binary_is_stored_delivered_and_survives
     assert!(status.success(), "clean exit on SIGTERM: {status}");
 
     // A restart finds the consultation and resends nothing Slack accepted.
+    // The proof is positive: a new consultation's two messages go to the
+    // same two channels, and the sender keeps each channel's order, so
+    // anything resent from before the restart would arrive ahead of them.
     let again = start_banso(dir.path(), port, &api_url);
     wait_until_healthy(&base).await;
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
-    assert_eq!(posted.lock().unwrap().len(), delivered.len());
+    consult(&base, "USBメモリの紛失").await;
+    let after_restart = wait_for(&posted, delivered.len() + 2).await;
+    assert_eq!(after_restart[..2], delivered[..], "{after_restart:?}");
+    let new: Vec<&(String, String)> = after_restart[2..].iter().collect();
+    assert_eq!(new.len(), 2, "only the new messages: {after_restart:?}");
+    assert!(
+        new.iter()
+            .any(|(channel, text)| channel == "DU0TANAKA" && text.contains("-002")),
+        "{after_restart:?}"
+    );
+    assert!(
+        new.iter()
+            .any(|(channel, text)| channel == "#banso-team" && text.contains("-002")),
+        "{after_restart:?}"
+    );
     assert!(terminate(again).success());
+    assert_eq!(
+        posted.lock().unwrap().len(),
+        4,
+        "nothing more on the way out"
+    );
     let store = banso::store::Store::open(&format!(
         "sqlite://{}",
         dir.path().join("banso.db").display()
@@ -190,7 +220,18 @@ async fn a_consultation_through_the_real_binary_is_stored_delivered_and_survives
         })
         .await
         .unwrap();
-    assert_eq!(stored.len(), 1, "{stored:?}");
-    assert_eq!(stored[0].requester, "U0TANAKA");
+    let mut titles: Vec<(&str, &str)> = stored
+        .iter()
+        .map(|c| (c.requester.as_str(), c.title.as_str()))
+        .collect();
+    titles.sort_unstable();
+    assert_eq!(
+        titles,
+        [
+            ("U0TANAKA", "USBメモリの紛失"),
+            ("U0TANAKA", "不審なメール")
+        ],
+        "{stored:?}"
+    );
     store.close().await;
 }

@@ -145,12 +145,11 @@ async fn post_message(
         let mut limited = fake.rate_limit_first.lock().unwrap();
         if *limited > 0 {
             *limited -= 1;
-            // The last of a storm waits a second as Slack says; the others
-            // say 0 so the test does not sleep through the whole storm.
-            let wait = if *limited == 0 { "1" } else { "0" };
+            // The sender waits by its clock, which the test moves: no test
+            // sleeps through a storm.
             return (
                 StatusCode::TOO_MANY_REQUESTS,
-                [("retry-after", wait)],
+                [("retry-after", "1")],
                 Json(json!({ "ok": false, "error": "ratelimited" })),
             )
                 .into_response();
@@ -346,8 +345,30 @@ async fn a_signed_slash_command_records_a_consultation_and_the_sender_delivers_i
     let api_url = start_fake_slack(fake.clone()).await;
     let api = WebApi::new(Secret::new("xoxb-test"), Some(&api_url));
     let mut sender = Sender::new(store.clone(), Arc::new(clock.clone()), api, "#banso-team");
-    let report = sender.deliver_pending().await.unwrap();
-    assert_eq!((report.sent, report.retried, report.given_up), (2, 1, 0));
+    let first = sender.deliver_due().await.unwrap();
+    assert_eq!(
+        (
+            first.report.sent,
+            first.report.retried,
+            first.report.given_up
+        ),
+        (1, 1, 0),
+        "one message out, the other told to retry after a second"
+    );
+    assert_eq!(
+        first.next_try_at,
+        Some(clock.now() + chrono::Duration::seconds(1))
+    );
+    assert_eq!(fake.posted.lock().unwrap().len(), 1);
+    // Retry-After is honoured by the clock: not a moment early.
+    clock.advance(chrono::Duration::milliseconds(999));
+    let early = sender.deliver_due().await.unwrap();
+    assert_eq!(early.report, Default::default());
+    assert_eq!(fake.posted.lock().unwrap().len(), 1);
+    clock.advance(chrono::Duration::milliseconds(1));
+    let second = sender.deliver_due().await.unwrap();
+    assert_eq!((second.report.sent, second.report.retried), (1, 0));
+    assert_eq!(second.next_try_at, None, "the outbox is empty");
     let posted = fake.posted.lock().unwrap().clone();
     assert_eq!(posted.len(), 2, "{posted:?}");
     assert!(
@@ -361,8 +382,9 @@ async fn a_signed_slash_command_records_a_consultation_and_the_sender_delivers_i
         "{posted:?}"
     );
     // Nothing is sent twice.
-    assert_eq!(sender.deliver_pending().await.unwrap().sent, 0);
-    let _ = user("U0TANAKA");
+    clock.advance(chrono::Duration::seconds(5));
+    assert_eq!(sender.deliver_due().await.unwrap().report.sent, 0);
+    assert_eq!(fake.posted.lock().unwrap().len(), 2);
     test.cleanup().await;
 }
 
@@ -803,13 +825,34 @@ async fn a_reminder_due_at_nine_reaches_the_meetings_channel_through_a_429_storm
     let api_url = start_fake_slack(fake.clone()).await;
     let api = WebApi::new(Secret::new("xoxb-test"), Some(&api_url));
     let mut sender = Sender::new(store.clone(), Arc::new(clock.clone()), api, "#banso-team");
-    let report = sender.deliver_pending().await.unwrap();
+    // Each 429 says "retry after 1 s": the sender tries once per second of
+    // the clock, never sooner, and counts no try against the message.
+    for storm in 0..25 {
+        let step = sender.deliver_due().await.unwrap();
+        assert_eq!(
+            (step.report.sent, step.report.retried, step.report.given_up),
+            (0, 1, 0),
+            "429 number {storm}"
+        );
+        assert_eq!(
+            step.next_try_at,
+            Some(clock.now() + chrono::Duration::seconds(1))
+        );
+        clock.advance(chrono::Duration::milliseconds(500));
+        assert_eq!(
+            sender.deliver_due().await.unwrap().report,
+            Default::default(),
+            "nothing tried before Retry-After has passed"
+        );
+        clock.advance(chrono::Duration::milliseconds(500));
+    }
+    assert_eq!(*fake.rate_limit_first.lock().unwrap(), 0, "25 tries made");
+    let step = sender.deliver_due().await.unwrap();
     assert_eq!(
-        (report.sent, report.given_up),
+        (step.report.sent, step.report.given_up),
         (1, 0),
         "a 429 storm delays but loses nothing"
     );
-    assert_eq!(report.retried, 25);
     let posted = fake.posted.lock().unwrap().clone();
     assert_eq!(posted.len(), 1);
     assert_eq!(posted[0].0, "#banso");

@@ -23,6 +23,8 @@ use crate::scheduler::Scheduler;
 
 /// How long a shutdown waits for the outbox to drain.
 const FLUSH_BOUND: Duration = Duration::from_secs(10);
+/// How often the sender looks for new messages in the outbox.
+const OUTBOX_POLL: Duration = Duration::from_millis(500);
 
 /// How banso hears from Slack.
 pub enum Transport {
@@ -55,11 +57,22 @@ pub async fn serve(
         let mut stopped = stopped.clone();
         async move {
             loop {
-                if let Err(error) = sender.deliver_pending().await {
-                    tracing::error!(error = format!("{error:#}"), "delivering the outbox failed");
-                }
+                // A channel waiting out its pace or a backoff does not hold
+                // up new messages to other channels, nor a stop.
+                let pause = match sender.deliver_due().await {
+                    Ok(step) => step
+                        .next_try_at
+                        .map_or(OUTBOX_POLL, |at| sender.time_until(at).min(OUTBOX_POLL)),
+                    Err(error) => {
+                        tracing::error!(
+                            error = format!("{error:#}"),
+                            "delivering the outbox failed"
+                        );
+                        OUTBOX_POLL
+                    }
+                };
                 tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                    _ = tokio::time::sleep(pause) => {}
                     _ = stopped.changed() => break,
                 }
             }

@@ -4,12 +4,17 @@
 //! bounded number of tries gives a message up and tells the team channel.
 //! A message is marked sent only after Slack accepted it, so a restart
 //! resends nothing Slack has and loses nothing it has not.
+//!
+//! Every reading of time is the injected [`Clock`]'s; only the sleeping
+//! between steps is tokio's. A test therefore drives [`Sender::deliver_due`]
+//! on a `ManualClock` and moves the clock, as the console drives the
+//! scheduler, instead of waiting for the pace.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::time::Instant;
+use chrono::{DateTime, Utc};
 
 use super::blocks::{blocks, fallback_text};
 use super::web_api::{ApiError, WebApi};
@@ -23,12 +28,31 @@ const PACE: Duration = Duration::from_secs(1);
 pub const MOST_TRIES: i64 = 6;
 const LONGEST_BACKOFF: Duration = Duration::from_secs(60);
 
-/// What one `deliver_pending` did.
+/// What one `deliver_pending` or `deliver_due` did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeliveryReport {
     pub sent: usize,
     pub retried: usize,
     pub given_up: usize,
+}
+
+impl DeliveryReport {
+    fn add(&mut self, other: DeliveryReport) {
+        self.sent += other.sent;
+        self.retried += other.retried;
+        self.given_up += other.given_up;
+    }
+}
+
+/// What one `deliver_due` did, and when the sender may next have
+/// something to try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryStep {
+    pub report: DeliveryReport,
+    /// The earliest instant, by the sender's clock, at which a waiting
+    /// message may be tried (its channel's pace, a `Retry-After` or a
+    /// backoff); `None` when the outbox holds nothing to send.
+    pub next_try_at: Option<DateTime<Utc>>,
 }
 
 /// Delivers the outbox to Slack.
@@ -38,7 +62,9 @@ pub struct Sender {
     api: WebApi,
     team_channel: String,
     dm_channels: HashMap<String, String>,
-    next_allowed: HashMap<String, Instant>,
+    /// Per recipient, the clock instant before which nothing more may be
+    /// posted to it.
+    next_allowed: HashMap<String, DateTime<Utc>>,
 }
 
 impl Sender {
@@ -58,29 +84,60 @@ impl Sender {
         }
     }
 
-    /// Delivers until the outbox is empty (or only holds given-up messages).
+    /// Delivers until the outbox is empty (or only holds given-up
+    /// messages), sleeping on tokio between steps for as long as the clock
+    /// says the next try must wait. Only for a clock that moves on its own
+    /// (the system clock): on a `ManualClock`, call [`Sender::deliver_due`]
+    /// and move the clock instead.
     pub async fn deliver_pending(&mut self) -> anyhow::Result<DeliveryReport> {
         let mut report = DeliveryReport::default();
         loop {
-            let pending = self.store.pending_messages(500).await?;
-            if pending.is_empty() {
-                return Ok(report);
-            }
-            let wait = self.send_ready_heads(&pending, &mut report).await?;
-            if let Some(wait) = wait {
-                tokio::time::sleep_until(wait).await;
+            let step = self.deliver_due().await?;
+            report.add(step.report);
+            match step.next_try_at {
+                Some(at) => tokio::time::sleep(self.time_until(at)).await,
+                None => return Ok(report),
             }
         }
     }
 
-    /// Sends the first pending message of each channel whose pace allows
-    /// it (per-channel order is kept). Returns when to look again if
-    /// nothing could be sent now.
+    /// One delivery step at the clock's current instant: sends everything
+    /// the pace, `Retry-After`s and backoffs allow now (at most one message
+    /// per channel per pass, in each channel's order) and returns without
+    /// waiting, saying when to call again.
+    pub async fn deliver_due(&mut self) -> anyhow::Result<DeliveryStep> {
+        let mut report = DeliveryReport::default();
+        loop {
+            let pending = self.store.pending_messages(500).await?;
+            if pending.is_empty() {
+                return Ok(DeliveryStep {
+                    report,
+                    next_try_at: None,
+                });
+            }
+            if let Some(at) = self.send_ready_heads(&pending, &mut report).await? {
+                return Ok(DeliveryStep {
+                    report,
+                    next_try_at: Some(at),
+                });
+            }
+        }
+    }
+
+    /// How long to sleep until `at` by the sender's clock (zero if it has
+    /// passed).
+    pub fn time_until(&self, at: DateTime<Utc>) -> Duration {
+        (at - self.clock.now()).to_std().unwrap_or(Duration::ZERO)
+    }
+
+    /// Tries the first pending message of each channel whose pace allows
+    /// it (per-channel order is kept). Returns when to look again if every
+    /// channel must wait, or `None` if something was tried.
     async fn send_ready_heads(
         &mut self,
         pending: &[QueuedMessage],
         report: &mut DeliveryReport,
-    ) -> anyhow::Result<Option<Instant>> {
+    ) -> anyhow::Result<Option<DateTime<Utc>>> {
         let mut heads: Vec<&QueuedMessage> = Vec::new();
         for queued in pending {
             if !heads
@@ -90,15 +147,16 @@ impl Sender {
                 heads.push(queued);
             }
         }
-        let mut earliest: Option<Instant> = None;
+        let mut earliest: Option<DateTime<Utc>> = None;
         let mut progressed = false;
         for queued in heads {
             let key = queued.message.to.to_string();
+            let now = self.clock.now();
             if let Some(allowed) = self
                 .next_allowed
                 .get(&key)
                 .copied()
-                .filter(|allowed| *allowed > Instant::now())
+                .filter(|allowed| *allowed > now)
             {
                 earliest = Some(earliest.map_or(allowed, |earliest| earliest.min(allowed)));
                 continue;
@@ -116,17 +174,20 @@ impl Sender {
         report: &mut DeliveryReport,
     ) -> anyhow::Result<()> {
         let now = self.clock.now().timestamp();
-        match self.post(&queued.message).await {
+        let result = self.post(&queued.message).await;
+        // The wait starts when Slack answered, as Slack counts it.
+        let answered = self.clock.now();
+        match result {
             Ok(()) => {
                 self.store.mark_message_sent(queued.id, now).await?;
                 self.next_allowed
-                    .insert(key.to_owned(), Instant::now() + PACE);
+                    .insert(key.to_owned(), later(answered, PACE));
                 report.sent += 1;
             }
             Err(ApiError::RateLimited(wait)) => {
                 // Not the message's fault: no try is counted.
                 self.next_allowed
-                    .insert(key.to_owned(), Instant::now() + wait);
+                    .insert(key.to_owned(), later(answered, wait));
                 report.retried += 1;
             }
             Err(error) if error.is_transient() && queued.attempts + 1 < MOST_TRIES => {
@@ -134,7 +195,7 @@ impl Sender {
                     .mark_message_failed(queued.id, &error.to_string())
                     .await?;
                 self.next_allowed
-                    .insert(key.to_owned(), Instant::now() + backoff(queued));
+                    .insert(key.to_owned(), later(answered, backoff(queued)));
                 report.retried += 1;
             }
             Err(error) => {
@@ -205,4 +266,13 @@ fn backoff(queued: &QueuedMessage) -> Duration {
     )
     .unwrap_or(0);
     base + Duration::from_millis(jitter_ms)
+}
+
+/// `at` plus a wait; a wait too long to represent (a nonsensical
+/// `Retry-After`) means "not before the end of time" rather than a panic.
+fn later(at: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(wait)
+        .ok()
+        .and_then(|wait| at.checked_add_signed(wait))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }

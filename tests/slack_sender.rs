@@ -1,0 +1,333 @@
+//! The outbox sender against a scripted fake Slack Web API, on a manual
+//! clock: each test queues messages, runs one delivery step, moves the
+//! clock and runs the next, so the pace (one message a second per
+//! channel), `Retry-After`, the backoff with its jitter and giving up after
+//! six tries are checked to the millisecond without one real wait.
+
+mod support;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use banso::bot::clock::{Clock, ManualClock};
+use banso::chat::slack::sender::{DeliveryReport, MOST_TRIES, Sender};
+use banso::chat::slack::web_api::WebApi;
+use banso::config::Secret;
+use banso::message::{Outgoing, Recipient};
+use banso::store::{NewMessage, Store};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+const TEAM: &str = "#banso-team";
+
+/// How the fake answers one `chat.postMessage`.
+#[derive(Debug, Clone, Copy)]
+enum Answer {
+    Accept,
+    /// HTTP 429 with `Retry-After` in seconds.
+    RateLimited(u64),
+    /// HTTP 500.
+    ServerError,
+    /// `ok: false` with `channel_not_found`.
+    Refused,
+}
+
+/// One `chat.postMessage` the fake received, stamped with the test's clock.
+#[derive(Debug, Clone)]
+struct Call {
+    at: DateTime<Utc>,
+    channel: String,
+    text: String,
+}
+
+#[derive(Clone)]
+struct FakeSlack {
+    clock: ManualClock,
+    /// Per channel, the answers still to give, in order; then `Accept`.
+    script: Arc<Mutex<HashMap<String, VecDeque<Answer>>>>,
+    calls: Arc<Mutex<Vec<Call>>>,
+}
+
+impl FakeSlack {
+    fn answer(&self, channel: &str, answers: &[Answer]) {
+        self.script
+            .lock()
+            .unwrap()
+            .entry(channel.to_owned())
+            .or_default()
+            .extend(answers.iter().copied());
+    }
+
+    fn calls(&self) -> Vec<Call> {
+        self.calls.lock().unwrap().clone()
+    }
+
+    /// The instants at which `channel` was tried.
+    fn tries_of(&self, channel: &str) -> Vec<DateTime<Utc>> {
+        self.calls()
+            .into_iter()
+            .filter(|call| call.channel == channel)
+            .map(|call| call.at)
+            .collect()
+    }
+}
+
+async fn post_message(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Response {
+    let channel = body["channel"].as_str().unwrap_or_default().to_owned();
+    fake.calls.lock().unwrap().push(Call {
+        at: fake.clock.now(),
+        channel: channel.clone(),
+        text: body["text"].as_str().unwrap_or_default().to_owned(),
+    });
+    let answer = fake
+        .script
+        .lock()
+        .unwrap()
+        .get_mut(&channel)
+        .and_then(VecDeque::pop_front)
+        .unwrap_or(Answer::Accept);
+    match answer {
+        Answer::Accept => Json(json!({ "ok": true, "ts": "1718000000.000100" })).into_response(),
+        Answer::RateLimited(seconds) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", seconds.to_string())],
+            Json(json!({ "ok": false, "error": "ratelimited" })),
+        )
+            .into_response(),
+        Answer::ServerError => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Answer::Refused => {
+            Json(json!({ "ok": false, "error": "channel_not_found" })).into_response()
+        }
+    }
+}
+
+async fn open_dm(Json(body): Json<Value>) -> Json<Value> {
+    let user = body["users"].as_str().unwrap_or_default();
+    Json(json!({ "ok": true, "channel": { "id": format!("D{user}") } }))
+}
+
+const START: &str = "2024-06-10T10:00:00+09:00";
+
+/// A store, a manual clock at `START`, a fake Slack stamping calls with
+/// that clock, and a sender pointed at it.
+async fn setup() -> (support::TestStore, ManualClock, FakeSlack, Sender) {
+    let test = support::sqlite_store().await;
+    let clock = ManualClock::starting_at(DateTime::parse_from_rfc3339(START).unwrap().to_utc());
+    let fake = FakeSlack {
+        clock: clock.clone(),
+        script: Arc::default(),
+        calls: Arc::default(),
+    };
+    let app = Router::new()
+        .route("/api/conversations.open", post(open_dm))
+        .route("/api/chat.postMessage", post(post_message))
+        .with_state(fake.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api_url = format!("http://{}/api", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let api = WebApi::new(Secret::new("xoxb-test"), Some(&api_url));
+    let sender = Sender::new(test.store.clone(), Arc::new(clock.clone()), api, TEAM);
+    (test, clock, fake, sender)
+}
+
+async fn enqueue(store: &Store, clock: &ManualClock, to: Recipient, text: &str) {
+    let message = NewMessage {
+        idempotency_key: format!("test:{text}"),
+        message: Outgoing {
+            to,
+            text: text.to_owned(),
+            buttons: Vec::new(),
+        },
+    };
+    store
+        .enqueue_messages(&[message], clock.now().timestamp())
+        .await
+        .unwrap();
+}
+
+fn channel(name: &str) -> Recipient {
+    Recipient::Channel(name.to_owned())
+}
+
+fn dm(name: &str) -> Recipient {
+    Recipient::User(support::user(name))
+}
+
+/// Runs steps until the outbox is empty, each time moving the clock to the
+/// instant the step named. A millisecond before that instant, a step must
+/// try nothing: every wait is honoured exactly, not merely eventually.
+async fn run_to_completion(
+    sender: &mut Sender,
+    clock: &ManualClock,
+    fake: &FakeSlack,
+) -> DeliveryReport {
+    let mut total = DeliveryReport::default();
+    for _ in 0..100 {
+        let step = sender.deliver_due().await.unwrap();
+        total.sent += step.report.sent;
+        total.retried += step.report.retried;
+        total.given_up += step.report.given_up;
+        let Some(at) = step.next_try_at else {
+            return total;
+        };
+        assert!(at > clock.now(), "a step returns only when all must wait");
+        let calls = fake.calls().len();
+        clock.set(at - Duration::milliseconds(1));
+        let early = sender.deliver_due().await.unwrap();
+        assert_eq!(early.report, DeliveryReport::default(), "tried early");
+        assert_eq!(fake.calls().len(), calls, "tried early");
+        clock.set(at);
+    }
+    panic!("the outbox did not empty in 100 steps")
+}
+
+#[tokio::test]
+async fn one_message_a_second_per_channel_in_each_channels_order() {
+    let (test, clock, fake, mut sender) = setup().await;
+    let t0 = clock.now();
+    for text in ["m1", "m2", "m3"] {
+        enqueue(&test.store, &clock, channel("#banso"), text).await;
+    }
+    enqueue(&test.store, &clock, channel(TEAM), "t1").await;
+    enqueue(&test.store, &clock, dm("tanaka"), "d1").await;
+
+    let first = sender.deliver_due().await.unwrap();
+    assert_eq!(first.report.sent, 3, "one head per channel");
+    assert_eq!(first.next_try_at, Some(t0 + Duration::seconds(1)));
+    let again = sender.deliver_due().await.unwrap();
+    assert_eq!(again.report, DeliveryReport::default(), "the pace holds");
+
+    let report = run_to_completion(&mut sender, &clock, &fake).await;
+    assert_eq!((report.sent, report.retried, report.given_up), (2, 0, 0));
+    let to_banso: Vec<(i64, String)> = fake
+        .calls()
+        .into_iter()
+        .filter(|call| call.channel == "#banso")
+        .map(|call| ((call.at - t0).num_milliseconds(), call.text))
+        .collect();
+    assert_eq!(
+        to_banso,
+        [(0, "m1".into()), (1_000, "m2".into()), (2_000, "m3".into())]
+    );
+    assert_eq!(fake.tries_of(TEAM), [t0]);
+    assert_eq!(fake.tries_of("Dtanaka"), [t0]);
+    assert!(test.store.pending_messages(10).await.unwrap().is_empty());
+    test.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_long_retry_after_is_waited_out_costs_no_try_and_holds_up_no_other_channel() {
+    let (test, clock, fake, mut sender) = setup().await;
+    let t0 = clock.now();
+    fake.answer(
+        "#banso",
+        &[Answer::RateLimited(30), Answer::RateLimited(30)],
+    );
+    enqueue(&test.store, &clock, channel("#banso"), "reminder").await;
+    enqueue(&test.store, &clock, channel(TEAM), "notice").await;
+
+    let first = sender.deliver_due().await.unwrap();
+    assert_eq!((first.report.sent, first.report.retried), (1, 1));
+    assert_eq!(first.next_try_at, Some(t0 + Duration::seconds(30)));
+    let pending = test.store.pending_messages(10).await.unwrap();
+    assert_eq!(pending[0].attempts, 0, "a 429 is not the message's fault");
+
+    let report = run_to_completion(&mut sender, &clock, &fake).await;
+    assert_eq!((report.sent, report.retried, report.given_up), (1, 1, 0));
+    assert_eq!(
+        fake.tries_of("#banso"),
+        [t0, t0 + Duration::seconds(30), t0 + Duration::seconds(60)]
+    );
+    assert_eq!(fake.tries_of(TEAM), [t0]);
+    test.cleanup().await;
+}
+
+#[tokio::test]
+async fn server_errors_back_off_with_jitter_and_the_sixth_failure_is_given_up_and_told_to_the_team()
+{
+    let (test, clock, fake, mut sender) = setup().await;
+    let t0 = clock.now();
+    let always_failing = [Answer::ServerError; 10];
+    fake.answer("Dtanaka", &always_failing);
+    fake.answer("Dsato", &always_failing);
+    enqueue(&test.store, &clock, dm("tanaka"), "for tanaka").await;
+    enqueue(&test.store, &clock, dm("sato"), "for sato").await;
+
+    let report = run_to_completion(&mut sender, &clock, &fake).await;
+    assert_eq!(report.given_up, 2);
+    assert_eq!(report.retried, 2 * 5);
+    assert_eq!(report.sent, 2, "one failure notice each");
+    assert!(test.store.pending_messages(10).await.unwrap().is_empty());
+
+    let tanaka = fake.tries_of("Dtanaka");
+    let sato = fake.tries_of("Dsato");
+    for tries in [&tanaka, &sato] {
+        assert_eq!(tries.len(), usize::try_from(MOST_TRIES).unwrap());
+        assert_eq!(tries[0], t0);
+        // 2, 4, 8, 16, 32 seconds, each plus under a second of jitter.
+        for (n, pair) in tries.windows(2).enumerate() {
+            let pause = (pair[1] - pair[0]).num_milliseconds();
+            let base = 2_000 << n;
+            assert!(
+                (base..base + 1_000).contains(&pause),
+                "pause {n}: {pause} ms in {tries:?}"
+            );
+        }
+    }
+    assert_ne!(tanaka[1..], sato[1..], "the jitter keeps retries apart");
+
+    // Each give-up is told to the team channel; the notices keep the
+    // team channel's pace too.
+    let notices: Vec<Call> = fake
+        .calls()
+        .into_iter()
+        .filter(|call| call.channel == TEAM)
+        .collect();
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    for (name, tries) in [("tanaka", &tanaka), ("sato", &sato)] {
+        let notice = notices
+            .iter()
+            .find(|notice| notice.text.contains(name))
+            .unwrap_or_else(|| panic!("no notice for {name}: {notices:?}"));
+        assert!(
+            notice.text.contains("送信できませんでした") && notice.text.contains("HTTP 500"),
+            "{notice:?}"
+        );
+        assert!(notice.at >= *tries.last().unwrap(), "{notice:?}");
+    }
+    let first_given_up = tanaka.last().unwrap().min(sato.last().unwrap());
+    assert_eq!(notices[0].at, *first_given_up, "told at once");
+    assert!(notices[1].at - notices[0].at >= Duration::seconds(1));
+    test.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_refused_message_is_given_up_at_once_and_the_team_channel_is_not_told_of_its_own() {
+    let (test, clock, fake, mut sender) = setup().await;
+    fake.answer("Dtanaka", &[Answer::Refused]);
+    fake.answer(TEAM, &[Answer::Refused]);
+    enqueue(&test.store, &clock, dm("tanaka"), "for tanaka").await;
+    enqueue(&test.store, &clock, channel(TEAM), "for the team").await;
+
+    let report = run_to_completion(&mut sender, &clock, &fake).await;
+    assert_eq!((report.sent, report.retried, report.given_up), (1, 0, 2));
+    assert_eq!(fake.tries_of("Dtanaka").len(), 1, "no retry of a refusal");
+    let to_team: Vec<String> = fake
+        .calls()
+        .into_iter()
+        .filter(|call| call.channel == TEAM)
+        .map(|call| call.text)
+        .collect();
+    assert_eq!(to_team.len(), 2, "{to_team:?}");
+    assert_eq!(to_team[0], "for the team");
+    assert!(
+        to_team[1].contains("tanaka") && to_team[1].contains("channel_not_found"),
+        "{to_team:?}"
+    );
+    test.cleanup().await;
+}
