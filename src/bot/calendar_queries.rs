@@ -99,7 +99,8 @@ pub fn open_days(
     })
 }
 
-// Field order is the documented JSON shape (DESIGN.md, "Interfaces").
+// Field order is the documented JSON shape (README.md, "The open-day
+// calendar as data"), which other tools read.
 #[derive(Serialize)]
 struct IsOpenView {
     date: String,

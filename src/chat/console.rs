@@ -1,6 +1,6 @@
 //! `banso console`: the main job without Slack. A REPL on stdin/stdout that
 //! runs the real bot core on the real database, with meta-commands to act as
-//! another user and to move the clock (see DESIGN.md, "Interfaces").
+//! another user and to move the clock (README.md, "Two commands").
 
 mod input;
 mod meta;

@@ -1,4 +1,4 @@
-//! The console's own commands, starting with `:` (DESIGN.md, "Interfaces").
+//! The console's own commands, starting with `:` (README.md, "Two commands").
 
 use chrono::Duration;
 
