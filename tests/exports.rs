@@ -257,6 +257,21 @@ fn banso_typing(dir: &std::path::Path, args: &[&str], input: &str) -> std::proce
     child.wait_with_output().expect("run banso")
 }
 
+/// The console on 10 June 2024 at 10:00, as `user`, typing `lines`.
+fn console_on_june_10(dir: &std::path::Path, user: &str, lines: &str) -> std::process::Output {
+    banso_typing(
+        dir,
+        &[
+            "console",
+            "--now",
+            "2024-06-10T10:00:00+09:00",
+            "--as",
+            user,
+        ],
+        lines,
+    )
+}
+
 #[test]
 fn the_export_command_writes_once_and_refuses_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
@@ -526,15 +541,9 @@ fn the_progress_report_command_picks_word_by_the_file_name() {
 #[test]
 fn the_capped_work_is_exported_from_the_command_line_as_in_chat() {
     let dir = tempfile::tempdir().unwrap();
-    let console = banso_typing(
+    let console = console_on_june_10(
         dir.path(),
-        &[
-            "console",
-            "--now",
-            "2024-06-10T10:00:00+09:00",
-            "--as",
-            "consultant",
-        ],
+        "consultant",
         "/work add site_audit 保守拠点A\n:quit\n",
     );
     assert!(console.status.success(), "{console:?}");
@@ -563,15 +572,9 @@ fn the_capped_work_is_exported_from_the_command_line_as_in_chat() {
 #[test]
 fn at_the_contracts_end_everything_is_exported_then_destroyed() {
     let dir = tempfile::tempdir().unwrap();
-    let console = banso_typing(
+    let console = console_on_june_10(
         dir.path(),
-        &[
-            "console",
-            "--now",
-            "2024-06-10T10:00:00+09:00",
-            "--as",
-            "tanaka",
-        ],
+        "tanaka",
         "/consult 六月の相談\n:as consultant\n/kadai add 研修資料 期限=2024-06-17\n/work add site_audit 拠点A\n:quit\n",
     );
     assert!(console.status.success());
@@ -635,17 +638,7 @@ fn at_the_contracts_end_everything_is_exported_then_destroyed() {
 fn the_console_saves_an_export_in_the_working_folder() {
     let dir = tempfile::tempdir().unwrap();
     let run = |lines: &str| {
-        let output = banso_typing(
-            dir.path(),
-            &[
-                "console",
-                "--now",
-                "2024-06-10T10:00:00+09:00",
-                "--as",
-                "leader",
-            ],
-            lines,
-        );
+        let output = console_on_june_10(dir.path(), "leader", lines);
         String::from_utf8(output.stdout).unwrap()
     };
     let said = run("/banso export progress 2024-06 docx\n:quit\n");
