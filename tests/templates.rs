@@ -161,6 +161,7 @@ fn fixture(name: &str) -> Option<Value> {
         }
         "cli/serve_missing" => json!({ "var": "SLACK_BOT_TOKEN" }),
         "cli/plain_http_api" => json!({ "url": "http://example.org/api" }),
+        "cli/bad_api_url" => json!({ "url": "slack.com/api" }),
         "cli/serve_failed" => json!({ "detail": "address in use" }),
         "cli/outside_contract" => json!({ "start": "2024-04-01", "end": "2025-03-31" }),
         "export/consultations" | "export/kadai" | "export/work" | "cli/purge_nothing" => json!({}),

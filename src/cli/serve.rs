@@ -29,10 +29,14 @@ pub(super) async fn run_serve(
         .ok_or_else(|| missing("SLACK_BOT_TOKEN"))?;
     let api_url = settings.slack.api_url.clone();
     if let Some(url) = &api_url
-        && !web_api::api_url_is_acceptable(url)
+        && let Err(problem) = web_api::check_api_url(url)
     {
+        let template = match problem {
+            web_api::ApiUrlProblem::NotAUrl => "cli/bad_api_url",
+            web_api::ApiUrlProblem::PlainHttpOffThisMachine => "cli/plain_http_api",
+        };
         return Err(Failure::usage(
-            texts.render("cli/plain_http_api", json!({ "url": url })),
+            texts.render(template, json!({ "url": url })),
         ));
     }
     // Socket Mode when an app-level token is set; else the HTTP Events API.

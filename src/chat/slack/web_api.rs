@@ -16,22 +16,47 @@ use crate::config::Secret;
 /// Slack's Web API.
 pub const DEFAULT_API_URL: &str = "https://slack.com/api";
 
-/// Whether `SLACK_API_URL` may be used: the bot token travels with every
-/// call, so plain `http://` is accepted only to this machine (a fake Slack
-/// in tests, a local proxy).
-pub fn api_url_is_acceptable(url: &str) -> bool {
-    !url.starts_with("http://") || is_loopback_url(url)
+/// Why `SLACK_API_URL` cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiUrlProblem {
+    /// Not an `https://` or `http://` URL at all.
+    NotAUrl,
+    /// Plain `http://` to another machine: the bot token travels with
+    /// every call, so it would cross the network in clear.
+    PlainHttpOffThisMachine,
 }
 
-/// Whether a plain-http URL names this machine: `localhost`, an address in
-/// 127.0.0.0/8 or a bracketed (IPv6) host.
-pub fn is_loopback_url(url: &str) -> bool {
-    let host = url
-        .trim_start_matches("http://")
-        .split(['/', ':'])
-        .next()
-        .unwrap_or_default();
-    matches!(host, "127.0.0.1" | "localhost" | "[") || host.starts_with("127.")
+/// Whether `SLACK_API_URL` may be used: any `https://` URL, and plain
+/// `http://` only to this machine (a fake Slack in tests, a local proxy)
+/// and without credentials in it.
+pub fn check_api_url(raw: &str) -> Result<(), ApiUrlProblem> {
+    let url = url::Url::parse(raw.trim()).map_err(|_| ApiUrlProblem::NotAUrl)?;
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(()),
+        "http" if is_loopback(&url) => Ok(()),
+        "http" => Err(ApiUrlProblem::PlainHttpOffThisMachine),
+        _ => Err(ApiUrlProblem::NotAUrl),
+    }
+}
+
+/// Whether a URL's host is this machine, as the resolver would read it:
+/// `localhost`, 127.0.0.0/8, `::1` (or 127.x mapped into IPv6); a user or
+/// password before an `@` makes it another URL, refused.
+fn is_loopback(url: &url::Url) -> bool {
+    if !url.username().is_empty() || url.password().is_some() {
+        return false;
+    }
+    match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => {
+            address.is_loopback()
+                || address
+                    .to_ipv4_mapped()
+                    .is_some_and(|mapped| mapped.is_loopback())
+        }
+        None => false,
+    }
 }
 
 /// What went wrong with a call.
@@ -338,27 +363,36 @@ mod tests {
             "https://proxy.example.jp/api",
             "http://127.0.0.1:3001/api",
             "http://127.8.9.10/api",
+            "HTTP://127.0.0.1:3001/api",
             "http://localhost:8080/api",
             "http://localhost",
             "http://[::1]:3001/api",
+            "http://[::ffff:127.0.0.1]/api",
         ] {
-            assert!(api_url_is_acceptable(url), "{url} should be accepted");
+            assert_eq!(check_api_url(url), Ok(()), "{url} should be accepted");
         }
         for url in [
             "http://slack.com/api",
+            "HTTP://slack.com/api",
             "http://10.0.0.1:3001/api",
             "http://example.jp",
             "http://128.0.0.1/api",
+            "http://127.0.0.1@192.0.2.1/",
+            "http://localhost:x@evil.example/",
+            "http://127.0.0.1.example.com/",
+            "http://127.evil.example/api",
+            "http://localhost.example.jp/api",
+            "http://[::ffff:c000:201]/",
+            "http://[2001:db8::1]/",
         ] {
-            assert!(!api_url_is_acceptable(url), "{url} should be refused");
+            assert_eq!(
+                check_api_url(url),
+                Err(ApiUrlProblem::PlainHttpOffThisMachine),
+                "{url} should be refused"
+            );
         }
-    }
-
-    #[test]
-    fn a_loopback_url_names_localhost_or_127() {
-        assert!(is_loopback_url("http://127.0.0.1:3001/api"));
-        assert!(is_loopback_url("http://localhost/api"));
-        assert!(!is_loopback_url("http://192.168.1.5/api"));
-        assert!(!is_loopback_url("http://localhost.example.jp/api"));
+        for url in ["slack.com/api", "ftp://127.0.0.1/api", "", "https://"] {
+            assert_eq!(check_api_url(url), Err(ApiUrlProblem::NotAUrl), "{url}");
+        }
     }
 }
