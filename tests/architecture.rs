@@ -13,16 +13,13 @@ mod architecture {
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use architecture::modules::{ModuleGraph, rust_files};
+use architecture::modules::{ModuleGraph, rust_files, strip_comments_and_strings, tokens};
 
-/// The source without `//` comments, so a comment may name what the code
-/// must not use.
+/// The source without comments and string literals, so a comment may name
+/// what the code must not use, and a string cannot hide code after `//`.
 fn code_of(path: &Path) -> String {
     let text = std::fs::read_to_string(path).expect("readable source");
-    text.lines()
-        .map(|line| line.split("//").next().unwrap_or_default())
-        .collect::<Vec<_>>()
-        .join("\n")
+    strip_comments_and_strings(&text)
 }
 
 const FORBIDDEN_IN_DOMAIN: &[(&str, &str)] = &[
@@ -71,21 +68,41 @@ fn domain_violations(file: &Path) -> Vec<String> {
             violations.push(format!("{}: uses {what} ({pattern})", file.display()));
         }
     }
-    for line in code.lines().map(str::trim) {
-        let Some(path) = line
-            .strip_prefix("use ")
-            .or_else(|| line.strip_prefix("pub use "))
-        else {
-            continue;
-        };
-        let root = path.split([':', ';', ' ', '{']).next().unwrap_or_default();
-        // `use Status::*;` brings in a local enum's variants.
-        let local_type = root.starts_with(|c: char| c.is_ascii_uppercase());
-        if !local_type && !ALLOWED_CRATES_IN_DOMAIN.contains(&root) {
-            violations.push(format!("{}: depends on {root}", file.display()));
+    // Every path that starts with a crate banso depends on, in a `use` or
+    // written out in the code.
+    let tokens = tokens(&code);
+    let crates = dependency_crates();
+    for (i, token) in tokens.iter().enumerate() {
+        let starts_a_path =
+            tokens.get(i + 1).is_some_and(|next| next == "::") && (i == 0 || tokens[i - 1] != "::");
+        if starts_a_path
+            && crates.contains(token)
+            && !ALLOWED_CRATES_IN_DOMAIN.contains(&token.as_str())
+        {
+            let found = format!("{}: depends on {token}", file.display());
+            if !violations.contains(&found) {
+                violations.push(found);
+            }
         }
     }
     violations
+}
+
+/// The crates named in `Cargo.toml`'s dependency tables, as code names
+/// them (`futures-util` is `futures_util`).
+fn dependency_crates() -> Vec<String> {
+    let manifest = std::fs::read_to_string("Cargo.toml").expect("the manifest");
+    let mut crates = Vec::new();
+    let mut in_dependencies = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_dependencies = line.ends_with("dependencies]");
+        } else if in_dependencies && let Some((name, _)) = line.split_once('=') {
+            crates.push(name.trim().replace('-', "_"));
+        }
+    }
+    assert!(crates.contains(&String::from("sqlx")), "dependencies read");
+    crates
 }
 
 #[test]
@@ -147,9 +164,12 @@ fn each_layer_names_only_the_layers_inside_it() {
         .keys()
         .filter_map(|module| module.first().map(String::as_str))
         .collect();
-    for (layer, _) in LAYERS {
-        assert!(top.contains(layer), "src/{layer} is missing");
-    }
+    let mut layered: BTreeSet<&str> = LAYERS.iter().map(|(layer, _)| *layer).collect();
+    layered.insert("cli");
+    assert_eq!(
+        top, layered,
+        "every top-level module has its place in LAYERS"
+    );
     let violations = layer_violations(&graph);
     assert!(violations.is_empty(), "{}", violations.join("\n"));
 }
@@ -177,12 +197,13 @@ fn the_bot_core_knows_nothing_of_slack() {
 /// Files besides `bot/clock.rs` that may read the time, each with why.
 const MAY_READ_THE_TIME: &[(&str, &str)] = &[];
 
-const READS_OF_THE_TIME: &[&str] = &[
-    "Utc::now",
-    "Local::now",
-    "SystemTime",
-    "Instant::now",
-    "time::Instant",
+/// Names that read the time (or hold a reading of it), as tokens: an alias
+/// (`use std::time::{Instant as T}`) still names `Instant`.
+const READS_OF_THE_TIME: &[&[&str]] = &[
+    &["Utc", "::", "now"],
+    &["Local", "::", "now"],
+    &["SystemTime"],
+    &["Instant"],
 ];
 
 fn time_violations(src: &Path) -> Vec<String> {
@@ -196,9 +217,13 @@ fn time_violations(src: &Path) -> Vec<String> {
         if allowed {
             continue;
         }
-        let code = code_of(&file);
+        let tokens = tokens(&std::fs::read_to_string(&file).expect("readable source"));
         for pattern in READS_OF_THE_TIME {
-            if code.contains(pattern) {
+            if tokens
+                .windows(pattern.len())
+                .any(|window| window == *pattern)
+            {
+                let pattern = pattern.concat();
                 violations.push(format!("{} reads the time with {pattern}", file.display()));
             }
         }
@@ -212,15 +237,20 @@ fn only_the_clock_reads_the_time() {
     assert!(violations.is_empty(), "{}", violations.join("\n"));
 }
 
-/// Lines of code before the file's unit tests: neither blank nor only a
-/// comment.
+/// Lines of code before the file's unit tests (`#[cfg(test)]` on a
+/// `mod`): neither blank nor only a comment.
 fn lines_of_code(file: &Path) -> usize {
     let text = std::fs::read_to_string(file).expect("readable source");
-    text.lines()
-        .take_while(|line| line.trim() != "#[cfg(test)]")
+    let lines: Vec<&str> = text
+        .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with("//"))
-        .count()
+        .collect();
+    let tests_start = lines
+        .windows(2)
+        .position(|pair| pair[0] == "#[cfg(test)]" && pair[1].starts_with("mod "))
+        .unwrap_or(lines.len());
+    tests_start
 }
 
 fn oversized_files(src: &Path, limit: usize) -> Vec<String> {
@@ -296,6 +326,28 @@ mod the_checkers_themselves {
     }
 
     #[test]
+    fn a_cycle_through_a_re_export_is_found() {
+        let tree = plant(&[
+            ("lib.rs", "pub mod store;\n"),
+            (
+                "store/mod.rs",
+                "mod intake;\nmod lifecycle;\npub(crate) use intake::{claim as claim_alerts, Slot};\n",
+            ),
+            ("store/intake.rs", "use super::lifecycle::record_event;\n"),
+            (
+                "store/lifecycle.rs",
+                "fn f() { super::claim_alerts(); let s: crate::store::Slot; }\n",
+            ),
+        ]);
+        let cycles = ModuleGraph::of_source_tree(tree.path()).cycles();
+        assert_eq!(
+            cycles,
+            ["store: intake -> lifecycle -> intake"],
+            "{cycles:?}"
+        );
+    }
+
+    #[test]
     fn a_clean_tree_has_no_cycle() {
         let tree = plant(&[
             ("lib.rs", "pub mod bot;\npub mod store;\n"),
@@ -352,13 +404,17 @@ mod the_checkers_themselves {
     fn a_planted_impurity_in_domain_is_found() {
         let tree = plant(&[(
             "rule.rs",
-            "// tokio is named in a comment only\nuse sqlx::AnyPool;\nfn f() { let now = chrono::Utc::now(); }\n",
+            "// tokio is named in a comment only\nuse sqlx::AnyPool;\nfn f() { let now = chrono::Utc::now(); }\nfn g() -> String { rust_xlsxwriter::Workbook::new(); String::from(\"sqlx\") }\n",
         )]);
         let violations = domain_violations(&tree.path().join("rule.rs"));
-        assert_eq!(violations.len(), 3, "{violations:?}");
+        assert_eq!(violations.len(), 4, "{violations:?}");
         assert!(violations[0].contains("Utc::now"), "{violations:?}");
-        assert!(violations[1].contains("sqlx"), "{violations:?}");
+        assert!(violations[1].contains("(sqlx)"), "{violations:?}");
         assert!(violations[2].contains("depends on sqlx"), "{violations:?}");
+        assert!(
+            violations[3].contains("depends on rust_xlsxwriter"),
+            "{violations:?}"
+        );
     }
 
     #[test]
@@ -369,24 +425,47 @@ mod the_checkers_themselves {
                 "chat/sender.rs",
                 "use tokio::time::Instant;\nfn f() { Instant::now(); }\n",
             ),
-            ("store/jobs.rs", "// SystemTime is only named here\n"),
+            (
+                "chat/alias.rs",
+                "use std::time::{Instant as Moment};\nfn f() { Moment::now(); }\n",
+            ),
+            (
+                "chat/after_a_url.rs",
+                "fn f() { let url = \"http://x\"; let now = chrono::Utc::now(); }\n",
+            ),
+            (
+                "store/jobs.rs",
+                "// SystemTime is only named here\nconst S: &str = \"Utc::now\";\n",
+            ),
         ]);
         let violations = time_violations(tree.path());
-        assert_eq!(violations.len(), 2, "{violations:?}");
-        assert!(violations.iter().all(|v| v.contains("sender.rs")));
+        assert_eq!(violations.len(), 3, "{violations:?}");
+        assert!(violations[0].contains("after_a_url.rs reads the time with Utc::now"));
+        assert!(violations[1].contains("alias.rs reads the time with Instant"));
+        assert!(violations[2].contains("sender.rs reads the time with Instant"));
     }
 
     #[test]
     fn a_planted_long_file_is_found() {
         let long = "fn f() {}\n".repeat(601);
-        let with_tests = format!("{}#[cfg(test)]\n{}", "fn f() {}\n".repeat(600), long);
+        let with_tests = format!(
+            "{}#[cfg(test)]\nmod tests {{\n{long}}}\n",
+            "fn f() {}\n".repeat(600)
+        );
+        // A test-only helper is not where the tests begin.
+        let helper_first = format!("#[cfg(test)]\nfn helper() {{}}\n{long}");
         let tree = plant(&[
             ("long.rs", &long),
             ("fits.rs", &with_tests),
+            ("helper_first.rs", &helper_first),
             ("domain/tests/big.rs", &long),
         ]);
         let oversized = oversized_files(tree.path(), 600);
-        assert_eq!(oversized.len(), 1, "{oversized:?}");
-        assert!(oversized[0].contains("long.rs: 601"), "{oversized:?}");
+        assert_eq!(oversized.len(), 2, "{oversized:?}");
+        assert!(
+            oversized[0].contains("helper_first.rs: 603"),
+            "{oversized:?}"
+        );
+        assert!(oversized[1].contains("long.rs: 601"), "{oversized:?}");
     }
 }

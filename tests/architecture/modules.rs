@@ -1,6 +1,7 @@
 //! The crate's module graph read off the source text: which module names
 //! which, from `use` trees and from `crate::`/`super::`/`self::` paths in
-//! the code. Enough of Rust's syntax to find those paths; comments, strings
+//! the code, following re-exports (`pub use`) to the module an item comes
+//! from. Enough of Rust's syntax to find those paths; comments, strings
 //! and character literals are skipped.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,6 +18,8 @@ pub struct ModuleGraph {
     /// Module -> the modules its code names (resolved to the deepest known
     /// module of each path).
     pub uses: BTreeMap<ModulePath, BTreeSet<ModulePath>>,
+    /// `(module, name)` -> the path it re-exports, as written in that module.
+    reexports: BTreeMap<(ModulePath, String), (ModulePath, Vec<String>)>,
 }
 
 /// The `.rs` files under `dir`, sorted.
@@ -64,20 +67,77 @@ impl ModuleGraph {
                 graph.files.insert(module, file);
             }
         }
-        let modules: BTreeSet<ModulePath> = graph.files.keys().cloned().collect();
+        let mut found = Vec::new();
         for (module, file) in &graph.files {
             let text = std::fs::read_to_string(file).expect("readable source");
-            graph.uses.entry(module.clone()).or_default();
-            for (inline, path) in paths_in(&text) {
+            for named in paths_in(&text) {
                 // An inline module (`mod tests { … }`) is a module of its own.
                 let mut from = module.clone();
-                from.extend(inline);
-                if let Some(target) = resolve(&modules, &from, &path) {
-                    graph.uses.entry(from).or_default().insert(target);
+                from.extend(named.inline);
+                if let Some(name) = named.reexported_as {
+                    let key = (from.clone(), name);
+                    let value = (from.clone(), named.path.clone());
+                    graph.reexports.insert(key, value);
                 }
+                found.push((module.clone(), from, named.path));
+            }
+        }
+        for (module, from, path) in found {
+            graph.uses.entry(module).or_default();
+            if let Some(target) = graph.resolve(&from, &path, 0) {
+                graph.uses.entry(from).or_default().insert(target);
             }
         }
         graph
+    }
+
+    fn is_module(&self, path: &[String]) -> bool {
+        self.files.contains_key(path)
+    }
+
+    /// The deepest module that `path`, written in module `from`, points
+    /// into, through re-exports. Paths into other crates give `None`.
+    fn resolve(&self, from: &[String], path: &[String], depth: usize) -> Option<ModulePath> {
+        let mut absolute: Vec<String> = from.to_vec();
+        let mut segments = path.iter().peekable();
+        match segments.peek().map(|segment| segment.as_str()) {
+            Some("crate") => {
+                absolute.clear();
+                segments.next();
+            }
+            Some("self") => {
+                segments.next();
+            }
+            Some("super") => {
+                while segments.peek().is_some_and(|segment| *segment == "super") {
+                    segments.next();
+                    absolute.pop()?;
+                }
+            }
+            // A path from a child module (`use child::item;`).
+            Some(first) if self.is_module(&[from, &[first.to_owned()]].concat()) => {}
+            _ => return None,
+        }
+        for segment in segments {
+            let mut deeper = absolute.clone();
+            deeper.push(segment.clone());
+            if self.is_module(&deeper) {
+                absolute = deeper;
+                continue;
+            }
+            // An item re-exported here lives where its `pub use` points.
+            let reexport = self.reexports.get(&(absolute.clone(), segment.clone()));
+            if let Some((written_in, target)) = reexport
+                && depth < 8
+                && let Some(origin) = self.resolve(written_in, target, depth + 1)
+                && origin != absolute
+            {
+                absolute = origin;
+                continue;
+            }
+            break;
+        }
+        Some(absolute)
     }
 
     /// Edges between siblings: `a` uses `b` when code in `a` or below it
@@ -186,78 +246,54 @@ fn cycles_in(edges: &BTreeSet<(String, String)>) -> Vec<Vec<String>> {
     cycles
 }
 
-/// The deepest module of `modules` that `path`, written in module `from`,
-/// points into. Paths into other crates give `None`.
-fn resolve(modules: &BTreeSet<ModulePath>, from: &[String], path: &[String]) -> Option<ModulePath> {
-    let mut absolute: Vec<String> = from.to_vec();
-    let mut segments = path.iter().peekable();
-    match segments.peek().map(|segment| segment.as_str()) {
-        Some("crate") => {
-            absolute.clear();
-            segments.next();
-        }
-        Some("self") => {
-            segments.next();
-        }
-        Some("super") => {
-            while segments.peek().is_some_and(|segment| *segment == "super") {
-                segments.next();
-                absolute.pop()?;
-            }
-        }
-        _ => return None,
-    }
-    for segment in segments {
-        let mut deeper = absolute.clone();
-        deeper.push(segment.clone());
-        if !modules.contains(&deeper) {
-            break;
-        }
-        absolute = deeper;
-    }
-    Some(absolute)
-}
-
-/// The source as tokens: identifiers, `::`, and single punctuation
-/// characters; comments, strings and character literals left out.
-fn tokens(text: &str) -> Vec<String> {
+/// The source with comments, strings and character literals blanked
+/// (their line breaks kept), so that neither can hide or fake code.
+pub fn strip_comments_and_strings(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
-    let mut tokens = Vec::new();
+    let mut code = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         let next = chars.get(i + 1).copied();
-        if c == '/' && next == Some('/') {
-            while i < chars.len() && chars[i] != '\n' {
-                i += 1;
-            }
+        let end = if c == '/' && next == Some('/') {
+            (i..chars.len())
+                .find(|j| chars[*j] == '\n')
+                .unwrap_or(chars.len())
         } else if c == '/' && next == Some('*') {
-            i += 2;
-            while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
-                i += 1;
+            let mut j = i + 2;
+            while j + 1 < chars.len() && !(chars[j] == '*' && chars[j + 1] == '/') {
+                j += 1;
             }
-            i += 2;
-        } else if c == '"' || (c == 'r' && matches!(next, Some('"' | '#'))) {
-            i = skip_string(&chars, i);
+            (j + 2).min(chars.len())
+        } else if c == '"'
+            || (c == 'r' && matches!(next, Some('"' | '#')) && !continues_word(&chars, i))
+        {
+            skip_string(&chars, i)
         } else if c == '\'' {
-            i = skip_char_or_lifetime(&chars, i);
-        } else if c.is_alphanumeric() || c == '_' {
-            let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                i += 1;
-            }
-            tokens.push(chars[start..i].iter().collect());
-        } else if c == ':' && next == Some(':') {
-            tokens.push(String::from("::"));
-            i += 2;
+            skip_char_or_lifetime(&chars, i)
         } else {
-            if !c.is_whitespace() {
-                tokens.push(c.to_string());
-            }
+            code.push(c);
             i += 1;
+            continue;
+        };
+        let skipped = &chars[i..end.max(i + 1).min(chars.len())];
+        // A raw identifier (`r#type`) is code, not a string.
+        if skipped.first() == Some(&'r') && skipped.get(2) != Some(&'"') && skipped.len() <= 2 {
+            code.extend(skipped);
+        } else {
+            code.push(' ');
+            code.extend(skipped.iter().filter(|c| **c == '\n'));
         }
+        i = end.max(i + 1);
     }
-    tokens
+    code
+}
+
+/// Whether the character before `i` makes it part of a word (`for"` is not
+/// `r"`).
+fn continues_word(chars: &[char], i: usize) -> bool {
+    i.checked_sub(1)
+        .is_some_and(|j| chars[j].is_alphanumeric() || chars[j] == '_')
 }
 
 /// Past a string literal starting at `i` (plain, raw `r#"…"#`).
@@ -308,9 +344,45 @@ fn skip_char_or_lifetime(chars: &[char], i: usize) -> usize {
     i + 1
 }
 
-/// Every path in the code that starts with `crate`, `super` or `self`,
-/// with the inline modules (`mod tests { … }`) it sits in.
-fn paths_in(text: &str) -> Vec<(Vec<String>, Vec<String>)> {
+/// The code as tokens: identifiers, `::`, and single punctuation
+/// characters.
+pub fn tokens(text: &str) -> Vec<String> {
+    let chars: Vec<char> = strip_comments_and_strings(text).chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_alphanumeric() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            tokens.push(chars[start..i].iter().collect());
+        } else if c == ':' && chars.get(i + 1) == Some(&':') {
+            tokens.push(String::from("::"));
+            i += 2;
+        } else {
+            if !c.is_whitespace() {
+                tokens.push(c.to_string());
+            }
+            i += 1;
+        }
+    }
+    tokens
+}
+
+/// A path found in the code.
+struct NamedPath {
+    /// The inline modules (`mod tests { … }`) it sits in.
+    inline: Vec<String>,
+    path: Vec<String>,
+    /// For a `pub use`, the name it is re-exported as.
+    reexported_as: Option<String>,
+}
+
+/// Every `use` path, and every path in the code that starts with `crate`,
+/// `super` or `self`.
+fn paths_in(text: &str) -> Vec<NamedPath> {
     let tokens = tokens(text);
     let mut found = Vec::new();
     // Inline modules open at a brace depth.
@@ -319,6 +391,7 @@ fn paths_in(text: &str) -> Vec<(Vec<String>, Vec<String>)> {
     let mut i = 0;
     while i < tokens.len() {
         let token = tokens[i].as_str();
+        let inside = || inline.iter().map(|(name, _)| name.clone()).collect();
         match token {
             "{" => depth += 1,
             "}" => {
@@ -331,12 +404,17 @@ fn paths_in(text: &str) -> Vec<(Vec<String>, Vec<String>)> {
                 inline.push((tokens[i + 1].clone(), depth));
             }
             "use" => {
+                let public = is_public(&tokens[..i]);
                 let end = (i..tokens.len())
                     .find(|j| tokens[*j] == ";")
                     .unwrap_or(tokens.len());
-                let inside: Vec<String> = inline.iter().map(|(name, _)| name.clone()).collect();
-                for path in use_tree(&tokens[i + 1..end]) {
-                    found.push((inside.clone(), path));
+                for (path, name) in use_tree(&tokens[i + 1..end]) {
+                    let reexported_as = (public && name != "*").then_some(name);
+                    found.push(NamedPath {
+                        inline: inside(),
+                        path,
+                        reexported_as,
+                    });
                 }
                 i = end;
                 continue;
@@ -352,8 +430,11 @@ fn paths_in(text: &str) -> Vec<(Vec<String>, Vec<String>)> {
                         path.push(tokens[j + 1].clone());
                         j += 2;
                     }
-                    let inside = inline.iter().map(|(name, _)| name.clone()).collect();
-                    found.push((inside, path));
+                    found.push(NamedPath {
+                        inline: inside(),
+                        path,
+                        reexported_as: None,
+                    });
                     i = j;
                     continue;
                 }
@@ -365,6 +446,15 @@ fn paths_in(text: &str) -> Vec<(Vec<String>, Vec<String>)> {
     found
 }
 
+/// Whether the `use` after `before` is `pub`, `pub(crate)`, `pub(super)`…
+fn is_public(before: &[String]) -> bool {
+    match before {
+        [.., last] if last == "pub" => true,
+        [.., pub_, open, _, close] if pub_ == "pub" && open == "(" && close == ")" => true,
+        _ => false,
+    }
+}
+
 fn is_identifier(token: &str) -> bool {
     token
         .chars()
@@ -372,16 +462,23 @@ fn is_identifier(token: &str) -> bool {
         .is_some_and(|c| c.is_alphabetic() || c == '_')
 }
 
-/// The paths of a use tree (`a::{b, c::{d, e}}` -> `a::b`, `a::c::d`, `a::c::e`).
-fn use_tree(tokens: &[String]) -> Vec<Vec<String>> {
+/// The paths of a use tree with the name each binds
+/// (`a::{b, c::{self, d as e}}` -> `a::b` as `b`, `a::c` as `c`, `a::c::d` as `e`).
+fn use_tree(tokens: &[String]) -> Vec<(Vec<String>, String)> {
     let mut paths = Vec::new();
     let mut position = 0;
     expand(tokens, &mut position, Vec::new(), &mut paths);
     paths
 }
 
-fn expand(tokens: &[String], at: &mut usize, prefix: Vec<String>, paths: &mut Vec<Vec<String>>) {
+fn expand(
+    tokens: &[String],
+    at: &mut usize,
+    prefix: Vec<String>,
+    paths: &mut Vec<(Vec<String>, String)>,
+) {
     let mut path = prefix;
+    let mut alias = None;
     while *at < tokens.len() {
         let token = tokens[*at].as_str();
         match token {
@@ -389,6 +486,10 @@ fn expand(tokens: &[String], at: &mut usize, prefix: Vec<String>, paths: &mut Ve
             "{" => {
                 *at += 1;
                 loop {
+                    if tokens.get(*at).is_some_and(|t| t == "}") {
+                        *at += 1;
+                        return;
+                    }
                     expand(tokens, at, path.clone(), paths);
                     match tokens.get(*at).map(String::as_str) {
                         Some(",") => *at += 1,
@@ -398,22 +499,29 @@ fn expand(tokens: &[String], at: &mut usize, prefix: Vec<String>, paths: &mut Ve
                         }
                         _ => return,
                     }
-                    if tokens.get(*at).is_some_and(|t| t == "}") {
-                        *at += 1;
-                        return;
-                    }
                 }
             }
             "," | "}" => break,
-            "as" => *at += 2,
-            "*" => *at += 1,
+            "as" => {
+                alias = tokens.get(*at + 1).cloned();
+                *at += 2;
+            }
+            "*" => {
+                alias = Some(String::from("*"));
+                *at += 1;
+            }
             _ => {
                 path.push(token.to_owned());
                 *at += 1;
             }
         }
     }
-    if !path.is_empty() {
-        paths.push(path);
+    // `a::b::self` binds `b`.
+    if path.last().is_some_and(|last| last == "self") {
+        path.pop();
+    }
+    if let Some(last) = path.last() {
+        let name = alias.unwrap_or_else(|| last.clone());
+        paths.push((path, name));
     }
 }
