@@ -246,11 +246,10 @@ fn lines_of_code(file: &Path) -> usize {
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with("//"))
         .collect();
-    let tests_start = lines
+    lines
         .windows(2)
         .position(|pair| pair[0] == "#[cfg(test)]" && pair[1].starts_with("mod "))
-        .unwrap_or(lines.len());
-    tests_start
+        .unwrap_or(lines.len())
 }
 
 fn oversized_files(src: &Path, limit: usize) -> Vec<String> {
