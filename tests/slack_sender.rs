@@ -298,6 +298,8 @@ async fn server_errors_back_off_with_jitter_and_the_sixth_failure_is_given_up_an
             notice.text.contains("送信できませんでした") && notice.text.contains("HTTP 500"),
             "{notice:?}"
         );
+        // Said in the team's words, not as the client's error text.
+        assert!(!notice.text.contains("Slack answered"), "{notice:?}");
         assert!(notice.at >= *tries.last().unwrap(), "{notice:?}");
     }
     let first_given_up = tanaka.last().unwrap().min(sato.last().unwrap());

@@ -24,6 +24,9 @@ fn fixture(name: &str) -> Option<Value> {
         "chat/bad_month" => json!({ "value": "2025-13" }),
         "chat/unexpected_argument" => json!({ "command": "calendar", "argument": "extra" }),
         "chat/unknown_button" => json!({ "action": "assign" }),
+        "chat/undeliverable" => {
+            json!({ "to": "#banso", "reason": "refused", "code": "not_in_channel" })
+        }
         "chat/calendar_month" => json!({
             "month": "2025-01", "month_ja": "令和7年1月", "open_count": 19,
             "open_days": ["2025-01-06", "2025-01-07"], "closed_days": closed,

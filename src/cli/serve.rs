@@ -66,7 +66,8 @@ pub(super) async fn run_serve(
         texts: texts.clone(),
     });
     let api = WebApi::new(token, api_url.as_deref());
-    let sender = Sender::new(store.clone(), clock, api.clone(), team_channel);
+    let sender =
+        Sender::new(store.clone(), clock, api.clone(), team_channel).with_texts(texts.clone());
     let served =
         crate::chat::slack::serve(bot, transport, api, sender, listen, shutdown_signal()).await;
     store.close().await;

@@ -19,6 +19,8 @@ use chrono::{DateTime, Utc};
 use super::blocks::{blocks, fallback_text};
 use super::web_api::{ApiError, WebApi};
 use crate::bot::clock::Clock;
+use crate::bot::texts::Texts;
+use crate::config::Language;
 use crate::message::{Outgoing, Recipient};
 use crate::store::{NewMessage, QueuedMessage, Store};
 
@@ -61,6 +63,8 @@ pub struct Sender {
     clock: Arc<dyn Clock>,
     api: WebApi,
     team_channel: String,
+    /// The words of the team's notice of a message given up.
+    texts: Arc<Texts>,
     dm_channels: HashMap<String, String>,
     /// Per recipient, the clock instant before which nothing more may be
     /// posted to it.
@@ -79,9 +83,17 @@ impl Sender {
             clock,
             api,
             team_channel: team_channel.into(),
+            texts: Arc::new(Texts::built_in(Language::Ja)),
             dm_channels: HashMap::new(),
             next_allowed: HashMap::new(),
         }
+    }
+
+    /// The templates the team's notices are written with (the built-in
+    /// Japanese ones unless given).
+    pub fn with_texts(mut self, texts: Arc<Texts>) -> Self {
+        self.texts = texts;
+        self
     }
 
     /// Delivers until the outbox is empty (or only holds given-up
@@ -239,9 +251,15 @@ impl Sender {
         if queued.message.to == Recipient::Channel(self.team_channel.clone()) {
             return Ok(());
         }
-        let text = format!(
-            "banso: {} への通知を送信できませんでした（{error}）。",
-            queued.message.to
+        let (reason, code) = match error {
+            ApiError::RateLimited(_) => ("rate_limited", String::new()),
+            ApiError::Server(status) => ("server", status.to_string()),
+            ApiError::Network(_) => ("network", String::new()),
+            ApiError::Refused(code) => ("refused", code.clone()),
+        };
+        let text = self.texts.render(
+            "chat/undeliverable",
+            serde_json::json!({ "to": queued.message.to, "reason": reason, "code": code }),
         );
         let notice = NewMessage {
             idempotency_key: format!("{}:undeliverable", queued.idempotency_key),
