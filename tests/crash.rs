@@ -175,6 +175,21 @@ fn type_lines(mut stdin: ChildStdin, lines: String) -> std::thread::JoinHandle<C
     })
 }
 
+/// A console that never reaches its kill point would wait for input
+/// forever (the pipe stays open): after two minutes it is killed, and the
+/// run fails instead of hanging. Dropping the returned sender calls it off.
+fn watchdog(pid: u32) -> std::sync::mpsc::Sender<()> {
+    let (call_off, called_off) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if called_off.recv_timeout(std::time::Duration::from_secs(120))
+            == Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+        {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
+    });
+    call_off
+}
+
 /// Runs the console from `progress` and kills it right after the line
 /// `kill` names; returns the progress seen.
 fn run_and_kill(
@@ -185,6 +200,7 @@ fn run_and_kill(
 ) -> Progress {
     let mut child = console(dir, progress);
     let typing = type_lines(child.stdin.take().unwrap(), progress.remaining_lines());
+    let watchdog = watchdog(child.id());
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut progress = progress;
     let (mut outbox, mut confirmations) = (0, 0);
@@ -211,7 +227,11 @@ fn run_and_kill(
             break;
         }
     }
-    assert!(killed, "the console ended before the kill point {kill:?}");
+    drop(watchdog);
+    assert!(
+        killed,
+        "the console ended (or hung and was stopped) before the kill point {kill:?}"
+    );
     // What it printed before it died was seen too.
     for line in lines {
         let Ok(Ok(line)) = line.map(|line| serde_json::from_str::<serde_json::Value>(&line)) else {

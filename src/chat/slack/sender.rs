@@ -29,6 +29,9 @@ const PACE: Duration = Duration::from_secs(1);
 /// After this many failed tries a message is given up.
 pub const MOST_TRIES: i64 = 6;
 const LONGEST_BACKOFF: Duration = Duration::from_secs(60);
+/// Slack's `Retry-After` is seconds; a longer one than this is not Slack's
+/// to mean, and would silence a channel until the next restart.
+const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 /// What one `deliver_pending` or `deliver_due` did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -198,6 +201,7 @@ impl Sender {
             }
             Err(ApiError::RateLimited(wait)) => {
                 // Not the message's fault: no try is counted.
+                let wait = wait.min(LONGEST_RETRY_AFTER);
                 self.next_allowed
                     .insert(key.to_owned(), later(answered, wait));
                 report.retried += 1;
@@ -293,4 +297,20 @@ fn later(at: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
         .ok()
         .and_then(|wait| at.checked_add_signed(wait))
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_too_long_to_represent_is_the_end_of_time_not_a_panic() {
+        let now = DateTime::<Utc>::from_timestamp(1_700_000_000, 0).unwrap();
+        assert_eq!(later(now, Duration::MAX), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(
+            later(now, Duration::from_secs(2)).timestamp(),
+            1_700_000_002
+        );
+        assert!(later(now, LONGEST_RETRY_AFTER) < DateTime::<Utc>::MAX_UTC);
+    }
 }

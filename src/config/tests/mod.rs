@@ -365,7 +365,11 @@ fn the_default_rules_are_the_documented_ones() {
     assert_eq!(settings.meetings.biweekly.time, clock(14, 0));
     assert_eq!(settings.calendar, CalendarRules::default());
     assert_eq!(settings.reminders.escalation, clock(15, 0));
-    assert_eq!(Roles::default(), settings.roles);
+    // The console's documented names (README) hold the roles by default.
+    assert_eq!(settings.roles.project_manager, ["pm"]);
+    assert_eq!(settings.roles.project_leader, ["leader"]);
+    assert_eq!(settings.roles.coordinators, ["coord"]);
+    assert_eq!(settings.roles.consultants, ["consultant"]);
     assert_eq!(Channels::default().team, "#banso-team");
 }
 
