@@ -14,6 +14,11 @@
 //! `consultations::record_intake`, which PostgreSQL and in-memory SQLite
 //! run through sqlx: this module only runs its statements in the intake's
 //! rusqlite savepoint (`OnConnection`).
+//!
+//! The writer also takes the replay claims of signed Slack requests
+//! (`request_claims`): each is one statement in the same group commit as
+//! the intakes waiting beside it, so the guard in front of every request
+//! costs no transaction of its own.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -28,11 +33,13 @@ use super::consultations::{
     record_intake, run_without_waiting,
 };
 use super::outbox::{INSERT_OUTBOX_ROW, NewMessage, encode_recipient};
+use super::request_claims::CLAIM_SIGNED_REQUEST;
 use super::{SQLITE_BUSY_TIMEOUT_MS, StoreError};
 use crate::domain::month::YearMonth;
 use crate::domain::quota::QuotaPolicy;
 
-/// At most this many intakes share a commit; more wait for the next.
+/// At most this many intakes and claims share a commit; more wait for the
+/// next.
 const MOST_IN_ONE_COMMIT: usize = 128;
 
 type BuildMessages = Box<dyn FnOnce(&Recorded) -> Vec<NewMessage> + Send>;
@@ -43,6 +50,54 @@ struct Intake {
     terms: OwnedTerms,
     messages: BuildMessages,
     answer: oneshot::Sender<Result<Recorded, StoreError>>,
+}
+
+/// A signed request's replay claim, answered (first or not) after the
+/// commit that holds it.
+struct Claim {
+    signature: String,
+    sent_at: i64,
+    answer: oneshot::Sender<Result<bool, StoreError>>,
+}
+
+/// What the writer's queue carries.
+enum Job {
+    Intake(Intake),
+    Claim(Claim),
+}
+
+/// The jobs of one commit.
+#[derive(Default)]
+struct Group {
+    intakes: Vec<Intake>,
+    claims: Vec<Claim>,
+}
+
+impl Group {
+    fn add(&mut self, job: Job) {
+        match job {
+            Job::Intake(intake) => self.intakes.push(intake),
+            Job::Claim(claim) => self.claims.push(claim),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.intakes.len() + self.claims.len()
+    }
+
+    /// Tells every job of the group the same failure.
+    fn fail(self, message: &str) {
+        for intake in self.intakes {
+            let _ = intake
+                .answer
+                .send(Err(StoreError::Write(message.to_owned())));
+        }
+        for claim in self.claims {
+            let _ = claim
+                .answer
+                .send(Err(StoreError::Write(message.to_owned())));
+        }
+    }
 }
 
 /// `IntakeTerms` owned, to cross to the writer thread.
@@ -70,7 +125,7 @@ impl OwnedTerms {
 /// store is dropped.
 #[derive(Debug, Clone)]
 pub(crate) struct IntakeWriter {
-    intakes: mpsc::UnboundedSender<Intake>,
+    jobs: mpsc::UnboundedSender<Job>,
 }
 
 impl std::fmt::Debug for Intake {
@@ -88,14 +143,14 @@ impl IntakeWriter {
     /// other writer of this process.
     pub(crate) fn start(path: &Path, write_gate: Arc<Mutex<()>>) -> Result<Self, StoreError> {
         let path = path.to_owned();
-        let (intakes, queue) = mpsc::unbounded_channel();
+        let (jobs, queue) = mpsc::unbounded_channel();
         std::thread::Builder::new()
             .name("banso-intake".into())
             .spawn(move || run(&path, queue, &write_gate))
             .map_err(|error| {
                 StoreError::Write(format!("cannot start the intake writer: {error}"))
             })?;
-        Ok(Self { intakes })
+        Ok(Self { jobs })
     }
 
     /// Records one consultation and waits for the commit that holds it.
@@ -118,8 +173,23 @@ impl IntakeWriter {
             messages,
             answer,
         };
-        self.intakes
-            .send(intake)
+        self.jobs
+            .send(Job::Intake(intake))
+            .map_err(|_| StoreError::WriterStopped)?;
+        answered.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Claims a signed request in the next group commit and waits for it:
+    /// true if no claim on `signature` was committed before.
+    pub(crate) async fn claim(&self, signature: &str, sent_at: i64) -> Result<bool, StoreError> {
+        let (answer, answered) = oneshot::channel();
+        let claim = Claim {
+            signature: signature.to_owned(),
+            sent_at,
+            answer,
+        };
+        self.jobs
+            .send(Job::Claim(claim))
             .map_err(|_| StoreError::WriterStopped)?;
         answered.await.map_err(|_| StoreError::WriterStopped)?
     }
@@ -158,16 +228,17 @@ fn open(path: &Path) -> Result<Connection, StoreError> {
     Ok(connection)
 }
 
-/// The connection is opened with the first intake, so an idle process
+/// The connection is opened with the first job, so an idle process
 /// holds none (BENCHMARKS.md, memory); if opening fails, that group is
 /// answered with the error and the next one tries again.
-fn run(path: &Path, mut queue: mpsc::UnboundedReceiver<Intake>, gate: &Mutex<()>) {
+fn run(path: &Path, mut queue: mpsc::UnboundedReceiver<Job>, gate: &Mutex<()>) {
     let mut connection: Option<Connection> = None;
     while let Some(first) = queue.blocking_recv() {
-        let mut group = vec![first];
+        let mut group = Group::default();
+        group.add(first);
         while group.len() < MOST_IN_ONE_COMMIT {
             match queue.try_recv() {
-                Ok(next) => group.push(next),
+                Ok(next) => group.add(next),
                 Err(_) => break,
             }
         }
@@ -177,34 +248,61 @@ fn run(path: &Path, mut queue: mpsc::UnboundedReceiver<Intake>, gate: &Mutex<()>
                 Ok(opened) => connection.insert(opened),
                 Err(error) => {
                     tracing::error!(%error, "the intake writer cannot open the database");
-                    let message = error.to_string();
-                    for intake in group {
-                        let _ = intake.answer.send(Err(StoreError::Write(message.clone())));
-                    }
+                    group.fail(&error.to_string());
                     continue;
                 }
             },
         };
         let _turn = gate.blocking_lock();
-        let answers = commit_group(connection, &mut group);
-        for (intake, answer) in group.into_iter().zip(answers) {
-            // A request whose caller went away is stored all the same.
+        let (recorded, claimed) = commit_group(connection, &mut group.intakes, &group.claims);
+        // A request whose caller went away is stored all the same.
+        for (intake, answer) in group.intakes.into_iter().zip(recorded) {
             let _ = intake.answer.send(answer);
+        }
+        for (claim, answer) in group.claims.into_iter().zip(claimed) {
+            let _ = claim.answer.send(answer);
         }
     }
 }
 
-/// Writes a group in one transaction and returns each intake's outcome; if
-/// the commit fails, every intake of the group fails with it.
+/// Each intake's outcome and each claim's (first or not), in their order.
+type GroupOutcomes = (
+    Vec<Result<Recorded, StoreError>>,
+    Vec<Result<bool, StoreError>>,
+);
+
+/// Writes a group in one transaction and returns each job's outcome; if
+/// the commit fails, every job of the group fails with it.
 fn commit_group(
     connection: &mut Connection,
     group: &mut [Intake],
-) -> Vec<Result<Recorded, StoreError>> {
+    claims: &[Claim],
+) -> GroupOutcomes {
+    let (intake_count, claim_count) = (group.len(), claims.len());
+    let all_failed = |error: &rusqlite::Error| -> GroupOutcomes {
+        (
+            (0..intake_count).map(|_| Err(error_of(error))).collect(),
+            (0..claim_count).map(|_| Err(error_of(error))).collect(),
+        )
+    };
     let mut transaction = match connection.transaction_with_behavior(TransactionBehavior::Immediate)
     {
         Ok(transaction) => transaction,
-        Err(error) => return group.iter().map(|_| Err(error_of(&error))).collect(),
+        Err(error) => return all_failed(&error),
     };
+    // One statement each: a statement that fails changes nothing, so a
+    // claim needs no savepoint of its own.
+    let claimed: Vec<Result<bool, StoreError>> = claims
+        .iter()
+        .map(|claim| {
+            let mut insert = transaction.prepare_cached(CLAIM_SIGNED_REQUEST)?;
+            let inserted = insert.execute(named_params! {
+                "$1": claim.signature,
+                "$2": claim.sent_at,
+            })?;
+            Ok(inserted == 1)
+        })
+        .collect();
     let mut outcomes = Vec::with_capacity(group.len());
     for intake in group.iter_mut() {
         let messages = std::mem::replace(&mut intake.messages, Box::new(|_| Vec::new()));
@@ -220,10 +318,10 @@ fn commit_group(
         outcomes.push(outcome);
     }
     match transaction.commit() {
-        Ok(()) => outcomes,
+        Ok(()) => (outcomes, claimed),
         Err(error) => {
             tracing::error!(%error, "an intake group could not be committed");
-            outcomes.iter().map(|_| Err(error_of(&error))).collect()
+            all_failed(&error)
         }
     }
 }

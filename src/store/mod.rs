@@ -14,6 +14,7 @@ mod meetings;
 mod outbox;
 mod people;
 mod purge;
+mod request_claims;
 mod work;
 
 use std::str::FromStr;
