@@ -613,7 +613,12 @@ async fn consult_without_text_opens_the_modal_and_a_bad_date_is_a_field_error() 
     )
     .await;
     assert_eq!(answer.status(), 200);
-    let views = fake.views.lock().unwrap().clone();
+    assert_eq!(
+        answer.bytes().await.unwrap().len(),
+        0,
+        "a silent ack: views.open follows it"
+    );
+    let views = settled(&fake.views, 1).await;
     assert_eq!(views.len(), 1);
     assert_eq!(views[0]["callback_id"], "consult_form");
     assert_eq!(views[0]["blocks"].as_array().unwrap().len(), 5);
@@ -965,7 +970,12 @@ async fn consult_over_http(banso: &str, user: &str, text: &str, now: i64) -> Val
     )
     .await;
     assert_eq!(answer.status(), 200);
-    answer.json().await.unwrap()
+    let body = answer.text().await.unwrap();
+    // A silent acknowledgement is an empty body, read here as null.
+    if body.is_empty() {
+        return Value::Null;
+    }
+    serde_json::from_str(&body).unwrap()
 }
 
 #[tokio::test]
@@ -991,8 +1001,11 @@ async fn names_and_departments_come_from_slack_profiles_and_are_cached() {
     let person = store.person("U0TANAKA").await.unwrap().unwrap();
     assert_eq!(person.display_name.as_deref(), Some("田中 一郎"));
 
-    // Within a day the cached profile is used.
-    consult_over_http(&banso, "U0TANAKA", "二件目", clock.now().timestamp()).await;
+    // Within a day the cached profile is used. Everything a returning
+    // staff member hears goes out as a DM: the ack is an empty body, not a
+    // message with empty text.
+    let returning = consult_over_http(&banso, "U0TANAKA", "二件目", clock.now().timestamp()).await;
+    assert_eq!(returning, Value::Null, "a silent acknowledgement");
     assert_eq!(fake.profile_lookups.lock().unwrap().len(), 1);
 
     // The directory's department is not the person's to change in banso.
@@ -1176,6 +1189,151 @@ async fn the_drafts_button_sends_both_drafts_to_whoever_presses_it() {
             ),
         ],
         "the month before the meeting's, to the presser only"
+    );
+    test.cleanup().await;
+}
+
+/// A press on the deliverables reminder in the meetings channel, as Slack
+/// sends it: the message's container, its channel and its response_url.
+fn press_on(
+    channel: &str,
+    ephemeral: bool,
+    who: &str,
+    action_id: &str,
+    value: &str,
+    respond: &str,
+) -> Value {
+    json!({
+        "type": "block_actions", "trigger_id": format!("{who}.{action_id}"), "user": { "id": who },
+        "team": { "id": "T1" }, "response_url": respond,
+        "container": { "type": "message", "message_ts": "1717718400.000100", "channel_id": channel, "is_ephemeral": ephemeral },
+        "channel": { "id": channel },
+        "actions": [{ "action_id": action_id, "value": value }],
+    })
+}
+
+#[tokio::test]
+async fn a_press_on_the_reminder_in_the_channel_redraws_it_for_everyone() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    // The deadline day of the June regular meeting (11 June): the due
+    // reminder went out at 09:00.
+    let (bot, clock) = bot_on(store, "2024-06-07T09:30:00+09:00");
+    let fake = FakeSlack::default();
+    let api_url = start_fake_slack(fake.clone()).await;
+    let respond = api_url.replace("/api", "/respond");
+    let banso = start_banso(bot).await;
+    let now = clock.now().timestamp();
+    let item = "regular:2024-06|会議次第";
+
+    let submit = press_on(
+        "C0MEETINGS",
+        false,
+        "consultant",
+        "deliverable:submit#0",
+        item,
+        &respond,
+    );
+    assert_eq!(post_interaction(&banso, &submit, now).await.status(), 200);
+    let responses = settled(&fake.responses, 1).await;
+    assert_eq!(responses.len(), 1, "the channel message is replaced");
+    assert_eq!(responses[0]["replace_original"], true);
+    let text = responses[0]["blocks"][0]["text"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("【本日提出期限】") && text.contains("☑ 会議次第（提出済: <@consultant>"),
+        "{text}"
+    );
+    let labels: Vec<&str> = responses[0]["blocks"][1]["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|button| button["text"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels[0], "取消: 会議次第", "{labels:?}");
+    assert_eq!(
+        labels.len(),
+        5,
+        "the items and the drafts button: {labels:?}"
+    );
+
+    // A press on a checklist only the presser sees (their direct message)
+    // changes the state but replaces nothing.
+    let undo = press_on(
+        "D0COORD",
+        false,
+        "coord",
+        "deliverable:undo#0",
+        item,
+        &respond,
+    );
+    assert_eq!(post_interaction(&banso, &undo, now).await.status(), 200);
+
+    // The drafts button redraws the channel message with the state as it
+    // stands (会議次第 taken back).
+    let drafts = press_on(
+        "C0MEETINGS",
+        false,
+        "coord",
+        "deliverables:drafts#4",
+        "regular:2024-06",
+        &respond,
+    );
+    assert_eq!(post_interaction(&banso, &drafts, now).await.status(), 200);
+    let responses = settled(&fake.responses, 2).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(
+        fake.responses.lock().unwrap().len(),
+        2,
+        "nothing replaced for the DM"
+    );
+    let text = responses[1]["blocks"][0]["text"]["text"].as_str().unwrap();
+    assert!(text.contains("☐ 会議次第"), "{text}");
+
+    // Before the deadline day the message reads as the heads-up did.
+    clock.set(
+        chrono::DateTime::parse_from_rfc3339("2024-06-05T10:00:00+09:00")
+            .unwrap()
+            .to_utc(),
+    );
+    let ephemeral = press_on(
+        "C0MEETINGS",
+        true,
+        "consultant",
+        "deliverable:submit#1",
+        "regular:2024-06|進捗状況報告書",
+        &respond,
+    );
+    assert_eq!(
+        post_interaction(&banso, &ephemeral, clock.now().timestamp())
+            .await
+            .status(),
+        200
+    );
+    let early = press_on(
+        "C0MEETINGS",
+        false,
+        "consultant",
+        "deliverables:drafts#4",
+        "regular:2024-06",
+        &respond,
+    );
+    assert_eq!(
+        post_interaction(&banso, &early, clock.now().timestamp())
+            .await
+            .status(),
+        200
+    );
+    let responses = settled(&fake.responses, 3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(
+        fake.responses.lock().unwrap().len(),
+        3,
+        "an ephemeral checklist is not replaced"
+    );
+    let text = responses[2]["blocks"][0]["text"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("【予告】") && text.contains("☑ 進捗状況報告書"),
+        "{text}"
     );
     test.cleanup().await;
 }

@@ -50,6 +50,19 @@ pub struct BotParts {
     pub texts: Arc<Texts>,
 }
 
+/// Where a message whose button was pressed is shown, as the adapter saw
+/// it: what the message should look like after the press depends on who
+/// else sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PressedOn {
+    /// A message in a channel, seen by everyone there (a reminder in the
+    /// meetings channel, a card in the team channel).
+    ChannelMessage,
+    /// A message only the presser sees (a direct message, an answer shown
+    /// to them alone).
+    PersonalMessage,
+}
+
 /// The bot core. Cheap to clone; clones share everything.
 #[derive(Clone)]
 pub struct Bot {
@@ -126,18 +139,44 @@ impl Bot {
         }
     }
 
-    /// How a consultation's message should look now that `user` pressed one
-    /// of its buttons (`None` for other buttons, or one the user may not
-    /// see). Slack replaces the pressed message with it.
-    pub async fn card_after_press(
+    /// How the message whose button `user` pressed should look now, for
+    /// whoever sees it: a consultation's card with its new state, a
+    /// deliverables reminder in a channel with its checklist as it stands.
+    /// `None` when it stays as it is (other buttons, a reminder's checklist
+    /// shown to the presser alone, which the reply to the press repeats,
+    /// or a card the user may not see). The adapter replaces the pressed
+    /// message with it.
+    pub async fn message_after_press(
         &self,
         user: &UserId,
         action: &ButtonAction,
         value: &str,
+        pressed_on: PressedOn,
     ) -> Option<Outgoing> {
-        let ButtonAction::Consultation(_) = action else {
-            return None;
-        };
+        match action {
+            ButtonAction::Consultation(_) => self.card_after_press(user, value).await,
+            ButtonAction::DeliverableSubmit
+            | ButtonAction::DeliverableUndo
+            | ButtonAction::Drafts
+                if pressed_on == PressedOn::ChannelMessage =>
+            {
+                let meeting_key = value.split_once('|').map_or(value, |(key, _)| key);
+                meetings::deliverables::channel_message_now(self, meeting_key)
+                    .await
+                    .unwrap_or_else(|error| {
+                        tracing::error!(
+                            error = format!("{error:#}"),
+                            "could not redraw a reminder"
+                        );
+                        None
+                    })
+            }
+            _ => None,
+        }
+    }
+
+    /// A consultation's card after a press on it, as `user` may see it.
+    async fn card_after_press(&self, user: &UserId, value: &str) -> Option<Outgoing> {
         let consultation = self.store.consultation_by_short_id(value).await.ok()??;
         let role = self.directory.role_of(user);
         let is_requester = consultation.requester == user.as_str();

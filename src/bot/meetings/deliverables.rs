@@ -87,6 +87,32 @@ pub async fn checklist_message(
     })
 }
 
+/// The reminder in the meetings channel as it should read now, after a
+/// press on it: the checklist as it stands, in the words of the reminder of
+/// this moment (the heads-up before the deadline day, the due reminder from
+/// it on); `None` for a meeting that is not planned or has no deadline. A
+/// 遅延 note belonged to the first sending, not to the redrawn message.
+pub async fn channel_message_now(bot: &Bot, meeting_key: &str) -> anyhow::Result<Option<Outgoing>> {
+    let Some(meeting) = super::plan(bot)
+        .await?
+        .into_iter()
+        .find(|meeting| meeting.key == meeting_key)
+    else {
+        return Ok(None);
+    };
+    let Some(deadline) = meeting.deadline else {
+        return Ok(None);
+    };
+    let template = if bot.today() < deadline {
+        "meeting/deliverables_heads_up"
+    } else {
+        "meeting/deliverables_due"
+    };
+    Ok(Some(
+        checklist_message(bot, &meeting, template, false).await?,
+    ))
+}
+
 /// On the deadline day: the leader and the manager hear what is missing.
 /// Nothing is sent when the set is complete.
 pub async fn escalation(bot: &Bot, meeting: &Meeting, late: bool) -> anyhow::Result<Vec<Outgoing>> {

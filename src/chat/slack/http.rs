@@ -1,10 +1,15 @@
 //! The HTTP Events API endpoints: `/slack/commands`, `/slack/interactions`,
 //! `/slack/events` (with `url_verification`) and `/healthz`. Every request
 //! is verified against the signing secret over its raw body before it is
-//! read; what a user submitted is stored before the answer goes back, and
-//! the answer goes back at once (Slack waits three seconds at most).
+//! read, refused unless it comes from the workspace banso serves, and
+//! claimed by its signature so that a replay does nothing (events by their
+//! `event_id`, which a replay repeats too); what a user submitted is stored
+//! before the answer goes back, and the answer goes back without waiting
+//! for Slack's Web API (Slack waits three seconds at most).
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -15,16 +20,21 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use super::SlackApi;
 use super::blocks::{action_of, blocks, fallback_text};
 use super::modal;
 use super::profiles;
-use super::signature;
 use super::web_api::WebApi;
-use crate::bot::Bot;
+use super::workspace::Origin;
 use crate::bot::buttons::ButtonAction;
+use crate::bot::{Bot, PressedOn};
 use crate::config::Secret;
 use crate::message::{Outgoing, UserId};
 use crate::store::NewMessage;
+
+mod guards;
+
+use guards::{first_time, from_our_workspace, verified};
 
 /// Slack's payloads are small; anything larger is refused unread.
 const BODY_LIMIT: usize = 256 * 1024;
@@ -33,13 +43,43 @@ const BODY_LIMIT: usize = 256 * 1024;
 struct AppState {
     bot: Bot,
     signing_secret: Arc<Secret>,
-    api: Option<WebApi>,
+    api: Option<SlackApi>,
+}
+
+/// Web API work that waits for the acknowledgement (Bolt's `ack()` first).
+pub(super) type AfterAck = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// What a request is answered with, and what follows the answer.
+pub(super) struct Handled {
+    /// The acknowledgement's body; `None` for a silent one (over HTTP an
+    /// empty 200, in Socket Mode an ack without a payload).
+    pub(super) answer: Option<Value>,
+    /// Started by the transport once the ack is on its way.
+    pub(super) after_ack: Option<AfterAck>,
+}
+
+impl Handled {
+    fn answer(answer: Option<Value>) -> Self {
+        Self {
+            answer,
+            after_ack: None,
+        }
+    }
+}
+
+/// An acknowledgement over HTTP: the answer, or an empty 200 body.
+fn acknowledgement(answer: Option<Value>) -> Response {
+    match answer {
+        Some(answer) => Json(answer).into_response(),
+        None => StatusCode::OK.into_response(),
+    }
 }
 
 /// The router: `/healthz`, and the Events API endpoints when a signing
 /// secret is given (in Socket Mode there is none, and only `/healthz` is
 /// served).
 pub fn router(bot: Bot, signing_secret: Option<Secret>, api: Option<WebApi>) -> Router {
+    let api = api.map(SlackApi::new);
     let health_only = Router::new().route("/healthz", get(health));
     let Some(signing_secret) = signing_secret else {
         return health_only.with_state(AppState {
@@ -67,7 +107,7 @@ async fn health(State(state): State<AppState>) -> Response {
     let slack = state
         .api
         .as_ref()
-        .map_or("not_configured", |api| api.reachability().code());
+        .map_or("not_configured", |api| api.client.reachability().code());
     match state.bot.store().ping().await {
         Ok(()) => Json(json!({ "status": "ok", "database": "ok", "slack": slack })).into_response(),
         Err(error) => {
@@ -78,41 +118,20 @@ async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Refuses a request from another workspace than `SLACK_TEAM_ID` (when it
-/// is set): logged, answered 403, nothing done.
-fn from_our_workspace(state: &AppState, team: Option<&str>) -> Result<(), StatusCode> {
-    match (&state.bot.settings().slack.team_id, team) {
-        (Some(expected), Some(team)) if expected != team => {
-            tracing::warn!(team, "refused a request from an unknown workspace");
-            Err(StatusCode::FORBIDDEN)
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Refuses a request whose signature does not verify (401, body not logged).
-fn verified(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), StatusCode> {
-    let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
-    let now = state.bot.clock().now().timestamp();
-    signature::verify(
-        state.signing_secret.expose(),
-        header("x-slack-request-timestamp"),
-        header("x-slack-signature"),
-        body,
-        now,
-    )
-    .map_err(|error| {
-        tracing::warn!(%error, "refused a request with a bad signature");
-        StatusCode::UNAUTHORIZED
-    })
-}
-
 fn form_fields(body: &[u8]) -> HashMap<String, String> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
-/// The direct replies as one ephemeral answer.
-fn ephemeral(replies: &[Outgoing]) -> Value {
+/// The direct replies as one ephemeral answer; none (a silent
+/// acknowledgement) when there is nothing to say.
+fn ephemeral(replies: &[Outgoing]) -> Option<Value> {
+    let replies: Vec<&Outgoing> = replies
+        .iter()
+        .filter(|reply| !reply.text.trim().is_empty() || !reply.buttons.is_empty())
+        .collect();
+    if replies.is_empty() {
+        return None;
+    }
     let text = replies
         .iter()
         .map(|reply| reply.text.as_str())
@@ -124,32 +143,42 @@ fn ephemeral(replies: &[Outgoing]) -> Value {
             all_blocks.extend(rendered);
         }
     }
-    json!({ "response_type": "ephemeral", "text": text, "blocks": all_blocks })
+    Some(json!({ "response_type": "ephemeral", "text": text, "blocks": all_blocks }))
 }
 
 /// A slash command becomes the line the user would type in the console.
 async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(refusal) = verified(&state, &headers, &body) {
+    let request = match verified(&state, &headers, &body) {
+        Ok(request) => request,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let fields = form_fields(&body);
+    if let Err(refusal) = from_our_workspace(&state, Origin::of_command(&fields)) {
         return refusal.into_response();
     }
-    let fields = form_fields(&body);
-    if let Err(refusal) = from_our_workspace(&state, fields.get("team_id").map(String::as_str)) {
-        return refusal.into_response();
+    if let Err(replay) = first_time(&state, &request).await {
+        return replay;
     }
     match run_command(&state.bot, state.api.as_ref(), &fields).await {
-        Ok(Some(answer)) => Json(answer).into_response(),
-        Ok(None) => StatusCode::OK.into_response(),
+        Ok(handled) => {
+            // The ack is this handler's return value, written at once; what
+            // follows it needs nothing from it and starts beside it.
+            if let Some(after_ack) = handled.after_ack {
+                tokio::spawn(after_ack);
+            }
+            acknowledgement(handled.answer)
+        }
         Err(problem) => (StatusCode::BAD_REQUEST, problem).into_response(),
     }
 }
 
-/// Runs a slash command (from HTTP or Socket Mode) and returns Slack's
-/// ephemeral answer.
+/// Runs a slash command (from HTTP or Socket Mode): Slack's ephemeral
+/// answer, and the Web API work that follows the ack.
 pub(super) async fn run_command(
     bot: &Bot,
-    api: Option<&WebApi>,
+    api: Option<&SlackApi>,
     fields: &HashMap<String, String>,
-) -> Result<Option<Value>, &'static str> {
+) -> Result<Handled, &'static str> {
     let (Some(user), Some(command)) = (
         fields.get("user_id").and_then(|id| UserId::parse(id).ok()),
         fields.get("command"),
@@ -158,16 +187,18 @@ pub(super) async fn run_command(
     };
     profiles::ensure(bot, api, &user).await;
     let text = fields.get("text").map(String::as_str).unwrap_or_default();
-    // `/consult` alone opens the form as a modal; without the Web API (or
-    // if Slack refuses) the form runs as a direct-message dialogue instead.
+    // `/consult` alone opens the form as a modal, right after a silent
+    // ack; without the Web API the form runs as a direct-message dialogue
+    // instead.
     if command == "/consult"
         && text.trim().is_empty()
         && let (Some(api), Some(trigger)) = (api, fields.get("trigger_id"))
     {
-        match modal::open(bot, api, &user, trigger).await {
-            Ok(()) => return Ok(None),
-            Err(error) => tracing::warn!(%error, "could not open the form; using the dialogue"),
-        }
+        let opening = open_form(bot.clone(), api.client.clone(), user, trigger.clone());
+        return Ok(Handled {
+            answer: None,
+            after_ack: Some(Box::pin(opening)),
+        });
     }
     let line = format!("{command} {text}");
     // A file is made and uploaded after the answer (Slack waits three
@@ -175,32 +206,51 @@ pub(super) async fn run_command(
     if let Some(api) = api
         && crate::bot::file_exports::is_export_request(&line)
     {
-        tokio::spawn(deliver_export(bot.clone(), api.clone(), user.clone(), line));
+        tokio::spawn(deliver_export(
+            bot.clone(),
+            api.client.clone(),
+            user.clone(),
+            line,
+        ));
         let replies = bot.reply(&user, "export/coming", json!({}));
-        return Ok(Some(ephemeral(&replies)));
+        return Ok(Handled::answer(ephemeral(&replies)));
     }
     let replies = bot.handle_text(&user, line.trim()).await;
-    Ok(Some(ephemeral(&replies)))
+    Ok(Handled::answer(ephemeral(&replies)))
+}
+
+/// After `/consult`'s ack: the form as a modal (Slack's trigger lasts three
+/// seconds from the command), or, if Slack refuses it, the
+/// direct-message dialogue, whose first question goes out as a DM.
+async fn open_form(bot: Bot, api: WebApi, user: UserId, trigger: String) {
+    if let Err(error) = modal::open(&bot, &api, &user, &trigger).await {
+        tracing::warn!(%error, "could not open the form; using the dialogue");
+        let replies = bot.handle_text(&user, "/consult").await;
+        queue_replies(&bot, replies, &format!("form-dialogue:{trigger}")).await;
+    }
 }
 
 /// A button press (block_actions). Direct replies go to the user as a DM
 /// through the outbox; the acknowledgement is immediate.
 async fn interaction(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(refusal) = verified(&state, &headers, &body) {
-        return refusal.into_response();
-    }
+    let request = match verified(&state, &headers, &body) {
+        Ok(request) => request,
+        Err(refusal) => return refusal.into_response(),
+    };
     let payload = form_fields(&body)
         .remove("payload")
         .and_then(|payload| serde_json::from_str::<Value>(&payload).ok());
     let Some(payload) = payload else {
         return (StatusCode::BAD_REQUEST, "payload missing or not JSON").into_response();
     };
-    if let Err(refusal) = from_our_workspace(&state, payload["team"]["id"].as_str()) {
+    if let Err(refusal) = from_our_workspace(&state, Origin::of_interaction(&payload)) {
         return refusal.into_response();
     }
+    if let Err(replay) = first_time(&state, &request).await {
+        return replay;
+    }
     match run_interaction(&state.bot, state.api.as_ref(), &payload).await {
-        Ok(Some(answer)) => Json(answer).into_response(),
-        Ok(None) => StatusCode::OK.into_response(),
+        Ok(answer) => acknowledgement(answer),
         Err(problem) => (StatusCode::BAD_REQUEST, problem).into_response(),
     }
 }
@@ -276,7 +326,7 @@ async fn deliver_drafts(bot: Bot, api: WebApi, user: UserId, meeting_key: String
 /// Runs an interaction payload (from HTTP or Socket Mode).
 pub(super) async fn run_interaction(
     bot: &Bot,
-    api: Option<&WebApi>,
+    api: Option<&SlackApi>,
     payload: &Value,
 ) -> Result<Option<Value>, &'static str> {
     if let Some(user) = payload["user"]["id"]
@@ -314,24 +364,44 @@ pub(super) async fn run_interaction(
         if let Some(api) = api {
             tokio::spawn(deliver_drafts(
                 bot.clone(),
-                api.clone(),
-                user,
+                api.client.clone(),
+                user.clone(),
                 value.to_owned(),
             ));
         }
-        return Ok(None);
+    } else {
+        let replies = bot.handle_button(&user, &action, value).await;
+        let trigger = payload["trigger_id"].as_str().unwrap_or(action_id);
+        queue_replies(bot, replies, &format!("interaction:{trigger}")).await;
     }
-    let replies = bot.handle_button(&user, &action, value).await;
-    let trigger = payload["trigger_id"].as_str().unwrap_or(action_id);
-    queue_replies(bot, replies, &format!("interaction:{trigger}")).await;
-    // The pressed message shows the new state in place (response_url).
-    if let (Some(response_url), Some(card)) = (
-        payload["response_url"].as_str(),
-        bot.card_after_press(&user, &action, value).await,
-    ) {
-        tokio::spawn(replace_original(response_url.to_owned(), card));
+    // The pressed message shows the new state in place, for everyone who
+    // sees it (response_url, replace_original).
+    if let Some(response_url) = payload["response_url"].as_str()
+        && let Some(message) = bot
+            .message_after_press(&user, &action, value, pressed_on(payload))
+            .await
+    {
+        tokio::spawn(replace_original(response_url.to_owned(), message));
     }
     Ok(None)
+}
+
+/// Where the pressed message is: in a channel, seen by everyone there, or
+/// seen by the presser alone (an ephemeral answer, a direct message — a
+/// `D…` conversation). Unknown counts as the presser's alone, so nothing
+/// others see is replaced by mistake.
+fn pressed_on(payload: &Value) -> PressedOn {
+    let container = &payload["container"];
+    let channel = container["channel_id"]
+        .as_str()
+        .or_else(|| payload["channel"]["id"].as_str());
+    let personal =
+        container["is_ephemeral"] == true || channel.is_none_or(|channel| channel.starts_with('D'));
+    if personal {
+        PressedOn::PersonalMessage
+    } else {
+        PressedOn::ChannelMessage
+    }
 }
 
 async fn replace_original(response_url: String, card: Outgoing) {
@@ -397,6 +467,8 @@ async fn queue_replies(bot: &Bot, replies: Vec<Outgoing>, key: &str) {
 /// Events: the URL check, and event callbacks deduplicated by `event_id`
 /// (Slack retries a delivery it did not see acknowledged).
 async fn event(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    // A replay of an event repeats its `event_id`, which `run_event` claims
+    // before any effect: that claim is the events' replay guard.
     if let Err(refusal) = verified(&state, &headers, &body) {
         return refusal.into_response();
     }
@@ -406,7 +478,7 @@ async fn event(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     if envelope["type"] == "url_verification" {
         return Json(json!({ "challenge": envelope["challenge"] })).into_response();
     }
-    if let Err(refusal) = from_our_workspace(&state, envelope["team_id"].as_str()) {
+    if let Err(refusal) = from_our_workspace(&state, Origin::of_event(&envelope)) {
         return refusal.into_response();
     }
     run_event(&state.bot, state.api.as_ref(), &envelope).await;
@@ -414,7 +486,7 @@ async fn event(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
 }
 
 /// Runs an event callback once, whatever the retries.
-pub(super) async fn run_event(bot: &Bot, api: Option<&WebApi>, envelope: &Value) {
+pub(super) async fn run_event(bot: &Bot, api: Option<&SlackApi>, envelope: &Value) {
     if envelope["type"] != "event_callback" {
         return;
     }
@@ -431,14 +503,14 @@ pub(super) async fn run_event(bot: &Bot, api: Option<&WebApi>, envelope: &Value)
 /// form question, a department, or a command without the slash menu. The
 /// replies go back as direct messages through the outbox. Messages from
 /// bots (including banso itself) and edits are ignored.
-async fn handle_event(bot: &Bot, api: Option<&WebApi>, event_id: &str, event: &Value) {
+async fn handle_event(bot: &Bot, api: Option<&SlackApi>, event_id: &str, event: &Value) {
     if event["type"] == "app_home_opened" && event["tab"] != "messages" {
         if let (Some(api), Some(user)) = (
             api,
             event["user"].as_str().and_then(|id| UserId::parse(id).ok()),
         ) {
             // Published in the background: the event is acknowledged now.
-            tokio::spawn(publish_home(bot.clone(), api.clone(), user));
+            tokio::spawn(publish_home(bot.clone(), api.client.clone(), user));
         }
         return;
     }

@@ -2,6 +2,11 @@
 //! Events API endpoints, a small Web API client and the outbox sender.
 //! Slack's types and JSON stop here; the bot core sees only its own
 //! message model.
+//!
+//! Every request is acknowledged without waiting for the Web API: a call
+//! that must follow the request (`views.open`) runs right after the ack,
+//! and the one wait left in front of it (a first-contact profile lookup,
+//! `profiles`) is bounded.
 
 pub mod blocks;
 pub mod http;
@@ -11,6 +16,7 @@ pub mod sender;
 pub mod signature;
 pub mod socket_mode;
 pub mod web_api;
+mod workspace;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -25,6 +31,29 @@ use crate::scheduler::Scheduler;
 const FLUSH_BOUND: Duration = Duration::from_secs(10);
 /// How often the sender looks for new messages in the outbox.
 const OUTBOX_POLL: Duration = Duration::from_millis(500);
+/// How often the replay claims past Slack's window are deleted.
+const CLAIM_SWEEP: Duration = Duration::from_secs(60);
+/// Claims are kept this long past the five-minute window, for clocks of
+/// replicas that disagree by up to that much.
+const CLAIM_MARGIN_SECONDS: i64 = 60;
+
+/// The Web API client, with what the adapter keeps beside it for the
+/// requests that use it. Cheap to clone; clones share everything.
+#[derive(Clone)]
+struct SlackApi {
+    client: web_api::WebApi,
+    /// The profile lookups under way (`profiles`).
+    lookups: profiles::Lookups,
+}
+
+impl SlackApi {
+    fn new(client: web_api::WebApi) -> Self {
+        Self {
+            client,
+            lookups: profiles::Lookups::default(),
+        }
+    }
+}
 
 /// How banso hears from Slack.
 pub enum Transport {
@@ -87,7 +116,10 @@ pub async fn serve(
         }
     });
     let (signing_secret, socket) = match transport {
-        Transport::Http { signing_secret } => (Some(signing_secret), None),
+        Transport::Http { signing_secret } => {
+            tokio::spawn(sweep_request_claims(bot.clone(), stopped.clone()));
+            (Some(signing_secret), None)
+        }
         Transport::SocketMode {
             app_token,
             api_base,
@@ -115,4 +147,20 @@ pub async fn serve(
     let _ = scheduling.await;
     let _ = delivering.await;
     Ok(())
+}
+
+/// Deletes, from time to time, the replay claims of requests whose
+/// timestamp is past Slack's window: their replays are refused as stale.
+async fn sweep_request_claims(bot: Bot, mut stopped: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(CLAIM_SWEEP) => {}
+            _ = stopped.changed() => return,
+        }
+        let before =
+            bot.clock().now().timestamp() - signature::MAX_SKEW_SECONDS - CLAIM_MARGIN_SECONDS;
+        if let Err(error) = bot.store().forget_signed_requests_before(before).await {
+            tracing::warn!(%error, "old replay claims not deleted; trying again later");
+        }
+    }
 }

@@ -1,7 +1,9 @@
 //! Slack request signatures (v0): `X-Slack-Signature` is
 //! `v0=` + hex(HMAC-SHA256(signing secret, "v0:" + timestamp + ":" + body)),
 //! and `X-Slack-Request-Timestamp` must be within five minutes of now, so a
-//! captured request cannot be replayed later.
+//! captured request cannot be replayed later; within those five minutes the
+//! store's claim on its signature (`Store::claim_signed_request`) makes a
+//! replay do nothing.
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -22,6 +24,17 @@ pub enum SignatureError {
     Mismatch,
 }
 
+/// A request whose signature verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// When Slack says it sent the request (epoch seconds).
+    pub sent_at: i64,
+    /// The signature in one spelling (lowercase hex, no `v0=`): hex digits
+    /// may be sent in either case, so the header as sent would let a
+    /// replay through a guard that compares text.
+    pub signature: String,
+}
+
 /// Checks a request's signature over its raw body, in constant time.
 pub fn verify(
     signing_secret: &str,
@@ -29,7 +42,7 @@ pub fn verify(
     signature: Option<&str>,
     body: &[u8],
     now: i64,
-) -> Result<(), SignatureError> {
+) -> Result<Verified, SignatureError> {
     let timestamp_text = timestamp
         .map(str::trim)
         .ok_or(SignatureError::BadTimestamp)?;
@@ -51,7 +64,11 @@ pub fn verify(
     mac.update(body);
     // `verify_slice` compares in constant time.
     mac.verify_slice(&expected)
-        .map_err(|_| SignatureError::Mismatch)
+        .map_err(|_| SignatureError::Mismatch)?;
+    Ok(Verified {
+        sent_at,
+        signature: hex::encode(expected),
+    })
 }
 
 #[cfg(test)]
@@ -75,8 +92,32 @@ mod tests {
                 BODY.as_bytes(),
                 NOW
             ),
-            Ok(())
+            Ok(Verified {
+                sent_at: 1_531_420_618,
+                signature: SIGNATURE["v0=".len()..].to_owned(),
+            })
         );
+    }
+
+    #[test]
+    fn a_signature_in_capitals_is_the_same_request() {
+        let shouted = format!("v0={}", SIGNATURE["v0=".len()..].to_uppercase());
+        let plain = verify(
+            SECRET,
+            Some(TIMESTAMP),
+            Some(SIGNATURE),
+            BODY.as_bytes(),
+            NOW,
+        );
+        let capitals = verify(
+            SECRET,
+            Some(TIMESTAMP),
+            Some(&shouted),
+            BODY.as_bytes(),
+            NOW,
+        );
+        assert!(plain.is_ok());
+        assert_eq!(plain, capitals, "one key for the replay guard");
     }
 
     #[test]

@@ -1,19 +1,28 @@
 //! Socket Mode: banso opens a websocket to Slack (no public URL needed —
 //! the usual choice inside a city network) and receives the same commands,
-//! interactions and events as over HTTP. Each envelope is handled (stored)
-//! first and acknowledged after; an envelope seen before (a redelivery) is
-//! only acknowledged. On `disconnect` or a lost connection banso opens a
-//! new one, with growing pauses while Slack cannot be reached.
+//! interactions and events as over HTTP. Each envelope is handled in a task
+//! of its own, off the read loop, so one request never waits for another:
+//! what it brings is stored first, then it is acknowledged, and the Web API
+//! work that follows an ack (`views.open`) starts once the ack is sent. An
+//! envelope seen before (a redelivery) is only acknowledged, and so is one
+//! from a workspace banso does not serve. On `disconnect` banso finishes
+//! and acknowledges what it took on the old connection, then opens a new
+//! one; after a lost connection it opens one with growing pauses while
+//! Slack cannot be reached.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
+use futures_util::{Sink, SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::sync::watch;
+use tokio::task::{JoinError, JoinSet};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::http::{run_command, run_event, run_interaction};
+use super::SlackApi;
+use super::http::{AfterAck, run_command, run_event, run_interaction};
 use super::web_api::WebApi;
+use super::workspace::{self, Origin};
 use crate::bot::Bot;
 use crate::config::Secret;
 
@@ -36,6 +45,7 @@ pub async fn run(
     api: Option<WebApi>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let api = api.map(SlackApi::new);
     let http = reqwest::Client::new();
     let mut pause = Duration::from_secs(1);
     loop {
@@ -59,7 +69,7 @@ pub async fn run(
             return;
         }
         if let (Ended::Reconnect, Some(api)) = (&ended, &api) {
-            api.note_reachability(false);
+            api.client.note_reachability(false);
         }
         if matches!(ended, Ended::Refresh) {
             continue;
@@ -99,30 +109,65 @@ async fn open_url(
     }
 }
 
+/// An envelope handled: its acknowledgement, and what follows it.
+struct Acknowledgement {
+    ack: Value,
+    after_ack: Option<AfterAck>,
+}
+
+impl Acknowledgement {
+    fn bare(envelope_id: &str) -> Self {
+        Self::with(envelope_id, None)
+    }
+
+    /// The ack, carrying the answer when there is one (a silent answer is
+    /// an ack without a payload).
+    fn with(envelope_id: &str, answer: Option<Value>) -> Self {
+        let ack = match answer {
+            Some(answer) => json!({ "envelope_id": envelope_id, "payload": answer }),
+            None => json!({ "envelope_id": envelope_id }),
+        };
+        Self {
+            ack,
+            after_ack: None,
+        }
+    }
+}
+
 async fn serve_connection<S>(
     bot: &Bot,
-    api: Option<&WebApi>,
-    mut socket: tokio_tungstenite::WebSocketStream<S>,
+    api: Option<&SlackApi>,
+    socket: tokio_tungstenite::WebSocketStream<S>,
     shutdown: &mut watch::Receiver<bool>,
 ) -> Ended
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    use futures_util::{SinkExt, StreamExt};
-    loop {
+    let (mut outgoing, mut incoming) = socket.split();
+    let mut handling: JoinSet<Option<Acknowledgement>> = JoinSet::new();
+    let ended = loop {
         let frame = tokio::select! {
-            frame = socket.next() => frame,
-            _ = shutdown.changed() => {
-                let _ = socket.close(None).await;
-                return Ended::Shutdown;
+            frame = incoming.next() => frame,
+            Some(handled) = handling.join_next() => {
+                if !acknowledge(&mut outgoing, handled).await {
+                    // The requests under way still finish their work.
+                    handling.detach_all();
+                    return Ended::Reconnect;
+                }
+                continue;
             }
+            _ = shutdown.changed() => break Ended::Shutdown,
         };
         let text = match frame {
             Some(Ok(Message::Text(text))) => text,
-            Some(Ok(Message::Close(_))) | None => return Ended::Reconnect,
+            Some(Ok(Message::Close(_))) | None => {
+                handling.detach_all();
+                return Ended::Reconnect;
+            }
             Some(Ok(_)) => continue,
             Some(Err(error)) => {
                 tracing::warn!(%error, "Socket Mode connection lost");
+                handling.detach_all();
                 return Ended::Reconnect;
             }
         };
@@ -134,28 +179,103 @@ where
             Some("hello") => {
                 tracing::info!("Socket Mode connected");
                 if let Some(api) = api {
-                    api.note_reachability(true);
+                    api.client.note_reachability(true);
                 }
             }
             Some("disconnect") => {
                 tracing::info!(reason = %envelope["reason"], "Slack asked to reconnect");
-                return Ended::Refresh;
+                break Ended::Refresh;
             }
             _ => {
-                if let Some(ack) = handle_envelope(bot, api, &envelope).await
-                    && let Err(error) = socket.send(Message::text(ack.to_string())).await
-                {
-                    tracing::warn!(%error, "could not acknowledge an envelope");
-                    return Ended::Reconnect;
-                }
+                handling.spawn(handle_envelope(bot.clone(), api.cloned(), envelope));
             }
         }
+    };
+    // What this connection took is finished and acknowledged on it.
+    while let Some(handled) = handling.join_next().await {
+        if !acknowledge(&mut outgoing, handled).await {
+            handling.detach_all();
+            return Ended::Reconnect;
+        }
     }
+    if matches!(ended, Ended::Shutdown) {
+        let _ = outgoing.close().await;
+    }
+    ended
+}
+
+/// Sends a handled envelope's ack, then starts what follows it; false if
+/// the connection is gone. A handler that panicked sends nothing: Slack
+/// delivers the envelope again.
+async fn acknowledge<W>(
+    outgoing: &mut W,
+    handled: Result<Option<Acknowledgement>, JoinError>,
+) -> bool
+where
+    W: Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
+{
+    let acknowledgement = match handled {
+        Ok(Some(acknowledgement)) => acknowledgement,
+        Ok(None) => return true,
+        Err(error) => {
+            tracing::error!(%error, "an envelope's handler failed; Slack will deliver it again");
+            return true;
+        }
+    };
+    if let Err(error) = outgoing
+        .send(Message::text(acknowledgement.ack.to_string()))
+        .await
+    {
+        tracing::warn!(%error, "could not acknowledge an envelope");
+        return false;
+    }
+    if let Some(after_ack) = acknowledgement.after_ack {
+        tokio::spawn(after_ack);
+    }
+    true
+}
+
+/// A slash command envelope's payload as the form fields Slack posts over
+/// HTTP.
+fn command_fields(payload: &Value) -> HashMap<String, String> {
+    payload
+        .as_object()
+        .map(|object| {
+            object
+                .iter()
+                .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Handles one envelope and returns its acknowledgement.
-async fn handle_envelope(bot: &Bot, api: Option<&WebApi>, envelope: &Value) -> Option<Value> {
+async fn handle_envelope(
+    bot: Bot,
+    api: Option<SlackApi>,
+    envelope: Value,
+) -> Option<Acknowledgement> {
     let envelope_id = envelope["envelope_id"].as_str()?;
+    let payload = &envelope["payload"];
+    let kind = envelope["type"].as_str();
+    let fields = command_fields(payload);
+    let origin = match kind {
+        Some("slash_commands") => Origin::of_command(&fields),
+        Some("interactive") => Origin::of_interaction(payload),
+        Some("events_api") => Origin::of_event(payload),
+        // Nothing is done for other kinds; they are acknowledged below.
+        _ => Origin::default(),
+    };
+    let is_a_request =
+        kind.is_some_and(|kind| ["slash_commands", "interactive", "events_api"].contains(&kind));
+    if is_a_request && !workspace::is_ours(bot.settings().slack.team_id.as_deref(), origin) {
+        tracing::warn!(
+            team = origin.team,
+            enterprise = origin.enterprise,
+            "refused an envelope from an unknown workspace"
+        );
+        return Some(Acknowledgement::bare(envelope_id));
+    }
     let now = bot.clock().now().timestamp();
     let first_time = bot
         .store()
@@ -167,44 +287,34 @@ async fn handle_envelope(bot: &Bot, api: Option<&WebApi>, envelope: &Value) -> O
             true
         });
     if !first_time {
-        return Some(json!({ "envelope_id": envelope_id }));
+        return Some(Acknowledgement::bare(envelope_id));
     }
-    let payload = &envelope["payload"];
-    match envelope["type"].as_str() {
-        Some("slash_commands") => {
-            let fields: HashMap<String, String> = payload
-                .as_object()
-                .map(|object| {
-                    object
-                        .iter()
-                        .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
-                        .collect()
-                })
-                .unwrap_or_default();
-            match run_command(bot, api, &fields).await {
-                Ok(Some(answer)) => Some(json!({ "envelope_id": envelope_id, "payload": answer })),
-                Ok(None) => Some(json!({ "envelope_id": envelope_id })),
-                Err(problem) => {
-                    tracing::warn!(problem, "slash command envelope refused");
-                    Some(json!({ "envelope_id": envelope_id }))
-                }
+    let api = api.as_ref();
+    match kind {
+        Some("slash_commands") => match run_command(&bot, api, &fields).await {
+            Ok(handled) => Some(Acknowledgement {
+                after_ack: handled.after_ack,
+                ..Acknowledgement::with(envelope_id, handled.answer)
+            }),
+            Err(problem) => {
+                tracing::warn!(problem, "slash command envelope refused");
+                Some(Acknowledgement::bare(envelope_id))
             }
-        }
-        Some("interactive") => match run_interaction(bot, api, payload).await {
-            Ok(Some(answer)) => Some(json!({ "envelope_id": envelope_id, "payload": answer })),
-            Ok(None) => Some(json!({ "envelope_id": envelope_id })),
+        },
+        Some("interactive") => match run_interaction(&bot, api, payload).await {
+            Ok(answer) => Some(Acknowledgement::with(envelope_id, answer)),
             Err(problem) => {
                 tracing::warn!(problem, "interaction envelope refused");
-                Some(json!({ "envelope_id": envelope_id }))
+                Some(Acknowledgement::bare(envelope_id))
             }
         },
         Some("events_api") => {
-            run_event(bot, api, payload).await;
-            Some(json!({ "envelope_id": envelope_id }))
+            run_event(&bot, api, payload).await;
+            Some(Acknowledgement::bare(envelope_id))
         }
         other => {
             tracing::info!(kind = ?other, "envelope type not handled");
-            Some(json!({ "envelope_id": envelope_id }))
+            Some(Acknowledgement::bare(envelope_id))
         }
     }
 }
