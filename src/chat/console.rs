@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::bot::Bot;
 use crate::bot::buttons::ButtonAction;
 use crate::bot::clock::AdjustableClock;
-use crate::message::{Outgoing, Recipient, UserId, render_mentions};
+use crate::message::{Outgoing, Recipient, UserId, plain_text};
 use crate::scheduler::Scheduler;
 pub use input::{LineSource, spawn_line_reader};
 pub use meta::{MetaCommand, MetaError, parse_advance, parse_meta};
@@ -316,7 +316,7 @@ impl<W: Write> Console<W> {
         template: &str,
         context: serde_json::Value,
     ) -> anyhow::Result<()> {
-        let text = self.bot.texts().render(template, context);
+        let text = plain_text(&self.bot.texts().render(template, context));
         match self.format {
             OutputFormat::Text => writeln!(self.out, "{text}"),
             OutputFormat::Json => {
@@ -367,7 +367,7 @@ fn meta_error_context(error: &MetaError) -> serde_json::Value {
 
 fn write_text_message(out: &mut impl Write, message: &Outgoing) -> std::io::Result<()> {
     writeln!(out, "[→ {}]", message.to)?;
-    let text = render_mentions(&message.text, str::to_owned);
+    let text = plain_text(&message.text);
     for line in text.lines() {
         writeln!(out, "  {line}")?;
     }
@@ -376,7 +376,7 @@ fn write_text_message(out: &mut impl Write, message: &Outgoing) -> std::io::Resu
             .buttons
             .iter()
             .enumerate()
-            .map(|(index, button)| format!("[{}] {}", index + 1, button.label))
+            .map(|(index, button)| format!("[{}] {}", index + 1, plain_text(&button.label)))
             .collect();
         writeln!(out, "  {}", buttons.join("  "))?;
     }
@@ -392,9 +392,9 @@ fn write_json_message(
         .buttons
         .iter()
         .enumerate()
-        .map(|(index, button)| json!({ "n": index + 1, "label": button.label }))
+        .map(|(index, button)| json!({ "n": index + 1, "label": plain_text(&button.label) }))
         .collect();
-    let text = render_mentions(&message.text, str::to_owned);
+    let text = plain_text(&message.text);
     let mut line = json!({ "to": message.to, "text": text, "buttons": buttons });
     if let Some(id) = id {
         line["id"] = json!(id);

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use super::blocks::{action_of, blocks, fallback_text};
 use super::modal;
+use super::mrkdwn;
 use super::profiles;
 use super::signature;
 use super::web_api::WebApi;
@@ -113,18 +114,7 @@ fn form_fields(body: &[u8]) -> HashMap<String, String> {
 
 /// The direct replies as one ephemeral answer.
 fn ephemeral(replies: &[Outgoing]) -> Value {
-    let text = replies
-        .iter()
-        .map(|reply| reply.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    let mut all_blocks = Vec::new();
-    for reply in replies {
-        if let Value::Array(rendered) = blocks(reply) {
-            all_blocks.extend(rendered);
-        }
-    }
-    json!({ "response_type": "ephemeral", "text": text, "blocks": all_blocks })
+    super::blocks::ephemeral(replies)
 }
 
 /// A slash command becomes the line the user would type in the console.
@@ -157,7 +147,8 @@ pub(super) async fn run_command(
         return Err("missing user_id or command");
     };
     profiles::ensure(bot, api, &user).await;
-    let text = fields.get("text").map(String::as_str).unwrap_or_default();
+    // Slack sends what was typed with entities and `<…>` markup.
+    let text = mrkdwn::decode(fields.get("text").map(String::as_str).unwrap_or_default());
     // `/consult` alone opens the form as a modal; without the Web API (or
     // if Slack refuses) the form runs as a direct-message dialogue instead.
     if command == "/consult"
@@ -360,18 +351,21 @@ async fn run_message_shortcut(bot: &Bot, payload: &Value) -> Result<(), &'static
     else {
         return Err("no user");
     };
-    let text = payload["message"]["text"].as_str().unwrap_or_default();
+    let text = mrkdwn::decode(payload["message"]["text"].as_str().unwrap_or_default());
     let link = match (
         payload["channel"]["id"].as_str(),
         payload["message"]["ts"].as_str(),
     ) {
-        (Some(channel), Some(ts)) => Some(format!(
-            "https://slack.com/archives/{channel}/p{}",
-            ts.replace('.', "")
+        (Some(channel), Some(ts)) => Some(crate::message::link(
+            &format!(
+                "https://slack.com/archives/{channel}/p{}",
+                ts.replace('.', "")
+            ),
+            None,
         )),
         _ => None,
     };
-    let replies = bot.consult_from_message(&user, text, link.as_deref()).await;
+    let replies = bot.consult_from_message(&user, &text, link.as_deref()).await;
     let trigger = payload["trigger_id"].as_str().unwrap_or("shortcut");
     queue_replies(bot, replies, &format!("shortcut:{trigger}")).await;
     Ok(())
@@ -450,12 +444,12 @@ async fn handle_event(bot: &Bot, api: Option<&WebApi>, event_id: &str, event: &V
     }
     let (Some(user), Some(text)) = (
         event["user"].as_str().and_then(|id| UserId::parse(id).ok()),
-        event["text"].as_str(),
+        event["text"].as_str().map(mrkdwn::decode),
     ) else {
         return;
     };
     profiles::ensure(bot, api, &user).await;
-    let replies = bot.handle_text(&user, text).await;
+    let replies = bot.handle_text(&user, &text).await;
     queue_replies(bot, replies, &format!("event:{event_id}")).await;
 }
 
