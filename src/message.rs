@@ -227,17 +227,15 @@ pub fn plain_link(url: &str, label: Option<&str>) -> String {
 /// end inside a marker, so a shortened text never carries half a mention or
 /// half a link.
 pub fn prefix_keeping_markers(text: &str, limit: usize) -> &str {
-    let mut count = 0;
     let mut inside = false;
     let mut cut_allowed_at = 0;
-    for (at, c) in text.char_indices() {
+    for (count, (at, c)) in text.char_indices().enumerate() {
         if !inside {
             cut_allowed_at = at;
         }
         if count == limit {
             return &text[..cut_allowed_at];
         }
-        count += 1;
         match c {
             MENTION_START | CHANNEL_START | LINK_START => inside = true,
             MENTION_END | CHANNEL_END | LINK_END => inside = false,
@@ -347,11 +345,23 @@ mod tests {
             "#banso-team と #C0OTHER と 手順書 (https://example.jp/a?b=1&c=2) と https://example.jp/"
         );
         for (url, label, plain) in [
-            ("mailto:a@example.jp", Some("a@example.jp"), "mailto:a@example.jp"),
+            (
+                "mailto:a@example.jp",
+                Some("a@example.jp"),
+                "mailto:a@example.jp",
+            ),
             ("http://example.jp", Some("example.jp"), "http://example.jp"),
-            ("https://example.jp", Some("https://example.jp"), "https://example.jp"),
+            (
+                "https://example.jp",
+                Some("https://example.jp"),
+                "https://example.jp",
+            ),
             ("https://example.jp", Some(" "), "https://example.jp"),
-            ("https://example.jp", Some("ここ"), "ここ (https://example.jp)"),
+            (
+                "https://example.jp",
+                Some("ここ"),
+                "ここ (https://example.jp)",
+            ),
         ] {
             assert_eq!(plain_link(url, label), plain, "{url} {label:?}");
         }
@@ -392,7 +402,10 @@ mod tests {
         assert_eq!(prefix_keeping_markers(&text, 5), "件名");
         let with_mention = format!("件名{}", mention("U0TANAKA"));
         assert_eq!(prefix_keeping_markers(&text, 12), with_mention);
-        assert_eq!(prefix_keeping_markers(&text, 13), format!("{with_mention}の"));
+        assert_eq!(
+            prefix_keeping_markers(&text, 13),
+            format!("{with_mention}の")
+        );
         assert_eq!(prefix_keeping_markers(&text, 100), text);
         assert_eq!(prefix_keeping_markers("あいう", 0), "");
     }

@@ -351,7 +351,10 @@ fn a_capped_list_says_how_many_there_are() {
         "consult/list",
         json!({ "items": vec![consultation(); 50], "total": 79, "scope": "all" }),
     );
-    assert!(capped.starts_with("すべての相談（最新50件／全79件）"), "{capped}");
+    assert!(
+        capped.starts_with("すべての相談（最新50件／全79件）"),
+        "{capped}"
+    );
     let whole = texts.render(
         "consult/list",
         json!({ "items": [consultation()], "total": 1, "scope": "all" }),
@@ -361,5 +364,8 @@ fn a_capped_list_says_how_many_there_are() {
         "consult/list",
         json!({ "items": vec![consultation(); 50], "total": 79, "scope": "all" }),
     );
-    assert!(english.starts_with("All consultations (latest 50 of 79)"), "{english}");
+    assert!(
+        english.starts_with("All consultations (latest 50 of 79)"),
+        "{english}"
+    );
 }

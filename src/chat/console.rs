@@ -401,3 +401,40 @@ fn write_json_message(
     }
     writeln!(out, "{line}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::{Button, link, mention};
+
+    #[test]
+    fn markers_read_as_plain_words_in_the_console() {
+        let message = Outgoing {
+            to: Recipient::Channel("#banso-team".into()),
+            text: format!(
+                "A&B <重要> {} {}",
+                link("https://example.jp/a?b=1&c=2", Some("手順書")),
+                mention("tanaka")
+            ),
+            buttons: vec![Button {
+                label: format!("担当: {}", mention("leader")),
+                action: "a".into(),
+                value: "v".into(),
+            }],
+        };
+        let mut text = Vec::new();
+        write_text_message(&mut text, &message).unwrap();
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            "[→ #banso-team]\n  A&B <重要> 手順書 (https://example.jp/a?b=1&c=2) tanaka\n  [1] 担当: leader\n"
+        );
+        let mut line = Vec::new();
+        write_json_message(&mut line, &message, None).unwrap();
+        let line: serde_json::Value = serde_json::from_slice(&line).unwrap();
+        assert_eq!(
+            line["text"],
+            "A&B <重要> 手順書 (https://example.jp/a?b=1&c=2) tanaka"
+        );
+        assert_eq!(line["buttons"][0]["label"], "担当: leader");
+    }
+}

@@ -34,7 +34,8 @@ fn bucket_for(bot: &Bot, month: crate::domain::month::YearMonth) -> String {
 pub async fn record_quick(bot: &Bot, user: &UserId, text: &str) -> anyhow::Result<Vec<Outgoing>> {
     let first_line = text.lines().next().unwrap_or_default().trim();
     // Never half a mention or half a link in a title.
-    let mut title = crate::message::prefix_keeping_markers(first_line, QUICK_TITLE_CHARS).to_owned();
+    let mut title =
+        crate::message::prefix_keeping_markers(first_line, QUICK_TITLE_CHARS).to_owned();
     if title.len() < first_line.len() {
         title.push('…');
     }

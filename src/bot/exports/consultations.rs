@@ -170,9 +170,9 @@ fn write_history(
             what: labels.get("event", &event.kind),
             from: event.from_status.map(|code| labels.get("status", &code)),
             to: event.to_status.map(|code| labels.get("status", &code)),
-            detail: event
-                .detail
-                .map(|detail| render_mentions(&labels.detail(&detail), |id| name_of(names, id.to_owned()))),
+            detail: event.detail.map(|detail| {
+                render_mentions(&labels.detail(&detail), |id| name_of(names, id.to_owned()))
+            }),
         };
         table.write_row(&history_row(line))?;
     }

@@ -38,7 +38,10 @@ pub fn posts(message: &Outgoing) -> Vec<Post> {
     let first_sections = MESSAGE_BLOCKS.saturating_sub(actions.len()).max(1);
     let (first, rest) = sections.split_at(sections.len().min(first_sections));
     let mut posts = vec![post(first, actions)];
-    posts.extend(rest.chunks(MESSAGE_BLOCKS).map(|chunk| post(chunk, Vec::new())));
+    posts.extend(
+        rest.chunks(MESSAGE_BLOCKS)
+            .map(|chunk| post(chunk, Vec::new())),
+    );
     posts
 }
 
@@ -120,9 +123,7 @@ fn with_ellipsis(blocks: Value) -> Value {
     let Value::Array(mut blocks) = blocks else {
         return blocks;
     };
-    let last_section = blocks
-        .iter()
-        .rposition(|block| block["type"] == "section");
+    let last_section = blocks.iter().rposition(|block| block["type"] == "section");
     match last_section {
         Some(at) => {
             let text = blocks[at]["text"]["text"].as_str().unwrap_or_default();

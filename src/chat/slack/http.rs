@@ -365,7 +365,9 @@ async fn run_message_shortcut(bot: &Bot, payload: &Value) -> Result<(), &'static
         )),
         _ => None,
     };
-    let replies = bot.consult_from_message(&user, &text, link.as_deref()).await;
+    let replies = bot
+        .consult_from_message(&user, &text, link.as_deref())
+        .await;
     let trigger = payload["trigger_id"].as_str().unwrap_or("shortcut");
     queue_replies(bot, replies, &format!("shortcut:{trigger}")).await;
     Ok(())

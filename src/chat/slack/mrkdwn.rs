@@ -74,7 +74,7 @@ pub fn escape(text: &str) -> String {
                 escaped.push_str(&escape_characters(id));
                 escaped.push('>');
             }
-            Piece::Link { url, label } if url.is_empty() => {
+            Piece::Link { url: "", label } => {
                 escaped.push_str(&escape_characters(label.unwrap_or_default()));
             }
             Piece::Link { url, label } => {
@@ -243,7 +243,10 @@ mod tests {
             ("&lt;重要&gt; &amp;amp;", "<重要> &amp;".to_owned()),
             ("AT&T &copy;", "AT&T &copy;".to_owned()),
             ("<@U0TANAKA>", mention("U0TANAKA")),
-            ("<@U0TANAKA|tanaka>さん", format!("{}さん", mention("U0TANAKA"))),
+            (
+                "<@U0TANAKA|tanaka>さん",
+                format!("{}さん", mention("U0TANAKA")),
+            ),
             ("<@W0ENTERPRISE>", mention("W0ENTERPRISE")),
             ("<@nobody|誰か>", "誰か".to_owned()),
             (
@@ -255,10 +258,7 @@ mod tests {
                 "<https://example.jp/a?b=1&amp;c=2|手順書>",
                 link("https://example.jp/a?b=1&c=2", Some("手順書")),
             ),
-            (
-                "<https://example.jp/>",
-                link("https://example.jp/", None),
-            ),
+            ("<https://example.jp/>", link("https://example.jp/", None)),
             (
                 "<mailto:a@example.jp|a@example.jp>",
                 link("mailto:a@example.jp", Some("a@example.jp")),
@@ -289,7 +289,10 @@ mod tests {
     #[test]
     fn banso_text_is_escaped_once_with_markers_as_slack_markup() {
         for (internal, slack) in [
-            ("A&B社 <重要>".to_owned(), "A&amp;B社 &lt;重要&gt;".to_owned()),
+            (
+                "A&B社 <重要>".to_owned(),
+                "A&amp;B社 &lt;重要&gt;".to_owned(),
+            ),
             ("&amp;".to_owned(), "&amp;amp;".to_owned()),
             ("<!here>".to_owned(), "&lt;!here&gt;".to_owned()),
             (mention("U0TANAKA"), "<@U0TANAKA>".to_owned()),
@@ -337,7 +340,10 @@ mod tests {
             ("A&amp;B <b>", "A&amp;B <b>".to_owned()),
             (
                 "手順は https://example.jp/a?b=1&c=2 を参照",
-                format!("手順は {} を参照", link("https://example.jp/a?b=1&c=2", None)),
+                format!(
+                    "手順は {} を参照",
+                    link("https://example.jp/a?b=1&c=2", None)
+                ),
             ),
             (
                 "https://example.jp/のページ。",
@@ -351,7 +357,10 @@ mod tests {
                 "https://ja.wikipedia.org/wiki/A_(B)",
                 link("https://ja.wikipedia.org/wiki/A_(B)", None),
             ),
-            ("xhttps://example.jp http:// https", "xhttps://example.jp http:// https".to_owned()),
+            (
+                "xhttps://example.jp http:// https",
+                "xhttps://example.jp http:// https".to_owned(),
+            ),
             (
                 "\u{E004}https://evil.example\u{E005}",
                 link("https://evil.example", None),

@@ -91,7 +91,8 @@ fn people_become_slack_mentions_in_the_blocks_and_the_fallback() {
         link("https://example.jp/?a=1&b=2", Some("手順書"))
     );
     let rendered = blocks(&message(&text, 0));
-    let slack = "依頼者: <@U0TANAKA>\n件名: A&amp;B &lt;重要&gt; <https://example.jp/?a=1&amp;b=2|手順書>";
+    let slack =
+        "依頼者: <@U0TANAKA>\n件名: A&amp;B &lt;重要&gt; <https://example.jp/?a=1&amp;b=2|手順書>";
     assert_eq!(rendered[0]["text"]["text"], slack);
     assert_eq!(fallback_text(&message(&text, 0)), slack);
     assert_eq!(posts(&message(&text, 0))[0].text, slack);
@@ -154,7 +155,11 @@ fn a_text_past_fifty_blocks_continues_in_further_posts() {
         .flat_map(section_texts)
         .collect::<Vec<_>>()
         .concat();
-    assert_eq!(delivered, without_line_breaks(&text), "every character reaches Slack");
+    assert_eq!(
+        delivered,
+        without_line_breaks(&text),
+        "every character reaches Slack"
+    );
     assert!(units(&posts[0].text) <= FALLBACK_CHARS);
     assert!(posts[0].text.ends_with('…'));
 }
@@ -214,7 +219,10 @@ fn an_ephemeral_answer_holds_every_reply_within_one_message() {
     );
     let blocks = answer["blocks"].as_array().unwrap();
     assert_eq!(blocks.len(), 3);
-    assert_eq!(blocks[0]["text"]["text"], "<@U0TANAKA> さんへ: &lt;!here&gt;");
+    assert_eq!(
+        blocks[0]["text"]["text"],
+        "<@U0TANAKA> さんへ: &lt;!here&gt;"
+    );
     let line = "長".repeat(2_900);
     let long: Vec<Outgoing> = (0..60).map(|_| message(&line, 0)).collect();
     let answer = ephemeral(&long);
