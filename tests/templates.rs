@@ -101,7 +101,7 @@ fn fixture(name: &str) -> Option<Value> {
             { "at": "2024-06-07 10:00", "actor": "tanaka", "kind": "created", "from": null, "to": "received", "detail": null },
             { "at": "2024-06-07 10:05", "actor": "coord", "kind": "read", "from": null, "to": null, "detail": null },
         ] }),
-        "consult/list" => json!({ "items": [consultation()], "scope": "open" }),
+        "consult/list" => json!({ "items": [consultation()], "total": 79, "scope": "open" }),
         "consult/too_long" => json!({ "length": 3001, "limit": 3000 }),
         "consult/bad_short_id" | "form/bad_date" => json!({ "value": "x" }),
         "consult/department_saved" => json!({ "department": "総務課", "filled": 2 }),
@@ -328,12 +328,44 @@ fn a_configuration_problem_names_the_file_line_and_key() {
     );
 }
 
+/// The templates keep what people typed as typed; the Slack adapter
+/// escapes every text it sends once (`chat::slack::mrkdwn::escape`), and
+/// the console and the exports show it as it is.
 #[test]
-fn user_text_is_escaped_for_slack() {
+fn user_text_stays_as_typed_in_the_templates_and_is_escaped_once_for_slack() {
     let text = Texts::built_in(Language::Ja).render(
         "consult/team_notice",
         json!({ "c": consultation(), "limit": 10, "held": false }),
     );
-    assert!(text.contains("&lt;script&gt; &amp; 詳細"), "{text}");
+    assert!(text.contains("<script> & 詳細"), "{text}");
     assert!(text.contains("今月 3件目 / 上限10件"), "{text}");
+    let slack = banso::chat::slack::mrkdwn::escape(&text);
+    assert!(slack.contains("&lt;script&gt; &amp; 詳細"), "{slack}");
+    assert!(!slack.contains("&amp;amp;"), "{slack}");
+}
+
+#[test]
+fn a_capped_list_says_how_many_there_are() {
+    let texts = Texts::built_in(Language::Ja);
+    let capped = texts.render(
+        "consult/list",
+        json!({ "items": vec![consultation(); 50], "total": 79, "scope": "all" }),
+    );
+    assert!(
+        capped.starts_with("すべての相談（最新50件／全79件）"),
+        "{capped}"
+    );
+    let whole = texts.render(
+        "consult/list",
+        json!({ "items": [consultation()], "total": 1, "scope": "all" }),
+    );
+    assert!(whole.starts_with("すべての相談（1件）"), "{whole}");
+    let english = Texts::built_in(Language::En).render(
+        "consult/list",
+        json!({ "items": vec![consultation(); 50], "total": 79, "scope": "all" }),
+    );
+    assert!(
+        english.starts_with("All consultations (latest 50 of 79)"),
+        "{english}"
+    );
 }

@@ -156,7 +156,7 @@ fn base_environment() -> Environment<'static> {
     );
     env.add_filter("jdate", japanese_date_filter);
     env.add_filter("weekday_ja", japanese_weekday_filter);
-    env.add_filter("mrkdwn", escape_mrkdwn);
+    env.add_filter("mrkdwn", unchanged);
     env.add_filter("mention", |user: String| crate::message::mention(&user));
     env
 }
@@ -180,12 +180,12 @@ fn japanese_weekday_filter(value: String) -> Result<String, minijinja::Error> {
     Ok(fiscal::japanese_weekday(parse_iso_date(&value)?).to_owned())
 }
 
-/// Slack's mrkdwn gives `&`, `<` and `>` meaning; user text must not.
-pub fn escape_mrkdwn(value: String) -> String {
+/// `| mrkdwn` once escaped user text for Slack in the templates; the Slack
+/// adapter now escapes every text it sends, once, so the filter leaves the
+/// text as it is and an override written for the old templates is not
+/// escaped twice.
+fn unchanged(value: String) -> String {
     value
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -193,11 +193,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn mrkdwn_escape_neutralises_control_characters() {
-        assert_eq!(
-            escape_mrkdwn("<!channel> & <@U1>".into()),
-            "&lt;!channel&gt; &amp; &lt;@U1&gt;"
-        );
+    fn the_old_mrkdwn_filter_leaves_text_as_typed() {
+        let mut env = base_environment();
+        env.add_template("t", "{{ v | mrkdwn }}").unwrap();
+        let rendered = env
+            .get_template("t")
+            .unwrap()
+            .render(minijinja::context! { v => "<!channel> & <@U1>" })
+            .unwrap();
+        assert_eq!(rendered, "<!channel> & <@U1>");
     }
 
     #[test]

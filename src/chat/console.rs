@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::bot::Bot;
 use crate::bot::buttons::ButtonAction;
 use crate::bot::clock::AdjustableClock;
-use crate::message::{Outgoing, Recipient, UserId, render_mentions};
+use crate::message::{Outgoing, Recipient, UserId, plain_text};
 use crate::scheduler::Scheduler;
 pub use input::{LineSource, spawn_line_reader};
 pub use meta::{MetaCommand, MetaError, parse_advance, parse_meta};
@@ -316,7 +316,7 @@ impl<W: Write> Console<W> {
         template: &str,
         context: serde_json::Value,
     ) -> anyhow::Result<()> {
-        let text = self.bot.texts().render(template, context);
+        let text = plain_text(&self.bot.texts().render(template, context));
         match self.format {
             OutputFormat::Text => writeln!(self.out, "{text}"),
             OutputFormat::Json => {
@@ -367,7 +367,7 @@ fn meta_error_context(error: &MetaError) -> serde_json::Value {
 
 fn write_text_message(out: &mut impl Write, message: &Outgoing) -> std::io::Result<()> {
     writeln!(out, "[→ {}]", message.to)?;
-    let text = render_mentions(&message.text, str::to_owned);
+    let text = plain_text(&message.text);
     for line in text.lines() {
         writeln!(out, "  {line}")?;
     }
@@ -376,7 +376,7 @@ fn write_text_message(out: &mut impl Write, message: &Outgoing) -> std::io::Resu
             .buttons
             .iter()
             .enumerate()
-            .map(|(index, button)| format!("[{}] {}", index + 1, button.label))
+            .map(|(index, button)| format!("[{}] {}", index + 1, plain_text(&button.label)))
             .collect();
         writeln!(out, "  {}", buttons.join("  "))?;
     }
@@ -392,12 +392,49 @@ fn write_json_message(
         .buttons
         .iter()
         .enumerate()
-        .map(|(index, button)| json!({ "n": index + 1, "label": button.label }))
+        .map(|(index, button)| json!({ "n": index + 1, "label": plain_text(&button.label) }))
         .collect();
-    let text = render_mentions(&message.text, str::to_owned);
+    let text = plain_text(&message.text);
     let mut line = json!({ "to": message.to, "text": text, "buttons": buttons });
     if let Some(id) = id {
         line["id"] = json!(id);
     }
     writeln!(out, "{line}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::{Button, link, mention};
+
+    #[test]
+    fn markers_read_as_plain_words_in_the_console() {
+        let message = Outgoing {
+            to: Recipient::Channel("#banso-team".into()),
+            text: format!(
+                "A&B <重要> {} {}",
+                link("https://example.jp/a?b=1&c=2", Some("手順書")),
+                mention("tanaka")
+            ),
+            buttons: vec![Button {
+                label: format!("担当: {}", mention("leader")),
+                action: "a".into(),
+                value: "v".into(),
+            }],
+        };
+        let mut text = Vec::new();
+        write_text_message(&mut text, &message).unwrap();
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            "[→ #banso-team]\n  A&B <重要> 手順書 (https://example.jp/a?b=1&c=2) tanaka\n  [1] 担当: leader\n"
+        );
+        let mut line = Vec::new();
+        write_json_message(&mut line, &message, None).unwrap();
+        let line: serde_json::Value = serde_json::from_slice(&line).unwrap();
+        assert_eq!(
+            line["text"],
+            "A&B <重要> 手順書 (https://example.jp/a?b=1&c=2) tanaka"
+        );
+        assert_eq!(line["buttons"][0]["label"], "担当: leader");
+    }
 }

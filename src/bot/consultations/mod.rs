@@ -22,6 +22,8 @@ use notices::ConsultationView;
 
 /// The longest title taken from the first line of a quick `/consult`.
 const QUICK_TITLE_CHARS: usize = 40;
+/// The most consultations `/consult list` shows (the newest).
+const LIST_LIMIT: i64 = 50;
 
 /// The period a consultation counts in (see `quotas::bucket_of`).
 fn bucket_for(bot: &Bot, month: crate::domain::month::YearMonth) -> String {
@@ -31,8 +33,10 @@ fn bucket_for(bot: &Bot, month: crate::domain::month::YearMonth) -> String {
 /// `/consult <text>`: recorded at once; the first line becomes the title.
 pub async fn record_quick(bot: &Bot, user: &UserId, text: &str) -> anyhow::Result<Vec<Outgoing>> {
     let first_line = text.lines().next().unwrap_or_default().trim();
-    let mut title: String = first_line.chars().take(QUICK_TITLE_CHARS).collect();
-    if first_line.chars().count() > QUICK_TITLE_CHARS {
+    // Never half a mention or half a link in a title.
+    let mut title =
+        crate::message::prefix_keeping_markers(first_line, QUICK_TITLE_CHARS).to_owned();
+    if title.len() < first_line.len() {
         title.push('…');
     }
     let draft = ConsultationDraft {
@@ -273,9 +277,21 @@ pub async fn list(
         visible_to: (!role.is_team()).then(|| user.to_string()),
         requester: (scope == ListScope::Mine).then(|| user.to_string()),
         open_only: scope == ListScope::Open,
-        limit: 50,
+        limit: LIST_LIMIT,
     };
     let consultations = bot.store().list_consultations(&filter).await?;
+    // A full page may not be all: the list then says how many there are.
+    // Counted by reading them, as the store has no count of a filtered
+    // list; the contract's volumes (10 a month) keep that small.
+    let total = if consultations.len() < LIST_LIMIT as usize {
+        consultations.len()
+    } else {
+        let everything = ListFilter {
+            limit: i64::MAX,
+            ..filter
+        };
+        bot.store().list_consultations(&everything).await?.len()
+    };
     let items: Vec<ConsultationView> = consultations.iter().map(ConsultationView::of).collect();
     let scope_code = match scope {
         ListScope::Mine => "mine",
@@ -285,6 +301,6 @@ pub async fn list(
     Ok(bot.reply(
         user,
         "consult/list",
-        json!({ "items": items, "scope": scope_code }),
+        json!({ "items": items, "total": total, "scope": scope_code }),
     ))
 }

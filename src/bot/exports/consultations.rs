@@ -18,6 +18,7 @@ use crate::export::consultations::{
     summary_pairs,
 };
 use crate::export::xlsx::{TableWriter, pairs_sheet};
+use crate::message::render_mentions;
 use crate::store::{CountedRows, Event, MonthRows, NamedConsultation};
 
 /// 相談対応記録 of `month`, refused outside the contract.
@@ -115,7 +116,9 @@ fn write_list(
     let mut rows = 0;
     for consultation in list.rows.take(list.count) {
         let (consultation, name) = consultation?;
-        let note = consultation.decline_reason.or_else(|| {
+        // What people typed, in plain words: people by name, links as URLs.
+        let typed = |text: String| render_mentions(&text, |id| name_of(names, id.to_owned()));
+        let note = consultation.decline_reason.map(typed).or_else(|| {
             consultation
                 .exception
                 .then(|| labels.get("note", "exception"))
@@ -124,10 +127,10 @@ fn write_list(
             short_id: consultation.short_id,
             received_at: city_time(consultation.received_at),
             requester: name.unwrap_or(consultation.requester),
-            department: consultation.department,
-            title: consultation.title,
+            department: consultation.department.map(typed),
+            title: typed(consultation.title),
             category: labels.get("category", consultation.category.code()),
-            details: consultation.details,
+            details: typed(consultation.details),
             desired_date: consultation.desired_date,
             status: labels.get("status", consultation.status.code()),
             assignee: consultation.assignee.map(|id| name_of(names, id)),
@@ -167,7 +170,9 @@ fn write_history(
             what: labels.get("event", &event.kind),
             from: event.from_status.map(|code| labels.get("status", &code)),
             to: event.to_status.map(|code| labels.get("status", &code)),
-            detail: event.detail.map(|detail| labels.detail(&detail)),
+            detail: event.detail.map(|detail| {
+                render_mentions(&labels.detail(&detail), |id| name_of(names, id.to_owned()))
+            }),
         };
         table.write_row(&history_row(line))?;
     }

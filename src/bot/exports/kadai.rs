@@ -8,6 +8,7 @@ use super::{ExportError, Exported};
 use crate::bot::Bot;
 use crate::domain::kadai::{is_overdue, label};
 use crate::export::xlsx::{Cell, table_workbook};
+use crate::message::plain_text;
 use crate::store::KadaiItem;
 
 /// The columns of `export/kadai`, and of `item_cells`.
@@ -36,8 +37,8 @@ pub(super) fn item_cells(item: &KadaiItem, today: NaiveDate, labels: &mut Labels
     let overdue = is_overdue(item.status, item.due, today);
     vec![
         Cell::Text(label(item.number)),
-        Cell::Text(item.title.clone()),
-        Cell::Text(item.owner.clone()),
+        Cell::Text(plain_text(&item.title)),
+        Cell::Text(plain_text(&item.owner)),
         item.due.into(),
         Cell::Text(labels.get("priority", item.priority.code())),
         Cell::Text(labels.get("kadai_status", item.status.code())),

@@ -20,6 +20,7 @@ use crate::export::progress::{
     ProgressReport, Section, SectionTable, progress_document, progress_workbook,
 };
 use crate::export::xlsx::Cell;
+use crate::message::plain_text;
 use crate::store::KadaiItem;
 
 const TEMPLATE: &str = "export/progress";
@@ -101,7 +102,7 @@ async fn consultation_rows(
         rows.push(vec![
             Cell::Text(consultation.short_id),
             Cell::Date(city_time(consultation.received_at).date()),
-            Cell::Text(consultation.title),
+            Cell::Text(plain_text(&consultation.title)),
             Cell::Text(labels.get("category", consultation.category.code())),
             Cell::Text(labels.get("status", consultation.status.code())),
         ]);

@@ -8,6 +8,7 @@ use super::{ExportError, Exported};
 use crate::bot::Bot;
 use crate::bot::quotas::work_kinds;
 use crate::export::xlsx::{Cell, TableWriter};
+use crate::message::plain_text;
 use crate::store::WorkItem;
 
 /// The columns of `export/work`, and of `item_cells`.
@@ -50,10 +51,11 @@ pub async fn work(bot: &Bot) -> Result<Exported, ExportError> {
 
 /// An item in the order of `export/work`.
 fn item_cells(item: &WorkItem, labels: &mut Labels<'_>) -> Vec<Cell> {
-    let details = labels.get_with("work_details", &item.attributes);
+    // What people typed, in plain words (links as URLs).
+    let details = plain_text(&labels.get_with("work_details", &item.attributes));
     vec![
         Cell::Number(item.number as f64),
-        Cell::Text(item.title.clone()),
+        Cell::Text(plain_text(&item.title)),
         Cell::from(details),
         item.quota_position
             .map_or(Cell::Empty, |n| Cell::Number(n as f64)),

@@ -1,45 +1,94 @@
-//! The core's messages as Block Kit: the text as mrkdwn sections, the
-//! buttons as actions blocks. Slack's limits are kept here (3,000
-//! characters a section, 25 elements an actions block, 75 characters a
-//! button label, unique action ids within a message).
+//! The core's messages as Block Kit: the text escaped once as mrkdwn
+//! (`mrkdwn::escape`) in section blocks, the buttons as actions blocks,
+//! within Slack's limits — 3,000 characters a section, 50 blocks a message,
+//! 40,000 characters of `text` fallback, 25 elements an actions block, 75
+//! characters a button label, 2,000 a button value, 255 an action id, each
+//! action id unique within its message. A text too long for one message
+//! continues in further posts ([`posts`]); nothing is cut silently.
 
 use serde_json::{Value, json};
 
-use crate::message::{Button, Outgoing, render_mentions};
+use super::mrkdwn;
+use crate::message::{Button, Outgoing, plain_text};
 
-const SECTION_CHARS: usize = 3_000;
+/// Slack's limits (Block Kit reference). Lengths are counted in UTF-16
+/// units, as Slack's JavaScript counts them: never fewer than characters.
+pub const SECTION_CHARS: usize = 3_000;
+pub const MESSAGE_BLOCKS: usize = 50;
+pub const FALLBACK_CHARS: usize = 40_000;
+pub const BUTTON_VALUE_CHARS: usize = 2_000;
+pub const ACTION_ID_CHARS: usize = 255;
 const BUTTONS_PER_BLOCK: usize = 25;
 const LABEL_CHARS: usize = 75;
-/// Notification text (the `text` beside `blocks`) is a summary line.
-const FALLBACK_CHARS: usize = 150;
 
-/// The `blocks` of a message.
+/// One Slack message as banso posts it: its blocks and its `text`
+/// fallback (what notifications and screen readers show).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    pub text: String,
+    pub blocks: Value,
+}
+
+/// A message as one post or, when its text needs more than one message's
+/// 50 blocks, the first post (with the buttons) and its continuation, in
+/// order; the sender posts the continuation under the first post.
+pub fn posts(message: &Outgoing) -> Vec<Post> {
+    let sections = sections(&mrkdwn::escape(&message.text));
+    let actions = action_blocks(&message.buttons);
+    let first_sections = MESSAGE_BLOCKS.saturating_sub(actions.len()).max(1);
+    let (first, rest) = sections.split_at(sections.len().min(first_sections));
+    let mut posts = vec![post(first, actions)];
+    posts.extend(
+        rest.chunks(MESSAGE_BLOCKS)
+            .map(|chunk| post(chunk, Vec::new())),
+    );
+    posts
+}
+
+/// The `blocks` of a message that must be one surface (a card updated in
+/// place, the App Home tab): the first post's. In the rare case of a text
+/// longer than 50 blocks, it ends with `…`, and the cut is logged.
 pub fn blocks(message: &Outgoing) -> Value {
-    let mut blocks: Vec<Value> = sections(&slack_text(&message.text))
-        .into_iter()
-        .map(|text| json!({ "type": "section", "text": { "type": "mrkdwn", "text": text } }))
-        .collect();
-    for (chunk_index, chunk) in message.buttons.chunks(BUTTONS_PER_BLOCK).enumerate() {
-        let elements: Vec<Value> = chunk
-            .iter()
-            .enumerate()
-            .map(|(index, button)| button_element(button, chunk_index * BUTTONS_PER_BLOCK + index))
-            .collect();
-        blocks.push(json!({ "type": "actions", "elements": elements }));
+    let posts = posts(message);
+    let cut = posts.len() > 1;
+    let first = posts.into_iter().next().expect("at least one post");
+    if cut {
+        tracing::warn!(to = %message.to, "a message too long for one surface was shortened");
+        return with_ellipsis(first.blocks);
     }
-    Value::Array(blocks)
+    first.blocks
 }
 
-/// The plain `text` Slack shows in notifications and to screen readers.
+/// The `text` fallback of a message: its text escaped, with people as
+/// `<@U…>`, within 40,000 characters.
 pub fn fallback_text(message: &Outgoing) -> String {
-    let text = slack_text(&message.text);
-    let first_line = text.lines().next().unwrap_or_default();
-    truncate(first_line, FALLBACK_CHARS)
+    within(&mrkdwn::escape(&message.text), FALLBACK_CHARS)
 }
 
-/// The core's text with its mentions as Slack mentions (`<@U…>`).
-pub fn slack_text(text: &str) -> String {
-    render_mentions(text, |user| format!("<@{user}>"))
+/// The direct replies to a slash command as one ephemeral answer: every
+/// reply's blocks in order within one message's 50 blocks, and their texts
+/// as the fallback.
+pub fn ephemeral(replies: &[Outgoing]) -> Value {
+    let text = replies
+        .iter()
+        .map(|reply| mrkdwn::escape(&reply.text))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let mut all_blocks = Vec::new();
+    for reply in replies {
+        if let Value::Array(rendered) = blocks(reply) {
+            all_blocks.extend(rendered);
+        }
+    }
+    if all_blocks.len() > MESSAGE_BLOCKS {
+        tracing::warn!("an answer too long for one message was shortened");
+        all_blocks.truncate(MESSAGE_BLOCKS);
+        all_blocks = match with_ellipsis(Value::Array(all_blocks)) {
+            Value::Array(blocks) => blocks,
+            _ => unreachable!("with_ellipsis keeps an array"),
+        };
+    }
+    json!({ "response_type": "ephemeral", "text": within(&text, FALLBACK_CHARS), "blocks": all_blocks })
 }
 
 /// Action ids must be unique within a message, and several buttons share
@@ -51,138 +100,198 @@ pub fn action_of(action_id: &str) -> &str {
         .map_or(action_id, |(action, _)| action)
 }
 
+fn post(sections: &[String], actions: Vec<Value>) -> Post {
+    let text = within(&sections.join("\n"), FALLBACK_CHARS);
+    let mut blocks: Vec<Value> = sections.iter().map(|text| section_block(text)).collect();
+    blocks.extend(actions);
+    Post {
+        text,
+        blocks: Value::Array(blocks),
+    }
+}
+
+/// `verbatim`: Slack shows the text as banso wrote it, without turning
+/// words such as `@here` (what banso makes of a `<!here>` someone typed)
+/// back into mentions; links and mentions are written out as markup.
+fn section_block(text: &str) -> Value {
+    json!({ "type": "section", "text": { "type": "mrkdwn", "text": text, "verbatim": true } })
+}
+
+/// The last section (or, if there is none, a new one before the buttons)
+/// ends with `…`, to show that the text goes on.
+fn with_ellipsis(blocks: Value) -> Value {
+    let Value::Array(mut blocks) = blocks else {
+        return blocks;
+    };
+    let last_section = blocks.iter().rposition(|block| block["type"] == "section");
+    match last_section {
+        Some(at) => {
+            let text = blocks[at]["text"]["text"].as_str().unwrap_or_default();
+            let shortened = format!("{}…", cut_within(text, SECTION_CHARS - 1));
+            blocks[at]["text"]["text"] = Value::String(shortened);
+        }
+        None => blocks.insert(0, section_block("…")),
+    }
+    Value::Array(blocks)
+}
+
+fn action_blocks(buttons: &[Button]) -> Vec<Value> {
+    let mut blocks: Vec<Value> = buttons
+        .chunks(BUTTONS_PER_BLOCK)
+        .enumerate()
+        .map(|(chunk_index, chunk)| {
+            let elements: Vec<Value> = chunk
+                .iter()
+                .enumerate()
+                .map(|(index, button)| {
+                    button_element(button, chunk_index * BUTTONS_PER_BLOCK + index)
+                })
+                .collect();
+            json!({ "type": "actions", "elements": elements })
+        })
+        .collect();
+    // Leaves room for at least one section of text.
+    blocks.truncate(MESSAGE_BLOCKS - 1);
+    blocks
+}
+
+/// A button: its label in plain words (a `plain_text` object is shown as
+/// given, so it is not escaped); its action id made unique by `#index`.
 fn button_element(button: &Button, index: usize) -> Value {
+    let suffix = format!("#{index}");
+    let action = truncate_chars(&button.action, ACTION_ID_CHARS - suffix.len());
+    if units(&button.value) > BUTTON_VALUE_CHARS {
+        // The core's values are short codes; one this long is a bug, and
+        // Slack would refuse the whole message for it.
+        tracing::error!(action = %button.action, "a button value over Slack's limit was cut");
+    }
     json!({
         "type": "button",
-        "text": { "type": "plain_text", "text": truncate(&button.label, LABEL_CHARS), "emoji": true },
-        "action_id": format!("{}#{index}", button.action),
-        "value": button.value,
+        "text": { "type": "plain_text", "text": truncate_label(&plain_text(&button.label)), "emoji": true },
+        "action_id": format!("{action}{suffix}"),
+        "value": truncate_chars(&button.value, BUTTON_VALUE_CHARS),
     })
 }
 
-/// Splits text at line ends into sections of at most 3,000 characters
-/// (a single longer line is cut).
+/// Splits escaped mrkdwn into sections of at most 3,000 units: at line
+/// ends where it can, else at a space or a Japanese comma or full stop,
+/// else anywhere — but never inside an entity (`&amp;`) or a piece of
+/// markup (`<@U…>`, `<url|label>`), unless one alone is longer than a
+/// section.
 fn sections(text: &str) -> Vec<String> {
-    let mut sections = vec![String::new()];
-    for line in text.lines() {
-        let current = sections.last_mut().expect("starts non-empty");
-        let needed = current.chars().count() + line.chars().count() + 1;
-        if !current.is_empty() && needed > SECTION_CHARS {
-            sections.push(String::new());
+    let mut sections = Vec::new();
+    let mut current = String::new();
+    let mut current_units = 0;
+    for line in text.split('\n') {
+        let line_units = units(line);
+        let needed = if current.is_empty() {
+            line_units
+        } else {
+            current_units + 1 + line_units
+        };
+        if needed <= SECTION_CHARS {
+            if !current.is_empty() {
+                current.push('\n');
+            }
+            current.push_str(line);
+            current_units = needed;
+            continue;
         }
-        let current = sections.last_mut().expect("starts non-empty");
         if !current.is_empty() {
-            current.push('\n');
+            sections.push(std::mem::take(&mut current));
         }
-        current.push_str(&truncate(line, SECTION_CHARS));
+        let mut rest = line;
+        while units(rest) > SECTION_CHARS {
+            let cut = cut_point(rest, SECTION_CHARS);
+            sections.push(rest[..cut].to_owned());
+            rest = &rest[cut..];
+        }
+        current = rest.to_owned();
+        current_units = units(rest);
     }
-    sections.retain(|section| !section.is_empty());
+    sections.push(current);
     sections
+        .into_iter()
+        .map(|section| section.trim_end_matches('\n').to_owned())
+        .filter(|section| !section.trim().is_empty())
+        .collect()
 }
 
-fn truncate(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
+/// Where to cut `text` so that the part before has at most `limit` units:
+/// after the last space (or 、 or 。) in the second half of that part, else
+/// as late as possible; never inside an entity or markup if avoidable;
+/// always after at least one character.
+fn cut_point(text: &str, limit: usize) -> usize {
+    let mut used = 0;
+    let mut in_entity = false;
+    let mut in_markup = false;
+    let mut latest = 0;
+    let mut latest_break = None;
+    let mut latest_any = 0;
+    for (at, c) in text.char_indices() {
+        used += c.len_utf16();
+        if used > limit {
+            break;
+        }
+        match c {
+            '&' => in_entity = true,
+            ';' => in_entity = false,
+            '<' => in_markup = true,
+            '>' => in_markup = false,
+            _ => {}
+        }
+        let end = at + c.len_utf8();
+        latest_any = end;
+        if !in_entity && !in_markup {
+            latest = end;
+            if matches!(c, ' ' | '　' | '、' | '。') && used * 2 >= limit {
+                latest_break = Some(end);
+            }
+        }
+    }
+    match (latest_break, latest) {
+        (Some(at), _) => at,
+        (None, 0) => latest_any.max(text.chars().next().map_or(0, char::len_utf8)),
+        (None, at) => at,
+    }
+}
+
+/// `text` if it is at most `limit` units long; else its start, cut where
+/// [`cut_point`] says, and `…`.
+fn within(text: &str, limit: usize) -> String {
+    if units(text) <= limit {
         return text.to_owned();
     }
-    let mut cut: String = text.chars().take(limit - 1).collect();
-    cut.push('…');
-    cut
+    format!("{}…", cut_within(text, limit - 1))
+}
+
+fn cut_within(text: &str, limit: usize) -> &str {
+    if units(text) <= limit {
+        return text;
+    }
+    &text[..cut_point(text, limit)]
+}
+
+fn units(text: &str) -> usize {
+    text.encode_utf16().count()
+}
+
+fn truncate_chars(text: &str, limit: usize) -> String {
+    let mut used = 0;
+    text.chars()
+        .take_while(|c| {
+            used += c.len_utf16();
+            used <= limit
+        })
+        .collect()
+}
+
+fn truncate_label(label: &str) -> String {
+    if units(label) <= LABEL_CHARS {
+        return label.to_owned();
+    }
+    format!("{}…", truncate_chars(label, LABEL_CHARS - 1))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::message::Recipient;
-
-    fn message(text: &str, buttons: usize) -> Outgoing {
-        Outgoing {
-            to: Recipient::Channel("#banso".into()),
-            text: text.to_owned(),
-            buttons: (0..buttons)
-                .map(|n| Button {
-                    label: format!("提出済: 資料{n}"),
-                    action: "deliverable:submit".into(),
-                    value: format!("regular:2024-06|資料{n}"),
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn text_and_buttons_become_a_section_and_an_actions_block() {
-        let rendered = blocks(&message("【本日提出期限】定例報告会\n☐ 会議次第", 2));
-        assert_eq!(rendered[0]["type"], "section");
-        assert_eq!(
-            rendered[0]["text"]["text"],
-            "【本日提出期限】定例報告会\n☐ 会議次第"
-        );
-        assert_eq!(rendered[1]["type"], "actions");
-        assert_eq!(
-            rendered[1]["elements"][1]["action_id"],
-            "deliverable:submit#1"
-        );
-        assert_eq!(rendered[1]["elements"][1]["value"], "regular:2024-06|資料1");
-        assert_eq!(action_of("deliverable:submit#1"), "deliverable:submit");
-        assert_eq!(action_of("consultation:assign"), "consultation:assign");
-    }
-
-    #[test]
-    fn people_become_slack_mentions() {
-        let text = format!("依頼者: {}", crate::message::mention("U0TANAKA"));
-        let rendered = blocks(&message(&text, 0));
-        assert_eq!(rendered[0]["text"]["text"], "依頼者: <@U0TANAKA>");
-        assert_eq!(fallback_text(&message(&text, 0)), "依頼者: <@U0TANAKA>");
-    }
-
-    #[test]
-    fn slack_limits_are_kept() {
-        let long_text =
-            "あ".repeat(2_000) + "\n" + &"い".repeat(2_000) + "\n" + &"う".repeat(5_000);
-        let rendered = blocks(&message(&long_text, 30));
-        let sections: Vec<_> = rendered
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|block| block["type"] == "section")
-            .collect();
-        assert_eq!(sections.len(), 3);
-        assert!(
-            sections.iter().all(|section| section["text"]["text"]
-                .as_str()
-                .unwrap()
-                .chars()
-                .count()
-                <= 3_000)
-        );
-        let actions: Vec<_> = rendered
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|block| block["type"] == "actions")
-            .collect();
-        assert_eq!(actions.len(), 2);
-        assert_eq!(actions[0]["elements"].as_array().unwrap().len(), 25);
-        assert_eq!(
-            actions[1]["elements"][0]["action_id"],
-            "deliverable:submit#25"
-        );
-        let label = "長".repeat(100);
-        let rendered = blocks(&Outgoing {
-            buttons: vec![Button {
-                label,
-                action: "a".into(),
-                value: "v".into(),
-            }],
-            ..message("x", 0)
-        });
-        assert_eq!(
-            rendered[1]["elements"][0]["text"]["text"]
-                .as_str()
-                .unwrap()
-                .chars()
-                .count(),
-            75
-        );
-        assert_eq!(fallback_text(&message("一行目\n二行目", 0)), "一行目");
-    }
-}
+mod tests;

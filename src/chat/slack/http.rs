@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 use super::SlackApi;
 use super::blocks::{action_of, blocks, fallback_text};
 use super::modal;
+use super::mrkdwn;
 use super::profiles;
 use super::web_api::WebApi;
 use super::workspace::Origin;
@@ -125,25 +126,15 @@ fn form_fields(body: &[u8]) -> HashMap<String, String> {
 /// The direct replies as one ephemeral answer; none (a silent
 /// acknowledgement) when there is nothing to say.
 fn ephemeral(replies: &[Outgoing]) -> Option<Value> {
-    let replies: Vec<&Outgoing> = replies
+    let replies: Vec<Outgoing> = replies
         .iter()
         .filter(|reply| !reply.text.trim().is_empty() || !reply.buttons.is_empty())
+        .cloned()
         .collect();
     if replies.is_empty() {
         return None;
     }
-    let text = replies
-        .iter()
-        .map(|reply| reply.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    let mut all_blocks = Vec::new();
-    for reply in replies {
-        if let Value::Array(rendered) = blocks(reply) {
-            all_blocks.extend(rendered);
-        }
-    }
-    Some(json!({ "response_type": "ephemeral", "text": text, "blocks": all_blocks }))
+    Some(super::blocks::ephemeral(&replies))
 }
 
 /// A slash command becomes the line the user would type in the console.
@@ -186,10 +177,11 @@ pub(super) async fn run_command(
         return Err("missing user_id or command");
     };
     profiles::ensure(bot, api, &user).await;
-    let text = fields.get("text").map(String::as_str).unwrap_or_default();
+    // Slack sends what was typed with entities and `<…>` markup.
+    let text = mrkdwn::decode(fields.get("text").map(String::as_str).unwrap_or_default());
     // `/consult` alone opens the form as a modal, right after a silent
-    // ack; without the Web API the form runs as a direct-message dialogue
-    // instead.
+    // ack; without the Web API (or if Slack refuses) the form runs as a
+    // direct-message dialogue instead.
     if command == "/consult"
         && text.trim().is_empty()
         && let (Some(api), Some(trigger)) = (api, fields.get("trigger_id"))
@@ -430,18 +422,23 @@ async fn run_message_shortcut(bot: &Bot, payload: &Value) -> Result<(), &'static
     else {
         return Err("no user");
     };
-    let text = payload["message"]["text"].as_str().unwrap_or_default();
+    let text = mrkdwn::decode(payload["message"]["text"].as_str().unwrap_or_default());
     let link = match (
         payload["channel"]["id"].as_str(),
         payload["message"]["ts"].as_str(),
     ) {
-        (Some(channel), Some(ts)) => Some(format!(
-            "https://slack.com/archives/{channel}/p{}",
-            ts.replace('.', "")
+        (Some(channel), Some(ts)) => Some(crate::message::link(
+            &format!(
+                "https://slack.com/archives/{channel}/p{}",
+                ts.replace('.', "")
+            ),
+            None,
         )),
         _ => None,
     };
-    let replies = bot.consult_from_message(&user, text, link.as_deref()).await;
+    let replies = bot
+        .consult_from_message(&user, &text, link.as_deref())
+        .await;
     let trigger = payload["trigger_id"].as_str().unwrap_or("shortcut");
     queue_replies(bot, replies, &format!("shortcut:{trigger}")).await;
     Ok(())
@@ -522,12 +519,12 @@ async fn handle_event(bot: &Bot, api: Option<&SlackApi>, event_id: &str, event: 
     }
     let (Some(user), Some(text)) = (
         event["user"].as_str().and_then(|id| UserId::parse(id).ok()),
-        event["text"].as_str(),
+        event["text"].as_str().map(mrkdwn::decode),
     ) else {
         return;
     };
     profiles::ensure(bot, api, &user).await;
-    let replies = bot.handle_text(&user, text).await;
+    let replies = bot.handle_text(&user, &text).await;
     queue_replies(bot, replies, &format!("event:{event_id}")).await;
 }
 

@@ -11,6 +11,7 @@
 pub mod blocks;
 pub mod http;
 pub mod modal;
+pub mod mrkdwn;
 mod profiles;
 pub mod sender;
 pub mod signature;

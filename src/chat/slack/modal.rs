@@ -29,7 +29,8 @@ fn text_input(
     let mut element =
         json!({ "type": "plain_text_input", "action_id": "value", "multiline": multiline });
     if let Some(initial) = initial {
-        element["initial_value"] = json!(initial);
+        // A plain_text input: markers in plain words.
+        element["initial_value"] = json!(crate::message::plain_text(initial));
     }
     json!({ "type": "input", "block_id": field, "optional": optional, "label": { "type": "plain_text", "text": label(bot, field) }, "element": element })
 }
@@ -83,14 +84,16 @@ pub async fn open(
         .await
 }
 
+/// A field as the person typed it: Slack sends a modal's values without
+/// entities or markup, so they are not decoded (`mrkdwn::typed`).
 fn field_value(values: &Value, field: &str) -> String {
     let value = &values[field]["value"];
-    value["value"]
+    let typed = value["value"]
         .as_str()
         .or_else(|| value["selected_option"]["value"].as_str())
         .or_else(|| value["selected_date"].as_str())
-        .unwrap_or_default()
-        .to_owned()
+        .unwrap_or_default();
+    super::mrkdwn::typed(typed)
 }
 
 /// A `view_submission`: field errors go back to the modal; otherwise the

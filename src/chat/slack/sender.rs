@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::blocks::{blocks, fallback_text};
+use super::blocks::posts;
 use super::web_api::{ApiError, WebApi};
 use crate::bot::clock::Clock;
 use crate::bot::texts::Texts;
@@ -72,6 +72,10 @@ pub struct Sender {
     /// Per recipient, the clock instant before which nothing more may be
     /// posted to it.
     next_allowed: HashMap<String, DateTime<Utc>>,
+    /// Per outbox message too long for one Slack message (more than 50
+    /// blocks), how many of its posts Slack has: the rest follow one at a
+    /// time at the channel's pace, and a retry goes on from there.
+    posted_parts: HashMap<i64, usize>,
 }
 
 impl Sender {
@@ -89,6 +93,7 @@ impl Sender {
             texts: Arc::new(Texts::built_in(Language::Ja)),
             dm_channels: HashMap::new(),
             next_allowed: HashMap::new(),
+            posted_parts: HashMap::new(),
         }
     }
 
@@ -189,15 +194,19 @@ impl Sender {
         report: &mut DeliveryReport,
     ) -> anyhow::Result<()> {
         let now = self.clock.now().timestamp();
-        let result = self.post(&queued.message).await;
+        let result = self.post_next_part(queued).await;
         // The wait starts when Slack answered, as Slack counts it.
         let answered = self.clock.now();
         match result {
-            Ok(()) => {
+            Ok(Posted::Whole) => {
                 self.store.mark_message_sent(queued.id, now).await?;
                 self.next_allowed
                     .insert(key.to_owned(), later(answered, PACE));
                 report.sent += 1;
+            }
+            Ok(Posted::Part) => {
+                self.next_allowed
+                    .insert(key.to_owned(), later(answered, PACE));
             }
             Err(ApiError::RateLimited(wait)) => {
                 // Not the message's fault: no try is counted.
@@ -216,6 +225,7 @@ impl Sender {
             }
             Err(error) => {
                 tracing::error!(message = queued.idempotency_key, %error, "giving up a message");
+                self.posted_parts.remove(&queued.id);
                 self.store
                     .mark_message_given_up(queued.id, &error.to_string(), now)
                     .await?;
@@ -226,8 +236,38 @@ impl Sender {
         Ok(())
     }
 
-    async fn post(&mut self, message: &Outgoing) -> Result<(), ApiError> {
-        let channel = match &message.to {
+    /// Posts the next post of a message: the whole of it, almost always; a
+    /// text longer than one Slack message continues in further posts, one
+    /// per pass. Slack would put those under the first post with its
+    /// `thread_ts`; banso's Web API client posts top-level messages only
+    /// (`WebApi::post_message`), so they follow the first post directly in
+    /// the same conversation, in order, nothing left out. A restart in
+    /// between posts the message again from its start (delivery is at
+    /// least once).
+    async fn post_next_part(&mut self, queued: &QueuedMessage) -> Result<Posted, ApiError> {
+        let channel = self.channel_of(&queued.message.to).await?;
+        let posts = posts(&queued.message);
+        let done = self.posted_parts.get(&queued.id).copied().unwrap_or(0);
+        let Some(post) = posts.get(done) else {
+            self.posted_parts.remove(&queued.id);
+            return Ok(Posted::Whole);
+        };
+        self.api
+            .post_message(&channel, &post.text, &post.blocks)
+            .await?;
+        if done + 1 < posts.len() {
+            self.posted_parts.insert(queued.id, done + 1);
+            Ok(Posted::Part)
+        } else {
+            self.posted_parts.remove(&queued.id);
+            Ok(Posted::Whole)
+        }
+    }
+
+    /// The conversation a recipient's messages go to (a user's DM channel,
+    /// opened once).
+    async fn channel_of(&mut self, to: &Recipient) -> Result<String, ApiError> {
+        Ok(match to {
             Recipient::Channel(channel) => channel.clone(),
             Recipient::User(user) => match self.dm_channels.get(user.as_str()) {
                 Some(channel) => channel.clone(),
@@ -237,11 +277,7 @@ impl Sender {
                     channel
                 }
             },
-        };
-        self.api
-            .post_message(&channel, &fallback_text(message), &blocks(message))
-            .await
-            .map(|_| ())
+        })
     }
 
     /// A message that could not be delivered is reported to the team
@@ -276,6 +312,14 @@ impl Sender {
         self.store.enqueue_messages(&[notice], now).await?;
         Ok(())
     }
+}
+
+/// How much of a message one post delivered.
+enum Posted {
+    /// The message, or its last post: it is delivered.
+    Whole,
+    /// One of its posts; more follow.
+    Part,
 }
 
 /// 2, 4, 8 … seconds up to a minute, with a jitter of up to a second taken
