@@ -75,6 +75,7 @@ pub async fn serve(
     listen: SocketAddr,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    install_tls_provider();
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(address = %listener.local_addr()?, "listening");
     let (stop, stopped) = watch::channel(false);
@@ -148,6 +149,15 @@ pub async fn serve(
     let _ = scheduling.await;
     let _ = delivering.await;
     Ok(())
+}
+
+/// Makes ring the process's TLS provider. rustls picks one by itself only
+/// when exactly one is compiled in, and a build can hold two (aws-lc-rs
+/// comes with reqwest in the tests); without this, the first `wss://`
+/// connection (tokio-tungstenite builds its TLS configuration from the
+/// process default) would panic. A second call changes nothing.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// Deletes, from time to time, the replay claims of requests whose
