@@ -288,7 +288,7 @@ async fn a_signed_slash_command_records_a_consultation_and_the_sender_delivers_i
     let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
     let now = clock.now().timestamp();
     let banso = start_banso(bot.clone()).await;
-    let form = "command=%2Fconsult&text=VPN%E8%A3%85%E7%BD%AE%E3%81%AE%E8%84%86%E5%BC%B1%E6%80%A7&user_id=U0TANAKA&team_id=T1";
+    let form = "command=%2Fconsult&text=VPN%E8%A3%85%E7%BD%AE%E3%81%AE%E8%84%86%E5%BC%B1%E6%80%A7&user_id=U0TANAKA&team_id=T1&channel_id=C0CONSULT&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0";
 
     let forged = post_signed(
         &format!("{banso}/slack/commands"),
@@ -411,7 +411,7 @@ async fn events_are_verified_checked_for_the_url_and_deduplicated() {
         answer["challenge"],
         "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
     );
-    let event = r#"{"type":"event_callback","event_id":"Ev0PV52K21","event":{"type":"app_home_opened","user":"U0TANAKA"}}"#;
+    let event = r#"{"type":"event_callback","team_id":"T1","api_app_id":"A1","event_id":"Ev0PV52K21","event_time":1718000000,"event":{"type":"app_home_opened","user":"U0TANAKA","channel":"D0TANAKA","event_ts":"1718000000.000100"}}"#;
     for _ in 0..2 {
         let answer = post_signed(
             &format!("{banso}/slack/events"),
@@ -428,7 +428,7 @@ async fn events_are_verified_checked_for_the_url_and_deduplicated() {
         "recorded once"
     );
     // A direct message to the bot is a line of chat; a retry of it is not.
-    let dm = r#"{"type":"event_callback","event_id":"Ev0DM1","event":{"type":"message","channel_type":"im","user":"U0TANAKA","text":"/consult メール誤送信の対応"}}"#;
+    let dm = r#"{"type":"event_callback","team_id":"T1","api_app_id":"A1","event_id":"Ev0DM1","event_time":1718000000,"event":{"type":"message","channel":"D0TANAKA","channel_type":"im","user":"U0TANAKA","text":"/consult メール誤送信の対応","ts":"1718000000.000100","event_ts":"1718000000.000100"}}"#;
     for _ in 0..2 {
         post_signed(
             &format!("{banso}/slack/events"),
@@ -448,7 +448,7 @@ async fn events_are_verified_checked_for_the_url_and_deduplicated() {
         1,
         "one consultation for a retried event"
     );
-    let bot_echo = r#"{"type":"event_callback","event_id":"Ev0DM2","event":{"type":"message","channel_type":"im","bot_id":"B1","user":"U0BANSO","text":"/consult echo"}}"#;
+    let bot_echo = r#"{"type":"event_callback","team_id":"T1","api_app_id":"A1","event_id":"Ev0DM2","event_time":1718000000,"event":{"type":"message","channel":"D0TANAKA","channel_type":"im","bot_id":"B1","user":"U0BANSO","text":"/consult echo","ts":"1718000001.000100","event_ts":"1718000001.000100"}}"#;
     post_signed(
         &format!("{banso}/slack/events"),
         "application/json",
@@ -493,7 +493,9 @@ async fn a_button_press_is_applied_and_its_reply_queued() {
     let banso = start_banso(bot).await;
     let payload = json!({
         "type": "block_actions", "trigger_id": "123.456", "user": { "id": "U0TANAKA" },
-        "actions": [{ "action_id": "consultation:withdraw#0", "value": "2406-001" }],
+        "team": { "id": "T1" }, "api_app_id": "A1",
+        "container": { "type": "message", "message_ts": "1718000000.000100", "channel_id": "D0TANAKA", "is_ephemeral": false },
+        "actions": [{ "type": "button", "action_id": "consultation:withdraw#0", "block_id": "b0", "value": "2406-001", "action_ts": "1718000005.000100" }],
     });
     let answer = post_interaction(&banso, &payload, now).await;
     assert_eq!(answer.status(), 200);
@@ -509,7 +511,8 @@ async fn a_button_press_is_applied_and_its_reply_queued() {
     // The message shortcut turns a message into a consultation with a link.
     let shortcut = json!({
         "type": "message_action", "callback_id": "register_consultation", "trigger_id": "9.9",
-        "user": { "id": "U0SUZUKI" }, "channel": { "id": "C0GENERAL" },
+        "team": { "id": "T1" }, "user": { "id": "U0SUZUKI" }, "channel": { "id": "C0GENERAL" },
+        "response_url": "https://hooks.slack.com/app/T1/2/abc",
         "message": { "ts": "1718000000.000100", "text": "このメールの添付を開いても大丈夫ですか？" },
     });
     let answer = post_interaction(&banso, &shortcut, now).await;
@@ -547,7 +550,7 @@ async fn opening_the_app_home_publishes_the_overview() {
     bot.handle_text(&user("U0TANAKA"), "/consult 相談その一")
         .await;
     let (banso, fake) = start_banso_with_fake_slack(bot).await;
-    let event = r#"{"type":"event_callback","event_id":"EvHOME1","event":{"type":"app_home_opened","user":"U0TANAKA","tab":"home"}}"#;
+    let event = r#"{"type":"event_callback","team_id":"T1","api_app_id":"A1","event_id":"EvHOME1","event_time":1718000000,"event":{"type":"app_home_opened","user":"U0TANAKA","channel":"D0TANAKA","tab":"home","event_ts":"1718000000.000100"}}"#;
     let answer = post_signed(
         &format!("{banso}/slack/events"),
         "application/json",
@@ -581,13 +584,16 @@ fn submission(date: &str) -> String {
     let state = json!({ "values": {
         "title": { "value": { "type": "plain_text_input", "value": "クラウド利用の可否" } },
         "department": { "value": { "type": "plain_text_input", "value": "保健福祉局" } },
-        "category": { "value": { "type": "static_select", "selected_option": { "value": "cloud" } } },
+        "category": { "value": { "type": "static_select", "selected_option": { "text": { "type": "plain_text", "text": "クラウド" }, "value": "cloud" } } },
         "details": { "value": { "type": "plain_text_input", "value": "ISMAP未登録のSaaSを使いたい" } },
         "desired_date": { "value": { "type": "datepicker", "selected_date": date } },
     } });
     let payload = json!({
-        "type": "view_submission", "user": { "id": "U0YAMADA" },
-        "view": { "id": "V1", "callback_id": "consult_form", "state": state },
+        "type": "view_submission", "team": { "id": "T1" }, "user": { "id": "U0YAMADA" },
+        "view": {
+            "id": "V1", "team_id": "T1", "type": "modal", "callback_id": "consult_form", "hash": "1718000000.abc",
+            "title": { "type": "plain_text", "text": "セキュリティ相談" }, "blocks": [], "state": state,
+        },
     });
     format!(
         "payload={}",
@@ -603,7 +609,7 @@ async fn consult_without_text_opens_the_modal_and_a_bad_date_is_a_field_error() 
     let now = clock.now().timestamp();
     let (banso, fake) = start_banso_with_fake_slack(bot).await;
 
-    let form = "command=%2Fconsult&text=&user_id=U0YAMADA&trigger_id=13345224609.738474920.8088930838d88f008e0";
+    let form = "command=%2Fconsult&text=&user_id=U0YAMADA&team_id=T1&channel_id=C0CONSULT&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0";
     let answer = post_signed(
         &format!("{banso}/slack/commands"),
         "application/x-www-form-urlencoded",
@@ -691,7 +697,7 @@ async fn payloads_in_slacks_documented_shapes_are_handled() {
     let store = &test.store;
     let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
     let now = clock.now().timestamp();
-    let (banso, _fake) = start_banso_with_fake_slack(bot).await;
+    let (banso, fake) = start_banso_with_fake_slack(bot).await;
     let form = "application/x-www-form-urlencoded";
 
     let command = post_signed(
@@ -775,6 +781,85 @@ async fn payloads_in_slacks_documented_shapes_are_handled() {
     )
     .await;
     assert_eq!(home.status(), 200);
+    let homes = settled(&fake.homes, 1).await;
+    assert_eq!(homes.len(), 1, "the documented app_home_opened is read");
+    assert_eq!(homes[0].0, "U061F7AUR");
+    test.cleanup().await;
+}
+
+/// What slack-morphism cannot read (a payload missing a field Slack always
+/// sends) is refused with a log line and, where someone can be answered, a
+/// sentence: never a panic, never Slack's bare "failed".
+#[tokio::test]
+async fn payloads_banso_cannot_read_get_a_friendly_answer() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+    let now = clock.now().timestamp();
+    let fake = FakeSlack::default();
+    let api_url = start_fake_slack(fake.clone()).await;
+    let respond = api_url.replace("/api", "/respond");
+    let banso = start_banso(bot).await;
+
+    // A command without its trigger_id.
+    let answer = post_signed(
+        &format!("{banso}/slack/commands"),
+        "application/x-www-form-urlencoded",
+        "command=%2Fconsult&text=VPN&user_id=U0TANAKA&team_id=T1&channel_id=C1",
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(answer.status(), 200);
+    let answer: Value = answer.json().await.unwrap();
+    assert_eq!(answer["response_type"], "ephemeral");
+    assert!(
+        answer["text"]
+            .as_str()
+            .unwrap()
+            .contains("読み取れませんでした"),
+        "{answer}"
+    );
+
+    // A button press without its container: answered through response_url.
+    let press = json!({
+        "type": "block_actions", "trigger_id": "1.1", "user": { "id": "U0TANAKA" },
+        "team": { "id": "T1" }, "api_app_id": "A1", "response_url": respond,
+        "actions": [{ "type": "button", "action_id": "consultation:withdraw#0", "value": "2406-001" }],
+    });
+    assert_eq!(post_interaction(&banso, &press, now).await.status(), 200);
+    let responses = settled(&fake.responses, 1).await;
+    assert_eq!(responses.len(), 1);
+    assert_eq!(responses[0]["response_type"], "ephemeral");
+    assert!(
+        responses[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("読み取れませんでした"),
+        "{responses:?}"
+    );
+    // An interaction of a kind Slack may add later, and an event missing
+    // its time: acknowledged, nothing done.
+    let unknown = json!({ "type": "workflow_step_edit", "team": { "id": "T1" }, "user": { "id": "U0TANAKA" } });
+    assert_eq!(post_interaction(&banso, &unknown, now).await.status(), 200);
+    let event = json!({
+        "type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "EvBAD",
+        "event": { "type": "message", "channel": "D1", "channel_type": "im", "user": "U0TANAKA", "text": "/consult 相談", "ts": "1.2" },
+    });
+    let answered = post_signed(
+        &format!("{banso}/slack/events"),
+        "application/json",
+        &event.to_string(),
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(answered.status(), 200);
+    let all = banso::store::ListFilter {
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(store.list_consultations(&all).await.unwrap().is_empty());
     test.cleanup().await;
 }
 
@@ -790,7 +875,9 @@ async fn a_pressed_message_is_replaced_with_the_new_state() {
     let banso = start_banso(bot).await;
     let payload = json!({
         "type": "block_actions", "trigger_id": "7.7", "user": { "id": "consultant" }, "response_url": respond,
-        "actions": [{ "action_id": "consultation:assign#0", "value": "2406-001" }],
+        "team": { "id": "T1" }, "api_app_id": "A1",
+        "container": { "type": "message", "message_ts": "1718000000.000100", "channel_id": "C0TEAM", "is_ephemeral": false },
+        "actions": [{ "type": "button", "action_id": "consultation:assign#0", "block_id": "b0", "value": "2406-001", "action_ts": "1718000005.000100" }],
     });
     let answer = post_interaction(&banso, &payload, clock.now().timestamp()).await;
     assert_eq!(answer.status(), 200);
@@ -895,7 +982,7 @@ async fn a_request_from_another_workspace_is_refused() {
     let other = post_signed(
         &url,
         "application/x-www-form-urlencoded",
-        "command=%2Fconsult&text=x&user_id=U1&team_id=T9",
+        "command=%2Fconsult&text=x&user_id=U1&team_id=T9&channel_id=C0CONSULT&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0",
         now,
         None,
     )
@@ -911,7 +998,7 @@ async fn a_request_from_another_workspace_is_refused() {
     let ours = post_signed(
         &url,
         "application/x-www-form-urlencoded",
-        "command=%2Fconsult&text=x&user_id=U1&team_id=T1",
+        "command=%2Fconsult&text=x&user_id=U1&team_id=T1&channel_id=C0CONSULT&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0",
         now,
         None,
     )
@@ -958,7 +1045,7 @@ fn bot_reading_departments_from(
 
 async fn consult_over_http(banso: &str, user: &str, text: &str, now: i64) -> Value {
     let form = format!(
-        "command=%2Fconsult&text={}&user_id={user}&team_id=T1",
+        "command=%2Fconsult&text={}&user_id={user}&team_id=T1&channel_id=C0CONSULT&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0",
         url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
     );
     let answer = post_signed(
@@ -1010,7 +1097,7 @@ async fn names_and_departments_come_from_slack_profiles_and_are_cached() {
 
     // The directory's department is not the person's to change in banso.
     let form = format!(
-        "command=%2Fbanso&text={}&user_id=U0TANAKA&team_id=T1",
+        "command=%2Fbanso&text={}&user_id=U0TANAKA&team_id=T1&channel_id=C0CONSULT&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0",
         url::form_urlencoded::byte_serialize("dept 別の課".as_bytes()).collect::<String>()
     );
     let refused: Value = post_signed(
@@ -1102,7 +1189,9 @@ async fn an_export_reaches_the_leader_as_a_file_and_staff_are_refused() {
     let now = clock.now().timestamp();
 
     let post = |who: &str| {
-        let form = format!("command=%2Fbanso&text=export+kadai&user_id={who}&team_id=T1");
+        let form = format!(
+            "command=%2Fbanso&text=export+kadai&user_id={who}&team_id=T1&channel_id=C0CONSULT&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0"
+        );
         let url = format!("{banso}/slack/commands");
         async move {
             post_signed(&url, "application/x-www-form-urlencoded", &form, now, None)
@@ -1170,7 +1259,9 @@ async fn the_drafts_button_sends_both_drafts_to_whoever_presses_it() {
     let (banso, fake) = start_banso_with_fake_slack(bot).await;
     let payload = json!({
         "type": "block_actions", "trigger_id": "8.8", "user": { "id": "coord" },
-        "actions": [{ "action_id": "deliverables:drafts#4", "value": "regular:2024-06" }],
+        "team": { "id": "T1" }, "api_app_id": "A1",
+        "container": { "type": "message", "message_ts": "1717718400.000100", "channel_id": "D0COORD", "is_ephemeral": false },
+        "actions": [{ "type": "button", "action_id": "deliverables:drafts#4", "block_id": "b0", "value": "regular:2024-06", "action_ts": "1717718405.000100" }],
     });
     let answer = post_interaction(&banso, &payload, clock.now().timestamp()).await;
     assert_eq!(answer.status(), 200);
@@ -1205,10 +1296,10 @@ fn press_on(
 ) -> Value {
     json!({
         "type": "block_actions", "trigger_id": format!("{who}.{action_id}"), "user": { "id": who },
-        "team": { "id": "T1" }, "response_url": respond,
+        "team": { "id": "T1" }, "api_app_id": "A1", "response_url": respond,
         "container": { "type": "message", "message_ts": "1717718400.000100", "channel_id": channel, "is_ephemeral": ephemeral },
         "channel": { "id": channel },
-        "actions": [{ "action_id": action_id, "value": value }],
+        "actions": [{ "type": "button", "action_id": action_id, "block_id": "b0", "value": value, "action_ts": "1717718405.000100" }],
     })
 }
 

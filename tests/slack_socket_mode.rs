@@ -39,7 +39,11 @@ async fn connections_open(
 fn slash_command(envelope_id: &str, text: &str) -> Message {
     let envelope = json!({
         "envelope_id": envelope_id, "type": "slash_commands", "accepts_response_payload": true,
-        "payload": { "command": "/consult", "text": text, "user_id": "U0SATO", "team_id": "T1" },
+        "payload": {
+            "command": "/consult", "text": text, "user_id": "U0SATO", "team_id": "T1",
+            "channel_id": "C0CONSULT", "response_url": "https://hooks.slack.com/commands/T1/1/abc",
+            "trigger_id": format!("1.2.{envelope_id}"),
+        },
     });
     Message::text(envelope.to_string())
 }

@@ -165,6 +165,8 @@ async fn command(
             ("text", text),
             ("user_id", user),
             ("team_id", "T1"),
+            ("channel_id", "C0CONSULT"),
+            ("response_url", "https://hooks.slack.com/commands/T1/1/abc"),
             ("trigger_id", "13345224609.738474920.8088930838d88f008e0"),
         ])
         .finish();
@@ -195,8 +197,10 @@ async fn interaction(banso: &str, clock: &ManualClock, payload: &Value) -> reqwe
 }
 
 async fn event(banso: &str, clock: &ManualClock, id: &str, event: Value) {
-    let envelope =
-        json!({ "type": "event_callback", "event_id": id, "team_id": "T1", "event": event });
+    let envelope = json!({
+        "type": "event_callback", "event_id": id, "team_id": "T1", "api_app_id": "A1",
+        "event_time": 1718000000, "event": event,
+    });
     let answer = post_signed(
         &format!("{banso}/slack/events"),
         "application/json",
@@ -371,7 +375,7 @@ async fn what_a_person_typed_in_slack_reads_the_same_on_every_surface() {
             &banso,
             &clock,
             "Ev1",
-            json!({ "type": "app_home_opened", "user": "U0SATO", "tab": "home" }),
+            json!({ "type": "app_home_opened", "user": "U0SATO", "channel": "DU0SATO", "tab": "home", "event_ts": "1718000000.000100" }),
         )
         .await;
         let homes = settled(&fake.homes, 1).await;
@@ -421,11 +425,16 @@ async fn a_modal_arrives_as_typed_and_is_not_decoded() {
         "user": { "id": "U0SATO" },
         "view": {
             "id": "V0FORM",
+            "team_id": "T1",
+            "type": "modal",
+            "hash": "1718000000.abc",
+            "title": { "type": "plain_text", "text": "セキュリティ相談" },
+            "blocks": [],
             "callback_id": "consult_form",
             "state": { "values": {
                 "title": value("A&amp;B <重要>"),
                 "department": value("総務課"),
-                "category": { "value": { "type": "static_select", "selected_option": { "value": "technical" } } },
+                "category": { "value": { "type": "static_select", "selected_option": { "text": { "type": "plain_text", "text": "技術" }, "value": "technical" } } },
                 "details": value("手順は https://example.jp/a?b=1&c=2 を参照。<!here> \u{E000}U0LEADER\u{E001}"),
                 "desired_date": { "value": { "type": "datepicker", "selected_date": null } },
             } },
@@ -468,7 +477,7 @@ async fn a_direct_message_and_a_shortcut_are_decoded_and_replies_quote_them_esca
     let dm = |id: &str, text: &str| {
         (
             id.to_owned(),
-            json!({ "type": "message", "channel_type": "im", "user": "U0SATO", "channel": "DU0SATO", "text": text }),
+            json!({ "type": "message", "channel_type": "im", "user": "U0SATO", "channel": "DU0SATO", "text": text, "ts": "1718000000.000100", "event_ts": "1718000000.000100" }),
         )
     };
     for (id, message) in [
@@ -495,7 +504,7 @@ async fn a_direct_message_and_a_shortcut_are_decoded_and_replies_quote_them_esca
     let shortcut = json!({
         "type": "message_action", "callback_id": "register_consultation",
         "team": { "id": "T1" }, "user": { "id": "U0SATO" }, "channel": { "id": "C0GENERAL" },
-        "trigger_id": "T0SHORTCUT",
+        "trigger_id": "T0SHORTCUT", "response_url": "https://hooks.slack.com/app/T1/2/abc",
         "message": { "ts": "1718000000.000100", "text": FIXTURE },
     });
     assert_eq!(interaction(&banso, &clock, &shortcut).await.status(), 200);
@@ -619,7 +628,11 @@ async fn socket_mode_decodes_what_slack_sends_as_http_does() {
         socket.send(Message::text(hello.to_string())).await.unwrap();
         let envelope = json!({
             "envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": true,
-            "payload": { "command": "/consult", "text": FIXTURE, "user_id": "U0SATO", "team_id": "T1" },
+            "payload": {
+                "command": "/consult", "text": FIXTURE, "user_id": "U0SATO", "team_id": "T1",
+                "channel_id": "C0CONSULT", "response_url": "https://hooks.slack.com/commands/T1/1/abc",
+                "trigger_id": "1.2.3",
+            },
         });
         socket
             .send(Message::text(envelope.to_string()))

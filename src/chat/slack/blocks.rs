@@ -91,6 +91,15 @@ pub fn ephemeral(replies: &[Outgoing]) -> Value {
     json!({ "response_type": "ephemeral", "text": within(&text, FALLBACK_CHARS), "blocks": all_blocks })
 }
 
+/// A sentence of banso's own as an ephemeral answer, with no one to
+/// address it to (the request it answers could not be read).
+pub fn notice(text: &str) -> Value {
+    let text = mrkdwn::escape(text);
+    let sections = sections(&text);
+    let blocks: Vec<Value> = sections.iter().map(|text| section_block(text)).collect();
+    json!({ "response_type": "ephemeral", "text": within(&text, FALLBACK_CHARS), "blocks": blocks })
+}
+
 /// Action ids must be unique within a message, and several buttons share
 /// one action (one 提出済 per deliverable), so each gets `#n`; this undoes
 /// it when the press comes back.

@@ -10,6 +10,7 @@
 
 pub mod blocks;
 pub mod http;
+mod inbound;
 pub mod modal;
 pub mod mrkdwn;
 mod profiles;

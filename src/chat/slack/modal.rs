@@ -4,6 +4,7 @@
 //! language — before the consultation is stored.
 
 use serde_json::{Value, json};
+use slack_morphism::prelude::*;
 
 use super::web_api::{ApiError, WebApi};
 use crate::bot::Bot;
@@ -84,37 +85,52 @@ pub async fn open(
         .await
 }
 
+/// The `callback_id` of a submitted view, if it is a modal.
+pub fn callback_of(view: &SlackStatefulView) -> Option<&str> {
+    match &view.view {
+        SlackView::Modal(modal) => modal.callback_id.as_ref().map(|id| id.0.as_str()),
+        SlackView::Home(_) => None,
+    }
+}
+
 /// A field as the person typed it: Slack sends a modal's values without
 /// entities or markup, so they are not decoded (`mrkdwn::typed`).
-fn field_value(values: &Value, field: &str) -> String {
-    let value = &values[field]["value"];
-    let typed = value["value"]
-        .as_str()
-        .or_else(|| value["selected_option"]["value"].as_str())
-        .or_else(|| value["selected_date"].as_str())
+fn field_value(state: Option<&SlackViewState>, field: &str) -> String {
+    let value = state
+        .and_then(|state| state.values.get(&SlackBlockId(field.to_owned())))
+        .and_then(|actions| actions.get(&SlackActionId("value".to_owned())));
+    let typed = value
+        .and_then(|value| {
+            value
+                .value
+                .as_deref()
+                .or(value
+                    .selected_option
+                    .as_ref()
+                    .map(|option| option.value.as_str()))
+                .or(value.selected_date.as_deref())
+        })
         .unwrap_or_default();
     super::mrkdwn::typed(typed)
 }
 
-/// A `view_submission`: field errors go back to the modal; otherwise the
-/// consultation is stored and the modal closes (the direct replies, such
-/// as a question, are returned for the outbox).
-pub async fn submit(bot: &Bot, payload: &Value) -> anyhow::Result<(Option<Value>, Vec<Outgoing>)> {
-    let Some(user) = payload["user"]["id"]
-        .as_str()
-        .and_then(|id| UserId::parse(id).ok())
-    else {
-        anyhow::bail!("view_submission without a user");
-    };
-    let values = &payload["view"]["state"]["values"];
+/// A `view_submission` of the form by `user`: field errors go back to the
+/// modal; otherwise the consultation is stored and the modal closes (the
+/// direct replies, such as a question, are returned for the outbox).
+pub async fn submit(
+    bot: &Bot,
+    user: &UserId,
+    view: &SlackStatefulView,
+) -> anyhow::Result<(Option<Value>, Vec<Outgoing>)> {
+    let state = view.state_params.state.as_ref();
     let input = FormInput {
-        title: field_value(values, "title"),
-        department: field_value(values, "department"),
-        category: field_value(values, "category"),
-        details: field_value(values, "details"),
-        desired_date: field_value(values, "desired_date"),
+        title: field_value(state, "title"),
+        department: field_value(state, "department"),
+        category: field_value(state, "category"),
+        details: field_value(state, "details"),
+        desired_date: field_value(state, "desired_date"),
     };
-    match form::submit(bot, &user, &input).await? {
+    match form::submit(bot, user, &input).await? {
         Ok(replies) => Ok((None, replies)),
         Err(errors) => {
             let today = bot.clock().now_in_city().date_naive().to_string();

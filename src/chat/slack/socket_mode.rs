@@ -19,8 +19,12 @@ use tokio::sync::watch;
 use tokio::task::{JoinError, JoinSet};
 use tokio_tungstenite::tungstenite::Message;
 
+use serde::Deserialize;
+use slack_morphism::prelude::*;
+
 use super::SlackApi;
-use super::http::{AfterAck, run_command, run_event, run_interaction};
+use super::http::command_event;
+use super::inbound::{self, AfterAck, run_command, run_event, run_interaction};
 use super::web_api::WebApi;
 use super::workspace::{self, Origin};
 use crate::bot::Bot;
@@ -291,25 +295,45 @@ async fn handle_envelope(
     }
     let api = api.as_ref();
     match kind {
-        Some("slash_commands") => match run_command(&bot, api, &fields).await {
-            Ok(handled) => Some(Acknowledgement {
+        Some("slash_commands") => {
+            let event = match command_event(&fields) {
+                Ok(event) => event,
+                Err(error) => {
+                    tracing::warn!(%error, "refused a slash command slack-morphism cannot read");
+                    let answer = inbound::unreadable_answer(&bot);
+                    return Some(Acknowledgement::with(envelope_id, Some(answer)));
+                }
+            };
+            let handled = run_command(&bot, api, &event).await;
+            Some(Acknowledgement {
                 after_ack: handled.after_ack,
                 ..Acknowledgement::with(envelope_id, handled.answer)
-            }),
-            Err(problem) => {
-                tracing::warn!(problem, "slash command envelope refused");
-                Some(Acknowledgement::bare(envelope_id))
+            })
+        }
+        Some("interactive") => {
+            let event = match SlackInteractionEvent::deserialize(payload) {
+                Ok(event) => event,
+                Err(error) => {
+                    tracing::warn!(%error, "refused an interaction slack-morphism cannot read");
+                    inbound::answer_unreadable_interaction(&bot, api, payload);
+                    return Some(Acknowledgement::bare(envelope_id));
+                }
+            };
+            match run_interaction(&bot, api, &event).await {
+                Ok(answer) => Some(Acknowledgement::with(envelope_id, answer)),
+                Err(problem) => {
+                    tracing::warn!(problem, "interaction envelope refused");
+                    Some(Acknowledgement::bare(envelope_id))
+                }
             }
-        },
-        Some("interactive") => match run_interaction(&bot, api, payload).await {
-            Ok(answer) => Some(Acknowledgement::with(envelope_id, answer)),
-            Err(problem) => {
-                tracing::warn!(problem, "interaction envelope refused");
-                Some(Acknowledgement::bare(envelope_id))
-            }
-        },
+        }
         Some("events_api") => {
-            run_event(&bot, api, payload).await;
+            match SlackPushEventCallback::deserialize(payload) {
+                Ok(callback) => run_event(&bot, api, &callback).await,
+                Err(error) => {
+                    tracing::warn!(%error, "refused an event slack-morphism cannot read");
+                }
+            }
             Some(Acknowledgement::bare(envelope_id))
         }
         other => {
