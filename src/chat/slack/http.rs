@@ -45,7 +45,7 @@ struct AppState {
 }
 
 /// An acknowledgement over HTTP: the answer, or an empty 200 body.
-fn acknowledgement(answer: Option<Value>) -> Response {
+fn acknowledgement(answer: Option<impl serde::Serialize>) -> Response {
     match answer {
         Some(answer) => Json(answer).into_response(),
         None => StatusCode::OK.into_response(),

@@ -29,13 +29,13 @@ pub(super) type AfterAck = Pin<Box<dyn Future<Output = ()> + Send>>;
 pub(super) struct Handled {
     /// The acknowledgement's body; `None` for a silent one (over HTTP an
     /// empty 200, in Socket Mode an ack without a payload).
-    pub(super) answer: Option<Value>,
+    pub(super) answer: Option<SlackCommandEventResponse>,
     /// Started by the transport once the ack is on its way.
     pub(super) after_ack: Option<AfterAck>,
 }
 
 impl Handled {
-    fn answer(answer: Option<Value>) -> Self {
+    fn answer(answer: Option<SlackCommandEventResponse>) -> Self {
         Self {
             answer,
             after_ack: None,
@@ -45,7 +45,7 @@ impl Handled {
 
 /// The direct replies as one ephemeral answer; none (a silent
 /// acknowledgement) when there is nothing to say.
-fn ephemeral(replies: &[Outgoing]) -> Option<Value> {
+fn ephemeral(replies: &[Outgoing]) -> Option<SlackCommandEventResponse> {
     let replies: Vec<Outgoing> = replies
         .iter()
         .filter(|reply| !reply.text.trim().is_empty() || !reply.buttons.is_empty())
@@ -60,7 +60,7 @@ fn ephemeral(replies: &[Outgoing]) -> Option<Value> {
 /// The answer to a request banso could not read (a payload
 /// slack-morphism refused, a user id that is none): a sentence the person
 /// understands instead of Slack's "failed with the error".
-pub(super) fn unreadable_answer(bot: &Bot) -> Value {
+pub(super) fn unreadable_answer(bot: &Bot) -> SlackCommandEventResponse {
     let text = bot.texts().render("chat/unreadable_request", json!({}));
     super::blocks::notice(&text)
 }
@@ -142,7 +142,7 @@ pub(super) async fn run_interaction(
     bot: &Bot,
     api: Option<&SlackApi>,
     event: &SlackInteractionEvent,
-) -> Result<Option<Value>, &'static str> {
+) -> Result<Option<SlackViewSubmissionResponse>, &'static str> {
     match event {
         SlackInteractionEvent::ViewSubmission(submission) => {
             let Some(user) = person(&submission.user.id) else {
@@ -189,7 +189,7 @@ async fn run_press(
     api: Option<&SlackApi>,
     user: &UserId,
     press: &SlackInteractionBlockActionsEvent,
-) -> Result<Option<Value>, &'static str> {
+) -> Result<Option<SlackViewSubmissionResponse>, &'static str> {
     let Some(action) = press.actions.as_ref().and_then(|actions| actions.first()) else {
         return Err("block_actions without an action");
     };

@@ -121,12 +121,13 @@ struct Acknowledgement {
 
 impl Acknowledgement {
     fn bare(envelope_id: &str) -> Self {
-        Self::with(envelope_id, None)
+        Self::with(envelope_id, None::<Value>)
     }
 
     /// The ack, carrying the answer when there is one (a silent answer is
     /// an ack without a payload).
-    fn with(envelope_id: &str, answer: Option<Value>) -> Self {
+    fn with(envelope_id: &str, answer: Option<impl serde::Serialize>) -> Self {
+        let answer = answer.and_then(|answer| serde_json::to_value(answer).ok());
         let ack = match answer {
             Some(answer) => json!({ "envelope_id": envelope_id, "payload": answer }),
             None => json!({ "envelope_id": envelope_id }),

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use slack_morphism::prelude::*;
 
 use crate::config::Secret;
 
@@ -170,7 +171,7 @@ impl WebApi {
         &self,
         channel: &str,
         text: &str,
-        blocks: &Value,
+        blocks: &[SlackBlock],
     ) -> Result<String, ApiError> {
         let answer = self
             .call(
@@ -267,7 +268,7 @@ impl WebApi {
     }
 
     /// Opens a modal in answer to `trigger_id`.
-    pub async fn open_view(&self, trigger_id: &str, view: &Value) -> Result<(), ApiError> {
+    pub async fn open_view(&self, trigger_id: &str, view: SlackView) -> Result<(), ApiError> {
         self.call(
             "views.open",
             json!({ "trigger_id": trigger_id, "view": view }),
@@ -277,13 +278,11 @@ impl WebApi {
     }
 
     /// Publishes a user's App Home tab.
-    pub async fn publish_home(&self, user: &str, blocks: &Value) -> Result<(), ApiError> {
-        self.call(
-            "views.publish",
-            json!({ "user_id": user, "view": { "type": "home", "blocks": blocks } }),
-        )
-        .await
-        .map(|_| ())
+    pub async fn publish_home(&self, user: &str, blocks: Vec<SlackBlock>) -> Result<(), ApiError> {
+        let view = SlackView::Home(SlackHomeView::new(blocks));
+        self.call("views.publish", json!({ "user_id": user, "view": view }))
+            .await
+            .map(|_| ())
     }
 
     /// A write method, with a JSON body.

@@ -4,6 +4,7 @@
 //! failure reaches the person as a DM through the outbox, or is logged.
 
 use serde_json::json;
+use slack_morphism::prelude::*;
 
 use super::queue_replies;
 use crate::bot::Bot;
@@ -90,8 +91,8 @@ pub(super) async fn deliver_drafts(bot: Bot, api: WebApi, user: UserId, meeting_
 
 /// The pressed message, redrawn for everyone who sees it.
 pub(super) async fn replace_original(response_url: String, card: Outgoing) {
-    let body =
-        json!({ "replace_original": true, "text": fallback_text(&card), "blocks": blocks(&card) });
+    let content = crate::chat::slack::blocks::content(fallback_text(&card), blocks(&card));
+    let body = SlackApiPostWebhookMessageRequest::new(content).with_replace_original(true);
     let sent = reqwest::Client::new()
         .post(&response_url)
         .json(&body)
@@ -103,7 +104,7 @@ pub(super) async fn replace_original(response_url: String, card: Outgoing) {
 }
 
 /// An answer sent to a `response_url`, seen by the person alone.
-pub(super) async fn respond(response_url: String, answer: serde_json::Value) {
+pub(super) async fn respond(response_url: String, answer: SlackCommandEventResponse) {
     let sent = reqwest::Client::new()
         .post(&response_url)
         .json(&answer)
@@ -128,7 +129,7 @@ pub(super) async fn publish_home(bot: Bot, api: WebApi, user: UserId) {
         text,
         buttons: Vec::new(),
     };
-    if let Err(error) = api.publish_home(user.as_str(), &blocks(&view)).await {
+    if let Err(error) = api.publish_home(user.as_str(), blocks(&view)).await {
         tracing::warn!(%error, "could not publish the home tab");
     }
 }
