@@ -11,8 +11,8 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{Path, State};
-use axum::routing::post;
+use axum::extract::{Path, RawQuery, State};
+use axum::routing::any;
 use axum::{Json, Router};
 use banso::bot::clock::{Clock, ManualClock};
 use banso::bot::{Bot, BotParts};
@@ -75,11 +75,15 @@ impl SlowSlack {
     }
 }
 
+/// Any method, by POST or (Slack's read methods, as slack-morphism sends
+/// them) GET; a GET's query is recorded as its body.
 async fn slow_method(
     State(fake): State<SlowSlack>,
     Path(method): Path<String>,
+    RawQuery(query): RawQuery,
     body: String,
 ) -> Json<Value> {
+    let body = query.unwrap_or(body);
     if method == "apps.connections.open" {
         let url = fake.ws_url.lock().unwrap().clone();
         return Json(json!({ "ok": true, "url": url }));
@@ -95,9 +99,15 @@ async fn slow_method(
             "ok": true,
             "user": { "id": "U0", "real_name": "新人 太郎", "profile": { "real_name": "新人 太郎", "title": "総務課" } }
         }),
-        "views.open" => json!({ "ok": true, "view": { "id": "V1" } }),
+        "views.open" => json!({ "ok": true, "view": {
+            "id": "V1", "team_id": "T1", "type": "modal", "hash": "1.a",
+            "title": { "type": "plain_text", "text": "相談" }, "blocks": [],
+        } }),
         "conversations.open" => json!({ "ok": true, "channel": { "id": "D0" } }),
-        "chat.postMessage" => json!({ "ok": true, "ts": "1718000000.000100" }),
+        "chat.postMessage" => json!({
+            "ok": true, "channel": "D0", "ts": "1718000000.000100",
+            "message": { "type": "message", "ts": "1718000000.000100" },
+        }),
         _ => json!({ "ok": true }),
     })
 }
@@ -105,7 +115,7 @@ async fn slow_method(
 /// The slow fake's Web API base URL.
 async fn start_slow_slack(fake: SlowSlack) -> String {
     let app = Router::new()
-        .route("/api/{method}", post(slow_method))
+        .route("/api/{method}", any(slow_method))
         .with_state(fake);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -296,6 +306,29 @@ async fn every_request_is_acknowledged_in_time_while_every_web_api_method_takes_
     }
     assert_eq!(consultation_count(store).await, 3);
     test.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_web_api_call_that_takes_too_long_is_given_up_as_a_network_failure() {
+    let fake = SlowSlack::default();
+    let api_url = start_slow_slack(fake.clone()).await;
+    let api = WebApi::new(Secret::new("xoxb-test"), Some(&api_url))
+        .with_timeout(Duration::from_millis(300));
+    let started = Instant::now();
+    let answer = api.open_dm("U0TANAKA").await;
+    assert!(
+        matches!(
+            answer,
+            Err(banso::chat::slack::web_api::ApiError::Network(_))
+        ),
+        "{answer:?}"
+    );
+    assert!(
+        started.elapsed() < SLOW,
+        "gave up after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(api.reachability().code(), "unreachable");
 }
 
 #[tokio::test]

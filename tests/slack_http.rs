@@ -6,10 +6,10 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use banso::bot::clock::Clock;
 use banso::chat::slack::sender::Sender;
@@ -43,9 +43,10 @@ type Completed = (String, String, String, Vec<u8>);
 
 /// `files.getUploadURLExternal`: an upload URL on this fake, as Slack
 /// gives one of its own.
-async fn get_upload_url(State(fake): State<FakeSlack>, body: String) -> Json<Value> {
-    assert!(form_value(&body, "length").parse::<usize>().unwrap() > 0);
-    assert!(form_value(&body, "filename").ends_with(".xlsx"));
+async fn get_upload_url(State(fake): State<FakeSlack>, RawQuery(query): RawQuery) -> Json<Value> {
+    let query = query.unwrap_or_default();
+    assert!(form_value(&query, "length").parse::<usize>().unwrap() > 0);
+    assert!(form_value(&query, "filename").ends_with(".xlsx"));
     let id = fake.uploads.lock().unwrap().len();
     fake.uploads.lock().unwrap().push(Vec::new());
     let address = fake.address.lock().unwrap().clone();
@@ -57,10 +58,20 @@ async fn get_upload_url(State(fake): State<FakeSlack>, body: String) -> Json<Val
 async fn upload(
     State(fake): State<FakeSlack>,
     axum::extract::Path(id): axum::extract::Path<usize>,
+    headers: HeaderMap,
     body: axum::body::Bytes,
-) -> StatusCode {
+) -> Response {
+    assert!(
+        headers.get("authorization").is_none(),
+        "no token to the upload URL"
+    );
     fake.uploads.lock().unwrap()[id] = body.to_vec();
-    StatusCode::OK
+    // Slack's answer to the bytes: plain text.
+    (
+        [("content-type", "text/plain; charset=utf-8")],
+        format!("OK - {}", body.len()),
+    )
+        .into_response()
 }
 
 async fn complete_upload(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
@@ -79,10 +90,11 @@ async fn complete_upload(State(fake): State<FakeSlack>, Json(body): Json<Value>)
     Json(json!({ "ok": true, "files": [{ "id": file["id"], "title": file["title"] }] }))
 }
 
-/// `users.info` in Slack's shape (form arguments, as Slack's read methods
-/// take them); `U0NOBODY` does not exist.
-async fn users_info(State(fake): State<FakeSlack>, body: String) -> Json<Value> {
-    let user = form_value(&body, "user");
+/// `users.info` in Slack's shape (a GET with the arguments in the query,
+/// as slack-morphism sends Slack's read methods); `U0NOBODY` does not
+/// exist.
+async fn users_info(State(fake): State<FakeSlack>, RawQuery(query): RawQuery) -> Json<Value> {
+    let user = form_value(&query.unwrap_or_default(), "user");
     fake.profile_lookups
         .lock()
         .unwrap()
@@ -90,7 +102,7 @@ async fn users_info(State(fake): State<FakeSlack>, body: String) -> Json<Value> 
     if user == "U0NOBODY" {
         return Json(json!({ "ok": false, "error": "user_not_found" }));
     }
-    Json(json!({
+    let mut answer = json!({
         "ok": true,
         "user": {
             "id": user,
@@ -102,11 +114,20 @@ async fn users_info(State(fake): State<FakeSlack>, body: String) -> Json<Value> 
                 "title": "総務局 総務課"
             }
         }
-    }))
+    });
+    if user == "U0TANAKA" {
+        // Slack's way of saying "no custom fields" for some people: an
+        // empty list where slack-morphism expects a map.
+        answer["user"]["profile"]["fields"] = json!([]);
+    }
+    Json(answer)
 }
 
-async fn users_profile_get(State(fake): State<FakeSlack>, body: String) -> Json<Value> {
-    let user = form_value(&body, "user");
+async fn users_profile_get(
+    State(fake): State<FakeSlack>,
+    RawQuery(query): RawQuery,
+) -> Json<Value> {
+    let user = form_value(&query.unwrap_or_default(), "user");
     fake.profile_lookups
         .lock()
         .unwrap()
@@ -127,8 +148,9 @@ fn form_value(body: &str, name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `conversations.open`: `users` as slack-morphism sends it, a list.
 async fn open_dm(Json(body): Json<Value>) -> Json<Value> {
-    let user = body["users"].as_str().unwrap_or_default();
+    let user = body["users"][0].as_str().unwrap_or_default();
     Json(json!({ "ok": true, "channel": { "id": format!("D{user}") } }))
 }
 
@@ -161,7 +183,11 @@ async fn post_message(
         channel,
         body["text"].as_str().unwrap_or_default().to_owned(),
     ));
-    Json(json!({ "ok": true, "ts": "1718000000.000100" })).into_response()
+    Json(json!({
+        "ok": true, "channel": body["channel"], "ts": "1718000000.000100",
+        "message": { "type": "message", "text": body["text"], "ts": "1718000000.000100" },
+    }))
+    .into_response()
 }
 
 async fn publish_home(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
@@ -170,13 +196,23 @@ async fn publish_home(State(fake): State<FakeSlack>, Json(body): Json<Value>) ->
         .lock()
         .unwrap()
         .push((user, body["view"].clone()));
-    Json(json!({ "ok": true }))
+    Json(json!({ "ok": true, "view": stateful(&body["view"]) }))
 }
 
 async fn open_view(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
     assert!(body["trigger_id"].is_string());
     fake.views.lock().unwrap().push(body["view"].clone());
-    Json(json!({ "ok": true, "view": { "id": "V1" } }))
+    Json(json!({ "ok": true, "view": stateful(&body["view"]) }))
+}
+
+/// A view as Slack answers views.open and views.publish: the view sent,
+/// with its id, workspace and hash.
+fn stateful(view: &Value) -> Value {
+    let mut view = view.clone();
+    view["id"] = json!("V1");
+    view["team_id"] = json!("T1");
+    view["hash"] = json!("1718000000.abc");
+    view
 }
 
 async fn response_url(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
@@ -204,9 +240,9 @@ async fn start_fake_slack(fake: FakeSlack) -> String {
         .route("/api/views.publish", post(publish_home))
         .route("/api/conversations.open", post(open_dm))
         .route("/api/chat.postMessage", post(post_message))
-        .route("/api/users.info", post(users_info))
-        .route("/api/users.profile.get", post(users_profile_get))
-        .route("/api/files.getUploadURLExternal", post(get_upload_url))
+        .route("/api/users.info", get(users_info))
+        .route("/api/users.profile.get", get(users_profile_get))
+        .route("/api/files.getUploadURLExternal", get(get_upload_url))
         .route("/upload/{id}", post(upload))
         .route("/api/files.completeUploadExternal", post(complete_upload))
         .with_state(fake.clone());
@@ -830,7 +866,8 @@ async fn payloads_banso_cannot_read_get_a_friendly_answer() {
     assert_eq!(post_interaction(&banso, &press, now).await.status(), 200);
     let responses = settled(&fake.responses, 1).await;
     assert_eq!(responses.len(), 1);
-    assert_eq!(responses[0]["response_type"], "ephemeral");
+    // A new message, which over a response_url only the person sees.
+    assert_eq!(responses[0].get("replace_original"), None);
     assert!(
         responses[0]["text"]
             .as_str()

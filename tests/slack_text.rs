@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use banso::bot::Bot;
 use banso::bot::clock::{Clock, ManualClock};
@@ -79,28 +79,44 @@ async fn post_message(State(fake): State<FakeSlack>, Json(body): Json<Value>) ->
         body["text"].as_str().unwrap_or_default().to_owned(),
         body["blocks"].clone(),
     ));
-    Json(json!({ "ok": true, "ts": "1718000000.000100" })).into_response()
+    Json(json!({
+        "ok": true, "channel": body["channel"], "ts": "1718000000.000100",
+        "message": { "type": "message", "text": body["text"], "ts": "1718000000.000100" },
+    }))
+    .into_response()
 }
 
+/// `conversations.open`: `users` as slack-morphism sends it, a list.
 async fn open_dm(Json(body): Json<Value>) -> Json<Value> {
-    let user = body["users"].as_str().unwrap_or_default();
+    let user = body["users"][0].as_str().unwrap_or_default();
     Json(json!({ "ok": true, "channel": { "id": format!("D{user}") } }))
 }
 
 async fn publish_home(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
     fake.homes.lock().unwrap().push(body["view"].clone());
-    Json(json!({ "ok": true }))
+    Json(json!({ "ok": true, "view": stateful(&body["view"]) }))
 }
 
 async fn open_view(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
     fake.views.lock().unwrap().push(body["view"].clone());
-    Json(json!({ "ok": true, "view": { "id": "V1" } }))
+    Json(json!({ "ok": true, "view": stateful(&body["view"]) }))
 }
 
+/// A view as Slack answers views.open and views.publish.
+fn stateful(view: &Value) -> Value {
+    let mut view = view.clone();
+    view["id"] = json!("V1");
+    view["team_id"] = json!("T1");
+    view["hash"] = json!("1718000000.abc");
+    view
+}
+
+/// A person with no custom profile fields: Slack sends `"fields": []`.
 async fn users_info() -> Json<Value> {
-    Json(
-        json!({ "ok": true, "user": { "real_name": "佐藤", "profile": { "display_name": "佐藤" } } }),
-    )
+    Json(json!({
+        "ok": true,
+        "user": { "id": "U0SATO", "real_name": "佐藤", "profile": { "display_name": "佐藤", "fields": [] } },
+    }))
 }
 
 async fn start_fake_slack(fake: FakeSlack) -> String {
@@ -109,7 +125,7 @@ async fn start_fake_slack(fake: FakeSlack) -> String {
         .route("/api/conversations.open", post(open_dm))
         .route("/api/views.publish", post(publish_home))
         .route("/api/views.open", post(open_view))
-        .route("/api/users.info", post(users_info))
+        .route("/api/users.info", get(users_info))
         .with_state(fake);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();

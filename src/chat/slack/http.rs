@@ -164,7 +164,7 @@ async fn interaction(State(state): State<AppState>, headers: HeaderMap, body: By
         Ok(event) => event,
         Err(error) => {
             tracing::warn!(%error, kind = %payload["type"], "refused an interaction slack-morphism cannot read");
-            inbound::answer_unreadable_interaction(&state.bot, state.api.as_ref(), &payload);
+            inbound::answer_unreadable_interaction(&state.bot, &payload);
             return StatusCode::OK.into_response();
         }
     };

@@ -69,14 +69,16 @@ pub(super) fn unreadable_answer(bot: &Bot) -> SlackCommandEventResponse {
 /// was not taken, through the payload's `response_url` when it has one
 /// (read by hand: slack-morphism refused the payload); a payload without
 /// one (a `view_submission`) cannot be answered, and is only logged.
-pub(super) fn answer_unreadable_interaction(bot: &Bot, api: Option<&SlackApi>, payload: &Value) {
-    let Some(response_url) = payload["response_url"].as_str() else {
+pub(super) fn answer_unreadable_interaction(bot: &Bot, payload: &Value) {
+    let Some(response_url) = payload["response_url"]
+        .as_str()
+        .and_then(|url| url::Url::parse(url).ok())
+    else {
         return;
     };
-    let _ = api;
     tokio::spawn(after_ack::respond(
-        response_url.to_owned(),
-        unreadable_answer(bot),
+        response_url,
+        unreadable_answer(bot).content,
     ));
 }
 
@@ -217,7 +219,7 @@ async fn run_press(
             .message_after_press(user, &action, value, pressed_on(press))
             .await
     {
-        tokio::spawn(replace_original(response_url.0.to_string(), message));
+        tokio::spawn(replace_original(response_url.0.clone(), message));
     }
     Ok(None)
 }

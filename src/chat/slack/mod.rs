@@ -9,6 +9,7 @@
 //! `profiles`) is bounded.
 
 pub mod blocks;
+mod connector;
 pub mod http;
 mod inbound;
 pub mod modal;

@@ -316,7 +316,7 @@ async fn handle_envelope(
                 Ok(event) => event,
                 Err(error) => {
                     tracing::warn!(%error, "refused an interaction slack-morphism cannot read");
-                    inbound::answer_unreadable_interaction(&bot, api, payload);
+                    inbound::answer_unreadable_interaction(&bot, payload);
                     return Some(Acknowledgement::bare(envelope_id));
                 }
             };

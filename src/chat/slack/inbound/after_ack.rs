@@ -11,7 +11,7 @@ use crate::bot::Bot;
 use crate::bot::file_exports::ExportFile;
 use crate::chat::slack::blocks::{blocks, fallback_text};
 use crate::chat::slack::modal;
-use crate::chat::slack::web_api::WebApi;
+use crate::chat::slack::web_api::{self, WebApi};
 use crate::message::{Outgoing, UserId};
 
 /// After `/consult`'s ack: the form as a modal (Slack's trigger lasts three
@@ -90,28 +90,17 @@ pub(super) async fn deliver_drafts(bot: Bot, api: WebApi, user: UserId, meeting_
 }
 
 /// The pressed message, redrawn for everyone who sees it.
-pub(super) async fn replace_original(response_url: String, card: Outgoing) {
+pub(super) async fn replace_original(response_url: url::Url, card: Outgoing) {
     let content = crate::chat::slack::blocks::content(fallback_text(&card), blocks(&card));
-    let body = SlackApiPostWebhookMessageRequest::new(content).with_replace_original(true);
-    let sent = reqwest::Client::new()
-        .post(&response_url)
-        .json(&body)
-        .send()
-        .await;
-    if let Err(error) = sent.and_then(|response| response.error_for_status()) {
-        tracing::warn!(error = %error.without_url(), "could not update the pressed message");
+    if let Err(error) = web_api::respond(&response_url, content, true).await {
+        tracing::warn!(%error, "could not update the pressed message");
     }
 }
 
 /// An answer sent to a `response_url`, seen by the person alone.
-pub(super) async fn respond(response_url: String, answer: SlackCommandEventResponse) {
-    let sent = reqwest::Client::new()
-        .post(&response_url)
-        .json(&answer)
-        .send()
-        .await;
-    if let Err(error) = sent.and_then(|response| response.error_for_status()) {
-        tracing::warn!(error = %error.without_url(), "could not answer through response_url");
+pub(super) async fn respond(response_url: url::Url, answer: SlackMessageContent) {
+    if let Err(error) = web_api::respond(&response_url, answer, false).await {
+        tracing::warn!(%error, "could not answer through response_url");
     }
 }
 
