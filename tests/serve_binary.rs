@@ -132,7 +132,7 @@ fn terminate(mut child: Child) -> std::process::ExitStatus {
 /// Sends a signed `/consult TEXT` as Slack would and checks the ack.
 async fn consult(base: &str, text: &str) {
     let body = format!(
-        "command=%2Fconsult&text={}&user_id=U0TANAKA&team_id=T1&channel_id=C0CONSULT&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0",
+        "command=%2Fconsult&text={}&user_id=U0TANAKA&team_id=T1&channel_id=C0CONSULT&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0",
         url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
     );
     let timestamp = chrono::Utc::now().timestamp();

@@ -194,7 +194,7 @@ async fn post_signed(banso: &str, path: &str, body: &str, timestamp: i64) -> Ans
 
 fn command(user: &str, text: &str, extra: &str) -> String {
     format!(
-        "command=%2Fconsult&text={}&user_id={user}&channel_id=C0CONSULT&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.{user}{extra}",
+        "command=%2Fconsult&text={}&user_id={user}&channel_id=C0CONSULT&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.{user}{extra}",
         url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
     )
 }
@@ -343,7 +343,7 @@ async fn a_replayed_request_does_nothing_even_after_a_restart() {
     let shortcut = as_payload(&json!({
         "type": "message_action", "callback_id": "register_consultation", "trigger_id": "9.9",
         "user": { "id": "U0SUZUKI" }, "team": { "id": "T1" }, "channel": { "id": "C0GENERAL" },
-        "response_url": "https://hooks.slack.com/app/T1/2/abc",
+        "response_url": "http://127.0.0.1:9/app/T1/2/abc",
         "message": { "ts": "1718000000.000100", "text": "この添付を開いても大丈夫ですか？" },
     }));
     for _ in 0..2 {
@@ -579,7 +579,7 @@ fn command_payload(user: &str, text: &str, team: Option<&str>) -> Value {
     let mut payload = json!({
         "command": "/consult", "text": text, "user_id": user, "user_name": user.to_lowercase(),
         "channel_id": "C0CONSULT", "channel_name": "general", "api_app_id": "A1",
-        "response_url": "https://hooks.slack.com/commands/T1/1/abc",
+        "response_url": "http://127.0.0.1:9/commands/T1/1/abc",
         "trigger_id": format!("1.2.{user}"),
     });
     if let Some(team) = team {
@@ -616,7 +616,7 @@ async fn socket_mode_acknowledges_first_and_opens_the_modal_after_the_ack() {
     let (stream, _) = ws_listener.accept().await.unwrap();
     let mut socket = tokio_tungstenite::accept_async(stream).await.unwrap();
     socket
-        .send(Message::text(json!({ "type": "hello" }).to_string()))
+        .send(Message::text(json!({ "type": "hello", "num_connections": 1, "connection_info": { "app_id": "A1" }, "debug_info": { "host": "applink-test" } }).to_string()))
         .await
         .unwrap();
     let frames = [

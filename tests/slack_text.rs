@@ -182,7 +182,7 @@ async fn command(
             ("user_id", user),
             ("team_id", "T1"),
             ("channel_id", "C0CONSULT"),
-            ("response_url", "https://hooks.slack.com/commands/T1/1/abc"),
+            ("response_url", "http://127.0.0.1:9/commands/T1/1/abc"),
             ("trigger_id", "13345224609.738474920.8088930838d88f008e0"),
         ])
         .finish();
@@ -520,7 +520,7 @@ async fn a_direct_message_and_a_shortcut_are_decoded_and_replies_quote_them_esca
     let shortcut = json!({
         "type": "message_action", "callback_id": "register_consultation",
         "team": { "id": "T1" }, "user": { "id": "U0SATO" }, "channel": { "id": "C0GENERAL" },
-        "trigger_id": "T0SHORTCUT", "response_url": "https://hooks.slack.com/app/T1/2/abc",
+        "trigger_id": "T0SHORTCUT", "response_url": "http://127.0.0.1:9/app/T1/2/abc",
         "message": { "ts": "1718000000.000100", "text": FIXTURE },
     });
     assert_eq!(interaction(&banso, &clock, &shortcut).await.status(), 200);
@@ -640,13 +640,13 @@ async fn socket_mode_decodes_what_slack_sends_as_http_does() {
     tokio::spawn(async move {
         let (stream, _) = ws_listener.accept().await.unwrap();
         let mut socket = tokio_tungstenite::accept_async(stream).await.unwrap();
-        let hello = json!({ "type": "hello", "num_connections": 1 });
+        let hello = json!({ "type": "hello", "num_connections": 1, "connection_info": { "app_id": "A1" }, "debug_info": { "host": "applink-test" } });
         socket.send(Message::text(hello.to_string())).await.unwrap();
         let envelope = json!({
             "envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": true,
             "payload": {
                 "command": "/consult", "text": FIXTURE, "user_id": "U0SATO", "team_id": "T1",
-                "channel_id": "C0CONSULT", "response_url": "https://hooks.slack.com/commands/T1/1/abc",
+                "channel_id": "C0CONSULT", "response_url": "http://127.0.0.1:9/commands/T1/1/abc",
                 "trigger_id": "1.2.3",
             },
         });

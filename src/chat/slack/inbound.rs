@@ -82,6 +82,12 @@ pub(super) fn answer_unreadable_interaction(bot: &Bot, payload: &Value) {
     ));
 }
 
+/// An answer that missed its acknowledgement, sent through the request's
+/// `response_url` (only the person sees it).
+pub(super) async fn answer_later(response_url: url::Url, answer: SlackMessageContent) {
+    after_ack::respond(response_url, answer).await;
+}
+
 /// A person's id as the bot core takes it, or `None` (logged) if Slack's
 /// is not one.
 fn person(id: &SlackUserId) -> Option<UserId> {

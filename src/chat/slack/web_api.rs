@@ -177,6 +177,11 @@ impl WebApi {
         Self { timeout, ..self }
     }
 
+    /// slack-morphism's client, for Socket Mode's listener.
+    pub(super) fn client(&self) -> Arc<Client> {
+        self.client.clone()
+    }
+
     /// What banso last saw of Slack.
     pub fn reachability(&self) -> Reachability {
         match self.reachability.load(Ordering::Relaxed) {
