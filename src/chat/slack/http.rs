@@ -25,6 +25,7 @@ use slack_morphism::prelude::*;
 
 use super::SlackApi;
 use super::inbound::{self, run_command, run_event, run_interaction};
+use super::signature::Verifier;
 use super::web_api::WebApi;
 use super::workspace::Origin;
 use crate::bot::Bot;
@@ -40,7 +41,7 @@ const BODY_LIMIT: usize = 256 * 1024;
 #[derive(Clone)]
 struct AppState {
     bot: Bot,
-    signing_secret: Arc<Secret>,
+    verifier: Arc<Verifier>,
     api: Option<SlackApi>,
 }
 
@@ -59,15 +60,16 @@ pub fn router(bot: Bot, signing_secret: Option<Secret>, api: Option<WebApi>) -> 
     let api = api.map(SlackApi::new);
     let health_only = Router::new().route("/healthz", get(health));
     let Some(signing_secret) = signing_secret else {
+        // No route verifies anything: the verifier is never used.
         return health_only.with_state(AppState {
             bot,
-            signing_secret: Arc::new(Secret::new("")),
+            verifier: Arc::new(Verifier::new("")),
             api,
         });
     };
     let state = AppState {
         bot,
-        signing_secret: Arc::new(signing_secret),
+        verifier: Arc::new(Verifier::new(signing_secret.expose())),
         api,
     };
     health_only
