@@ -1,7 +1,10 @@
-//! The Slack adapter: request signatures, Block Kit rendering, the HTTP
-//! Events API endpoints, a small Web API client and the outbox sender.
-//! Slack's types and JSON stop here; the bot core sees only its own
-//! message model.
+//! The Slack adapter, on slack-morphism: its types for everything Slack
+//! sends and takes (commands, interactions, events, Block Kit, views, Web
+//! API requests and answers), its Web API client, its Socket Mode listener
+//! and its request verifier; banso adds the HTTP endpoints, the replay and
+//! workspace guards, the text's decoding and escaping, Slack's limits and
+//! the outbox sender. Slack's types stop here; the bot core sees only its
+//! own message model.
 //!
 //! Every request is acknowledged without waiting for the Web API: a call
 //! that must follow the request (`views.open`) runs right after the ack,
