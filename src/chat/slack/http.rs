@@ -195,9 +195,8 @@ async fn event(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
         return refusal.into_response();
     }
     match SlackPushEvent::deserialize(&envelope) {
-        Ok(SlackPushEvent::UrlVerification(check)) => {
-            Json(json!({ "challenge": check.challenge })).into_response()
-        }
+        // Slack's check of the URL is answered with its own challenge.
+        Ok(SlackPushEvent::UrlVerification(check)) => Json(check).into_response(),
         Ok(SlackPushEvent::EventCallback(callback)) => {
             run_event(&state.bot, state.api.as_ref(), &callback).await;
             StatusCode::OK.into_response()

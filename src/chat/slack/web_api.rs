@@ -442,6 +442,24 @@ mod tests {
     use axum::http::StatusCode;
     use slack_morphism::errors::*;
 
+    /// Why profiles are read by hand when slack-morphism refuses them:
+    /// Slack says "no custom fields" with an empty list.
+    #[test]
+    fn a_profile_without_custom_fields_is_read_by_hand() {
+        let answer = serde_json::json!({
+            "ok": true,
+            "user": { "id": "U1", "real_name": "田中", "profile": { "display_name": "", "real_name": "田中", "title": "総務課", "fields": [] } },
+        });
+        assert!(serde_json::from_value::<SlackApiUsersInfoResponse>(answer.clone()).is_err());
+        assert_eq!(
+            lenient::name_and_title(&answer),
+            (Some("田中".to_owned()), Some("総務課".to_owned()))
+        );
+        let profile = serde_json::json!({ "ok": true, "profile": { "fields": { "Xf1": { "value": " 市民局 ", "alt": "" } } } });
+        assert_eq!(lenient::field(&profile, "Xf1").as_deref(), Some("市民局"));
+        assert_eq!(lenient::field(&profile, "Xf2"), None);
+    }
+
     #[test]
     fn slack_morphisms_errors_are_read_as_the_sender_needs_them() {
         let cases = [
