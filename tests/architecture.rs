@@ -204,6 +204,10 @@ const READS_OF_THE_TIME: &[&[&str]] = &[
     &["Local", "::", "now"],
     &["SystemTime"],
     &["Instant"],
+    // slack-morphism's (and jiff's, which it uses) readings of the clock.
+    &["SlackDateTime", "::", "now"],
+    &["Timestamp", "::", "now"],
+    &["current_unix_seconds"],
 ];
 
 fn time_violations(src: &Path) -> Vec<String> {

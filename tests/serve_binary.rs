@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::State;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
@@ -24,7 +24,7 @@ async fn start_fake_slack(posted: Posted) -> String {
         .route(
             "/api/conversations.open",
             post(|Json(body): Json<Value>| async move {
-                let user = body["users"].as_str().unwrap_or_default().to_owned();
+                let user = body["users"][0].as_str().unwrap_or_default().to_owned();
                 Json(json!({ "ok": true, "channel": { "id": format!("D{user}") } }))
             }),
         )
@@ -36,13 +36,16 @@ async fn start_fake_slack(posted: Posted) -> String {
                         body["channel"].as_str().unwrap_or_default().to_owned(),
                         body["text"].as_str().unwrap_or_default().to_owned(),
                     ));
-                    Json(json!({ "ok": true, "ts": "1.000100" }))
+                    Json(json!({
+                        "ok": true, "channel": body["channel"], "ts": "1.000100",
+                        "message": { "type": "message", "ts": "1.000100" },
+                    }))
                 },
             ),
         )
         .route(
             "/api/users.info",
-            post(|| async { Json(json!({ "ok": false, "error": "user_not_found" })) }),
+            get(|| async { Json(json!({ "ok": false, "error": "user_not_found" })) }),
         )
         .with_state(posted);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -129,7 +132,7 @@ fn terminate(mut child: Child) -> std::process::ExitStatus {
 /// Sends a signed `/consult TEXT` as Slack would and checks the ack.
 async fn consult(base: &str, text: &str) {
     let body = format!(
-        "command=%2Fconsult&text={}&user_id=U0TANAKA&team_id=T1",
+        "command=%2Fconsult&text={}&user_id=U0TANAKA&team_id=T1&channel_id=C0CONSULT&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0",
         url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
     );
     let timestamp = chrono::Utc::now().timestamp();

@@ -11,8 +11,8 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{Path, State};
-use axum::routing::post;
+use axum::extract::{Path, RawQuery, State};
+use axum::routing::any;
 use axum::{Json, Router};
 use banso::bot::clock::{Clock, ManualClock};
 use banso::bot::{Bot, BotParts};
@@ -75,11 +75,15 @@ impl SlowSlack {
     }
 }
 
+/// Any method, by POST or (Slack's read methods, as slack-morphism sends
+/// them) GET; a GET's query is recorded as its body.
 async fn slow_method(
     State(fake): State<SlowSlack>,
     Path(method): Path<String>,
+    RawQuery(query): RawQuery,
     body: String,
 ) -> Json<Value> {
+    let body = query.unwrap_or(body);
     if method == "apps.connections.open" {
         let url = fake.ws_url.lock().unwrap().clone();
         return Json(json!({ "ok": true, "url": url }));
@@ -95,9 +99,15 @@ async fn slow_method(
             "ok": true,
             "user": { "id": "U0", "real_name": "新人 太郎", "profile": { "real_name": "新人 太郎", "title": "総務課" } }
         }),
-        "views.open" => json!({ "ok": true, "view": { "id": "V1" } }),
+        "views.open" => json!({ "ok": true, "view": {
+            "id": "V1", "team_id": "T1", "type": "modal", "hash": "1.a",
+            "title": { "type": "plain_text", "text": "相談" }, "blocks": [],
+        } }),
         "conversations.open" => json!({ "ok": true, "channel": { "id": "D0" } }),
-        "chat.postMessage" => json!({ "ok": true, "ts": "1718000000.000100" }),
+        "chat.postMessage" => json!({
+            "ok": true, "channel": "D0", "ts": "1718000000.000100",
+            "message": { "type": "message", "ts": "1718000000.000100" },
+        }),
         _ => json!({ "ok": true }),
     })
 }
@@ -105,7 +115,7 @@ async fn slow_method(
 /// The slow fake's Web API base URL.
 async fn start_slow_slack(fake: SlowSlack) -> String {
     let app = Router::new()
-        .route("/api/{method}", post(slow_method))
+        .route("/api/{method}", any(slow_method))
         .with_state(fake);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -184,7 +194,7 @@ async fn post_signed(banso: &str, path: &str, body: &str, timestamp: i64) -> Ans
 
 fn command(user: &str, text: &str, extra: &str) -> String {
     format!(
-        "command=%2Fconsult&text={}&user_id={user}&trigger_id=13345224609.738474920.{user}{extra}",
+        "command=%2Fconsult&text={}&user_id={user}&channel_id=C0CONSULT&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.{user}{extra}",
         url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
     )
 }
@@ -263,7 +273,9 @@ async fn every_request_is_acknowledged_in_time_while_every_web_api_method_takes_
     // A button press and events (a DM, the App Home) are as quick.
     let press = json!({
         "type": "block_actions", "trigger_id": "5.5", "user": { "id": "U0NEW2" }, "team": { "id": "T1" },
-        "actions": [{ "action_id": "consultation:withdraw#0", "value": "2406-001" }],
+        "api_app_id": "A1",
+        "container": { "type": "message", "message_ts": "1718000000.000100", "channel_id": "D0NEW2", "is_ephemeral": false },
+        "actions": [{ "type": "button", "action_id": "consultation:withdraw#0", "block_id": "b0", "value": "2406-001", "action_ts": "1718000005.000100" }],
     });
     let pressed = post_signed(&banso, "/slack/interactions", &as_payload(&press), now).await;
     assert_eq!(pressed.status, 200);
@@ -278,10 +290,11 @@ async fn every_request_is_acknowledged_in_time_while_every_web_api_method_takes_
         banso::domain::consultation::Status::Withdrawn
     );
     for event in [
-        json!({ "type": "event_callback", "team_id": "T1", "event_id": "EvSLOW1",
-                "event": { "type": "message", "channel_type": "im", "user": "U0NEW3", "text": "/consult DMからの相談" } }),
-        json!({ "type": "event_callback", "team_id": "T1", "event_id": "EvSLOW2",
-                "event": { "type": "app_home_opened", "user": "U0NEW3", "tab": "home" } }),
+        json!({ "type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "EvSLOW1", "event_time": 1718000000,
+                "event": { "type": "message", "channel": "D0NEW3", "channel_type": "im", "user": "U0NEW3", "text": "/consult DMからの相談",
+                           "ts": "1718000000.000100", "event_ts": "1718000000.000100" } }),
+        json!({ "type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "EvSLOW2", "event_time": 1718000000,
+                "event": { "type": "app_home_opened", "user": "U0NEW3", "channel": "D0NEW3", "tab": "home", "event_ts": "1718000000.000200" } }),
     ] {
         let answered = post_signed(&banso, "/slack/events", &event.to_string(), now).await;
         assert_eq!(answered.status, 200);
@@ -296,6 +309,29 @@ async fn every_request_is_acknowledged_in_time_while_every_web_api_method_takes_
 }
 
 #[tokio::test]
+async fn a_web_api_call_that_takes_too_long_is_given_up_as_a_network_failure() {
+    let fake = SlowSlack::default();
+    let api_url = start_slow_slack(fake.clone()).await;
+    let api = WebApi::new(Secret::new("xoxb-test"), Some(&api_url))
+        .with_timeout(Duration::from_millis(300));
+    let started = Instant::now();
+    let answer = api.open_dm("U0TANAKA").await;
+    assert!(
+        matches!(
+            answer,
+            Err(banso::chat::slack::web_api::ApiError::Network(_))
+        ),
+        "{answer:?}"
+    );
+    assert!(
+        started.elapsed() < SLOW,
+        "gave up after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(api.reachability().code(), "unreachable");
+}
+
+#[tokio::test]
 async fn a_replayed_request_does_nothing_even_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("banso.db").display());
@@ -307,6 +343,7 @@ async fn a_replayed_request_does_nothing_even_after_a_restart() {
     let shortcut = as_payload(&json!({
         "type": "message_action", "callback_id": "register_consultation", "trigger_id": "9.9",
         "user": { "id": "U0SUZUKI" }, "team": { "id": "T1" }, "channel": { "id": "C0GENERAL" },
+        "response_url": "http://127.0.0.1:9/app/T1/2/abc",
         "message": { "ts": "1718000000.000100", "text": "この添付を開いても大丈夫ですか？" },
     }));
     for _ in 0..2 {
@@ -536,6 +573,21 @@ async fn a_request_that_names_no_workspace_or_another_is_refused() {
     test.cleanup().await;
 }
 
+/// A `/consult` as a Socket Mode envelope carries it, with the workspace
+/// `team` (if any).
+fn command_payload(user: &str, text: &str, team: Option<&str>) -> Value {
+    let mut payload = json!({
+        "command": "/consult", "text": text, "user_id": user, "user_name": user.to_lowercase(),
+        "channel_id": "C0CONSULT", "channel_name": "general", "api_app_id": "A1",
+        "response_url": "http://127.0.0.1:9/commands/T1/1/abc",
+        "trigger_id": format!("1.2.{user}"),
+    });
+    if let Some(team) = team {
+        payload["team_id"] = json!(team);
+    }
+    payload
+}
+
 fn envelope(id: &str, payload: Value) -> Message {
     let envelope = json!({
         "envelope_id": id, "type": "slash_commands", "accepts_response_payload": true, "payload": payload,
@@ -564,25 +616,19 @@ async fn socket_mode_acknowledges_first_and_opens_the_modal_after_the_ack() {
     let (stream, _) = ws_listener.accept().await.unwrap();
     let mut socket = tokio_tungstenite::accept_async(stream).await.unwrap();
     socket
-        .send(Message::text(json!({ "type": "hello" }).to_string()))
+        .send(Message::text(json!({ "type": "hello", "num_connections": 1, "connection_info": { "app_id": "A1" }, "debug_info": { "host": "applink-test" } }).to_string()))
         .await
         .unwrap();
     let frames = [
-        envelope(
-            "env-form",
-            json!({ "command": "/consult", "text": "", "user_id": "U0NEW1", "team_id": "T1", "trigger_id": "1.2.3" }),
-        ),
+        envelope("env-form", command_payload("U0NEW1", "", Some("T1"))),
         envelope(
             "env-other",
-            json!({ "command": "/consult", "text": "別の職場", "user_id": "U0NEW2", "team_id": "T9" }),
+            command_payload("U0NEW2", "別の職場", Some("T9")),
         ),
-        envelope(
-            "env-none",
-            json!({ "command": "/consult", "text": "チームなし", "user_id": "U0NEW2" }),
-        ),
+        envelope("env-none", command_payload("U0NEW2", "チームなし", None)),
         envelope(
             "env-quick",
-            json!({ "command": "/consult", "text": "VPNの相談", "user_id": "U0NEW3", "team_id": "T1" }),
+            command_payload("U0NEW3", "VPNの相談", Some("T1")),
         ),
     ];
     let sent = Instant::now();

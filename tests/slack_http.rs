@@ -6,10 +6,10 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use banso::bot::clock::Clock;
 use banso::chat::slack::sender::Sender;
@@ -43,9 +43,10 @@ type Completed = (String, String, String, Vec<u8>);
 
 /// `files.getUploadURLExternal`: an upload URL on this fake, as Slack
 /// gives one of its own.
-async fn get_upload_url(State(fake): State<FakeSlack>, body: String) -> Json<Value> {
-    assert!(form_value(&body, "length").parse::<usize>().unwrap() > 0);
-    assert!(form_value(&body, "filename").ends_with(".xlsx"));
+async fn get_upload_url(State(fake): State<FakeSlack>, RawQuery(query): RawQuery) -> Json<Value> {
+    let query = query.unwrap_or_default();
+    assert!(form_value(&query, "length").parse::<usize>().unwrap() > 0);
+    assert!(form_value(&query, "filename").ends_with(".xlsx"));
     let id = fake.uploads.lock().unwrap().len();
     fake.uploads.lock().unwrap().push(Vec::new());
     let address = fake.address.lock().unwrap().clone();
@@ -57,10 +58,20 @@ async fn get_upload_url(State(fake): State<FakeSlack>, body: String) -> Json<Val
 async fn upload(
     State(fake): State<FakeSlack>,
     axum::extract::Path(id): axum::extract::Path<usize>,
+    headers: HeaderMap,
     body: axum::body::Bytes,
-) -> StatusCode {
+) -> Response {
+    assert!(
+        headers.get("authorization").is_none(),
+        "no token to the upload URL"
+    );
     fake.uploads.lock().unwrap()[id] = body.to_vec();
-    StatusCode::OK
+    // Slack's answer to the bytes: plain text.
+    (
+        [("content-type", "text/plain; charset=utf-8")],
+        format!("OK - {}", body.len()),
+    )
+        .into_response()
 }
 
 async fn complete_upload(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
@@ -79,10 +90,11 @@ async fn complete_upload(State(fake): State<FakeSlack>, Json(body): Json<Value>)
     Json(json!({ "ok": true, "files": [{ "id": file["id"], "title": file["title"] }] }))
 }
 
-/// `users.info` in Slack's shape (form arguments, as Slack's read methods
-/// take them); `U0NOBODY` does not exist.
-async fn users_info(State(fake): State<FakeSlack>, body: String) -> Json<Value> {
-    let user = form_value(&body, "user");
+/// `users.info` in Slack's shape (a GET with the arguments in the query,
+/// as slack-morphism sends Slack's read methods); `U0NOBODY` does not
+/// exist.
+async fn users_info(State(fake): State<FakeSlack>, RawQuery(query): RawQuery) -> Json<Value> {
+    let user = form_value(&query.unwrap_or_default(), "user");
     fake.profile_lookups
         .lock()
         .unwrap()
@@ -90,7 +102,7 @@ async fn users_info(State(fake): State<FakeSlack>, body: String) -> Json<Value> 
     if user == "U0NOBODY" {
         return Json(json!({ "ok": false, "error": "user_not_found" }));
     }
-    Json(json!({
+    let mut answer = json!({
         "ok": true,
         "user": {
             "id": user,
@@ -102,11 +114,20 @@ async fn users_info(State(fake): State<FakeSlack>, body: String) -> Json<Value> 
                 "title": "総務局 総務課"
             }
         }
-    }))
+    });
+    if user == "U0TANAKA" {
+        // Slack's way of saying "no custom fields" for some people: an
+        // empty list where slack-morphism expects a map.
+        answer["user"]["profile"]["fields"] = json!([]);
+    }
+    Json(answer)
 }
 
-async fn users_profile_get(State(fake): State<FakeSlack>, body: String) -> Json<Value> {
-    let user = form_value(&body, "user");
+async fn users_profile_get(
+    State(fake): State<FakeSlack>,
+    RawQuery(query): RawQuery,
+) -> Json<Value> {
+    let user = form_value(&query.unwrap_or_default(), "user");
     fake.profile_lookups
         .lock()
         .unwrap()
@@ -127,8 +148,9 @@ fn form_value(body: &str, name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `conversations.open`: `users` as slack-morphism sends it, a list.
 async fn open_dm(Json(body): Json<Value>) -> Json<Value> {
-    let user = body["users"].as_str().unwrap_or_default();
+    let user = body["users"][0].as_str().unwrap_or_default();
     Json(json!({ "ok": true, "channel": { "id": format!("D{user}") } }))
 }
 
@@ -161,7 +183,11 @@ async fn post_message(
         channel,
         body["text"].as_str().unwrap_or_default().to_owned(),
     ));
-    Json(json!({ "ok": true, "ts": "1718000000.000100" })).into_response()
+    Json(json!({
+        "ok": true, "channel": body["channel"], "ts": "1718000000.000100",
+        "message": { "type": "message", "text": body["text"], "ts": "1718000000.000100" },
+    }))
+    .into_response()
 }
 
 async fn publish_home(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
@@ -170,13 +196,23 @@ async fn publish_home(State(fake): State<FakeSlack>, Json(body): Json<Value>) ->
         .lock()
         .unwrap()
         .push((user, body["view"].clone()));
-    Json(json!({ "ok": true }))
+    Json(json!({ "ok": true, "view": stateful(&body["view"]) }))
 }
 
 async fn open_view(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
     assert!(body["trigger_id"].is_string());
     fake.views.lock().unwrap().push(body["view"].clone());
-    Json(json!({ "ok": true, "view": { "id": "V1" } }))
+    Json(json!({ "ok": true, "view": stateful(&body["view"]) }))
+}
+
+/// A view as Slack answers views.open and views.publish: the view sent,
+/// with its id, workspace and hash.
+fn stateful(view: &Value) -> Value {
+    let mut view = view.clone();
+    view["id"] = json!("V1");
+    view["team_id"] = json!("T1");
+    view["hash"] = json!("1718000000.abc");
+    view
 }
 
 async fn response_url(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
@@ -204,9 +240,9 @@ async fn start_fake_slack(fake: FakeSlack) -> String {
         .route("/api/views.publish", post(publish_home))
         .route("/api/conversations.open", post(open_dm))
         .route("/api/chat.postMessage", post(post_message))
-        .route("/api/users.info", post(users_info))
-        .route("/api/users.profile.get", post(users_profile_get))
-        .route("/api/files.getUploadURLExternal", post(get_upload_url))
+        .route("/api/users.info", get(users_info))
+        .route("/api/users.profile.get", get(users_profile_get))
+        .route("/api/files.getUploadURLExternal", get(get_upload_url))
         .route("/upload/{id}", post(upload))
         .route("/api/files.completeUploadExternal", post(complete_upload))
         .with_state(fake.clone());
@@ -288,7 +324,7 @@ async fn a_signed_slash_command_records_a_consultation_and_the_sender_delivers_i
     let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
     let now = clock.now().timestamp();
     let banso = start_banso(bot.clone()).await;
-    let form = "command=%2Fconsult&text=VPN%E8%A3%85%E7%BD%AE%E3%81%AE%E8%84%86%E5%BC%B1%E6%80%A7&user_id=U0TANAKA&team_id=T1";
+    let form = "command=%2Fconsult&text=VPN%E8%A3%85%E7%BD%AE%E3%81%AE%E8%84%86%E5%BC%B1%E6%80%A7&user_id=U0TANAKA&team_id=T1&channel_id=C0CONSULT&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0";
 
     let forged = post_signed(
         &format!("{banso}/slack/commands"),
@@ -411,7 +447,7 @@ async fn events_are_verified_checked_for_the_url_and_deduplicated() {
         answer["challenge"],
         "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
     );
-    let event = r#"{"type":"event_callback","event_id":"Ev0PV52K21","event":{"type":"app_home_opened","user":"U0TANAKA"}}"#;
+    let event = r#"{"type":"event_callback","team_id":"T1","api_app_id":"A1","event_id":"Ev0PV52K21","event_time":1718000000,"event":{"type":"app_home_opened","user":"U0TANAKA","channel":"D0TANAKA","event_ts":"1718000000.000100"}}"#;
     for _ in 0..2 {
         let answer = post_signed(
             &format!("{banso}/slack/events"),
@@ -428,7 +464,7 @@ async fn events_are_verified_checked_for_the_url_and_deduplicated() {
         "recorded once"
     );
     // A direct message to the bot is a line of chat; a retry of it is not.
-    let dm = r#"{"type":"event_callback","event_id":"Ev0DM1","event":{"type":"message","channel_type":"im","user":"U0TANAKA","text":"/consult メール誤送信の対応"}}"#;
+    let dm = r#"{"type":"event_callback","team_id":"T1","api_app_id":"A1","event_id":"Ev0DM1","event_time":1718000000,"event":{"type":"message","channel":"D0TANAKA","channel_type":"im","user":"U0TANAKA","text":"/consult メール誤送信の対応","ts":"1718000000.000100","event_ts":"1718000000.000100"}}"#;
     for _ in 0..2 {
         post_signed(
             &format!("{banso}/slack/events"),
@@ -448,7 +484,7 @@ async fn events_are_verified_checked_for_the_url_and_deduplicated() {
         1,
         "one consultation for a retried event"
     );
-    let bot_echo = r#"{"type":"event_callback","event_id":"Ev0DM2","event":{"type":"message","channel_type":"im","bot_id":"B1","user":"U0BANSO","text":"/consult echo"}}"#;
+    let bot_echo = r#"{"type":"event_callback","team_id":"T1","api_app_id":"A1","event_id":"Ev0DM2","event_time":1718000000,"event":{"type":"message","channel":"D0TANAKA","channel_type":"im","bot_id":"B1","user":"U0BANSO","text":"/consult echo","ts":"1718000001.000100","event_ts":"1718000001.000100"}}"#;
     post_signed(
         &format!("{banso}/slack/events"),
         "application/json",
@@ -493,7 +529,9 @@ async fn a_button_press_is_applied_and_its_reply_queued() {
     let banso = start_banso(bot).await;
     let payload = json!({
         "type": "block_actions", "trigger_id": "123.456", "user": { "id": "U0TANAKA" },
-        "actions": [{ "action_id": "consultation:withdraw#0", "value": "2406-001" }],
+        "team": { "id": "T1" }, "api_app_id": "A1",
+        "container": { "type": "message", "message_ts": "1718000000.000100", "channel_id": "D0TANAKA", "is_ephemeral": false },
+        "actions": [{ "type": "button", "action_id": "consultation:withdraw#0", "block_id": "b0", "value": "2406-001", "action_ts": "1718000005.000100" }],
     });
     let answer = post_interaction(&banso, &payload, now).await;
     assert_eq!(answer.status(), 200);
@@ -509,7 +547,8 @@ async fn a_button_press_is_applied_and_its_reply_queued() {
     // The message shortcut turns a message into a consultation with a link.
     let shortcut = json!({
         "type": "message_action", "callback_id": "register_consultation", "trigger_id": "9.9",
-        "user": { "id": "U0SUZUKI" }, "channel": { "id": "C0GENERAL" },
+        "team": { "id": "T1" }, "user": { "id": "U0SUZUKI" }, "channel": { "id": "C0GENERAL" },
+        "response_url": "http://127.0.0.1:9/app/T1/2/abc",
         "message": { "ts": "1718000000.000100", "text": "このメールの添付を開いても大丈夫ですか？" },
     });
     let answer = post_interaction(&banso, &shortcut, now).await;
@@ -547,7 +586,7 @@ async fn opening_the_app_home_publishes_the_overview() {
     bot.handle_text(&user("U0TANAKA"), "/consult 相談その一")
         .await;
     let (banso, fake) = start_banso_with_fake_slack(bot).await;
-    let event = r#"{"type":"event_callback","event_id":"EvHOME1","event":{"type":"app_home_opened","user":"U0TANAKA","tab":"home"}}"#;
+    let event = r#"{"type":"event_callback","team_id":"T1","api_app_id":"A1","event_id":"EvHOME1","event_time":1718000000,"event":{"type":"app_home_opened","user":"U0TANAKA","channel":"D0TANAKA","tab":"home","event_ts":"1718000000.000100"}}"#;
     let answer = post_signed(
         &format!("{banso}/slack/events"),
         "application/json",
@@ -581,13 +620,16 @@ fn submission(date: &str) -> String {
     let state = json!({ "values": {
         "title": { "value": { "type": "plain_text_input", "value": "クラウド利用の可否" } },
         "department": { "value": { "type": "plain_text_input", "value": "保健福祉局" } },
-        "category": { "value": { "type": "static_select", "selected_option": { "value": "cloud" } } },
+        "category": { "value": { "type": "static_select", "selected_option": { "text": { "type": "plain_text", "text": "クラウド" }, "value": "cloud" } } },
         "details": { "value": { "type": "plain_text_input", "value": "ISMAP未登録のSaaSを使いたい" } },
         "desired_date": { "value": { "type": "datepicker", "selected_date": date } },
     } });
     let payload = json!({
-        "type": "view_submission", "user": { "id": "U0YAMADA" },
-        "view": { "id": "V1", "callback_id": "consult_form", "state": state },
+        "type": "view_submission", "team": { "id": "T1" }, "user": { "id": "U0YAMADA" },
+        "view": {
+            "id": "V1", "team_id": "T1", "type": "modal", "callback_id": "consult_form", "hash": "1718000000.abc",
+            "title": { "type": "plain_text", "text": "セキュリティ相談" }, "blocks": [], "state": state,
+        },
     });
     format!(
         "payload={}",
@@ -603,7 +645,7 @@ async fn consult_without_text_opens_the_modal_and_a_bad_date_is_a_field_error() 
     let now = clock.now().timestamp();
     let (banso, fake) = start_banso_with_fake_slack(bot).await;
 
-    let form = "command=%2Fconsult&text=&user_id=U0YAMADA&trigger_id=13345224609.738474920.8088930838d88f008e0";
+    let form = "command=%2Fconsult&text=&user_id=U0YAMADA&team_id=T1&channel_id=C0CONSULT&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0";
     let answer = post_signed(
         &format!("{banso}/slack/commands"),
         "application/x-www-form-urlencoded",
@@ -679,8 +721,17 @@ async fn consult_without_text_opens_the_modal_and_a_bad_date_is_a_field_error() 
 /// use), read from `tests/fixtures/slack/`.
 #[tokio::test]
 async fn payloads_in_slacks_documented_shapes_are_handled() {
-    let fixture =
-        |name: &str| std::fs::read_to_string(format!("tests/fixtures/slack/{name}")).unwrap();
+    // Slack's response URLs in the fixtures are pointed at a port on this
+    // machine that takes nothing: a test sends nothing off the machine.
+    let fixture = |name: &str| {
+        std::fs::read_to_string(format!("tests/fixtures/slack/{name}"))
+            .unwrap()
+            .replace("https://hooks.slack.com/", "http://127.0.0.1:9/")
+            .replace(
+                "https%3A%2F%2Fhooks.slack.com%2F",
+                "http%3A%2F%2F127.0.0.1%3A9%2F",
+            )
+    };
     let as_form = |json: &str| {
         format!(
             "payload={}",
@@ -691,7 +742,7 @@ async fn payloads_in_slacks_documented_shapes_are_handled() {
     let store = &test.store;
     let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
     let now = clock.now().timestamp();
-    let (banso, _fake) = start_banso_with_fake_slack(bot).await;
+    let (banso, fake) = start_banso_with_fake_slack(bot).await;
     let form = "application/x-www-form-urlencoded";
 
     let command = post_signed(
@@ -775,6 +826,86 @@ async fn payloads_in_slacks_documented_shapes_are_handled() {
     )
     .await;
     assert_eq!(home.status(), 200);
+    let homes = settled(&fake.homes, 1).await;
+    assert_eq!(homes.len(), 1, "the documented app_home_opened is read");
+    assert_eq!(homes[0].0, "U061F7AUR");
+    test.cleanup().await;
+}
+
+/// What slack-morphism cannot read (a payload missing a field Slack always
+/// sends) is refused with a log line and, where someone can be answered, a
+/// sentence: never a panic, never Slack's bare "failed".
+#[tokio::test]
+async fn payloads_banso_cannot_read_get_a_friendly_answer() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+    let now = clock.now().timestamp();
+    let fake = FakeSlack::default();
+    let api_url = start_fake_slack(fake.clone()).await;
+    let respond = api_url.replace("/api", "/respond");
+    let banso = start_banso(bot).await;
+
+    // A command without its trigger_id.
+    let answer = post_signed(
+        &format!("{banso}/slack/commands"),
+        "application/x-www-form-urlencoded",
+        "command=%2Fconsult&text=VPN&user_id=U0TANAKA&team_id=T1&channel_id=C1",
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(answer.status(), 200);
+    let answer: Value = answer.json().await.unwrap();
+    assert_eq!(answer["response_type"], "ephemeral");
+    assert!(
+        answer["text"]
+            .as_str()
+            .unwrap()
+            .contains("読み取れませんでした"),
+        "{answer}"
+    );
+
+    // A button press without its container: answered through response_url.
+    let press = json!({
+        "type": "block_actions", "trigger_id": "1.1", "user": { "id": "U0TANAKA" },
+        "team": { "id": "T1" }, "api_app_id": "A1", "response_url": respond,
+        "actions": [{ "type": "button", "action_id": "consultation:withdraw#0", "value": "2406-001" }],
+    });
+    assert_eq!(post_interaction(&banso, &press, now).await.status(), 200);
+    let responses = settled(&fake.responses, 1).await;
+    assert_eq!(responses.len(), 1);
+    // A new message, which over a response_url only the person sees.
+    assert_eq!(responses[0].get("replace_original"), None);
+    assert!(
+        responses[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("読み取れませんでした"),
+        "{responses:?}"
+    );
+    // An interaction of a kind Slack may add later, and an event missing
+    // its time: acknowledged, nothing done.
+    let unknown = json!({ "type": "workflow_step_edit", "team": { "id": "T1" }, "user": { "id": "U0TANAKA" } });
+    assert_eq!(post_interaction(&banso, &unknown, now).await.status(), 200);
+    let event = json!({
+        "type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "EvBAD",
+        "event": { "type": "message", "channel": "D1", "channel_type": "im", "user": "U0TANAKA", "text": "/consult 相談", "ts": "1.2" },
+    });
+    let answered = post_signed(
+        &format!("{banso}/slack/events"),
+        "application/json",
+        &event.to_string(),
+        now,
+        None,
+    )
+    .await;
+    assert_eq!(answered.status(), 200);
+    let all = banso::store::ListFilter {
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(store.list_consultations(&all).await.unwrap().is_empty());
     test.cleanup().await;
 }
 
@@ -790,7 +921,9 @@ async fn a_pressed_message_is_replaced_with_the_new_state() {
     let banso = start_banso(bot).await;
     let payload = json!({
         "type": "block_actions", "trigger_id": "7.7", "user": { "id": "consultant" }, "response_url": respond,
-        "actions": [{ "action_id": "consultation:assign#0", "value": "2406-001" }],
+        "team": { "id": "T1" }, "api_app_id": "A1",
+        "container": { "type": "message", "message_ts": "1718000000.000100", "channel_id": "C0TEAM", "is_ephemeral": false },
+        "actions": [{ "type": "button", "action_id": "consultation:assign#0", "block_id": "b0", "value": "2406-001", "action_ts": "1718000005.000100" }],
     });
     let answer = post_interaction(&banso, &payload, clock.now().timestamp()).await;
     assert_eq!(answer.status(), 200);
@@ -895,7 +1028,7 @@ async fn a_request_from_another_workspace_is_refused() {
     let other = post_signed(
         &url,
         "application/x-www-form-urlencoded",
-        "command=%2Fconsult&text=x&user_id=U1&team_id=T9",
+        "command=%2Fconsult&text=x&user_id=U1&team_id=T9&channel_id=C0CONSULT&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0",
         now,
         None,
     )
@@ -911,7 +1044,7 @@ async fn a_request_from_another_workspace_is_refused() {
     let ours = post_signed(
         &url,
         "application/x-www-form-urlencoded",
-        "command=%2Fconsult&text=x&user_id=U1&team_id=T1",
+        "command=%2Fconsult&text=x&user_id=U1&team_id=T1&channel_id=C0CONSULT&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0",
         now,
         None,
     )
@@ -958,7 +1091,7 @@ fn bot_reading_departments_from(
 
 async fn consult_over_http(banso: &str, user: &str, text: &str, now: i64) -> Value {
     let form = format!(
-        "command=%2Fconsult&text={}&user_id={user}&team_id=T1",
+        "command=%2Fconsult&text={}&user_id={user}&team_id=T1&channel_id=C0CONSULT&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0",
         url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
     );
     let answer = post_signed(
@@ -1010,7 +1143,7 @@ async fn names_and_departments_come_from_slack_profiles_and_are_cached() {
 
     // The directory's department is not the person's to change in banso.
     let form = format!(
-        "command=%2Fbanso&text={}&user_id=U0TANAKA&team_id=T1",
+        "command=%2Fbanso&text={}&user_id=U0TANAKA&team_id=T1&channel_id=C0CONSULT&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0",
         url::form_urlencoded::byte_serialize("dept 別の課".as_bytes()).collect::<String>()
     );
     let refused: Value = post_signed(
@@ -1102,7 +1235,9 @@ async fn an_export_reaches_the_leader_as_a_file_and_staff_are_refused() {
     let now = clock.now().timestamp();
 
     let post = |who: &str| {
-        let form = format!("command=%2Fbanso&text=export+kadai&user_id={who}&team_id=T1");
+        let form = format!(
+            "command=%2Fbanso&text=export+kadai&user_id={who}&team_id=T1&channel_id=C0CONSULT&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0"
+        );
         let url = format!("{banso}/slack/commands");
         async move {
             post_signed(&url, "application/x-www-form-urlencoded", &form, now, None)
@@ -1170,7 +1305,9 @@ async fn the_drafts_button_sends_both_drafts_to_whoever_presses_it() {
     let (banso, fake) = start_banso_with_fake_slack(bot).await;
     let payload = json!({
         "type": "block_actions", "trigger_id": "8.8", "user": { "id": "coord" },
-        "actions": [{ "action_id": "deliverables:drafts#4", "value": "regular:2024-06" }],
+        "team": { "id": "T1" }, "api_app_id": "A1",
+        "container": { "type": "message", "message_ts": "1717718400.000100", "channel_id": "D0COORD", "is_ephemeral": false },
+        "actions": [{ "type": "button", "action_id": "deliverables:drafts#4", "block_id": "b0", "value": "regular:2024-06", "action_ts": "1717718405.000100" }],
     });
     let answer = post_interaction(&banso, &payload, clock.now().timestamp()).await;
     assert_eq!(answer.status(), 200);
@@ -1205,10 +1342,10 @@ fn press_on(
 ) -> Value {
     json!({
         "type": "block_actions", "trigger_id": format!("{who}.{action_id}"), "user": { "id": who },
-        "team": { "id": "T1" }, "response_url": respond,
+        "team": { "id": "T1" }, "api_app_id": "A1", "response_url": respond,
         "container": { "type": "message", "message_ts": "1717718400.000100", "channel_id": channel, "is_ephemeral": ephemeral },
         "channel": { "id": channel },
-        "actions": [{ "action_id": action_id, "value": value }],
+        "actions": [{ "type": "button", "action_id": action_id, "block_id": "b0", "value": value, "action_ts": "1717718405.000100" }],
     })
 }
 

@@ -92,7 +92,11 @@ async fn post_message(State(fake): State<FakeSlack>, Json(body): Json<Value>) ->
         .and_then(VecDeque::pop_front)
         .unwrap_or(Answer::Accept);
     match answer {
-        Answer::Accept => Json(json!({ "ok": true, "ts": "1718000000.000100" })).into_response(),
+        Answer::Accept => Json(json!({
+            "ok": true, "channel": channel, "ts": "1718000000.000100",
+            "message": { "type": "message", "ts": "1718000000.000100" },
+        }))
+        .into_response(),
         Answer::RateLimited(seconds) => (
             StatusCode::TOO_MANY_REQUESTS,
             [("retry-after", seconds.to_string())],
@@ -106,8 +110,9 @@ async fn post_message(State(fake): State<FakeSlack>, Json(body): Json<Value>) ->
     }
 }
 
+/// `conversations.open`: `users` as slack-morphism sends it, a list.
 async fn open_dm(Json(body): Json<Value>) -> Json<Value> {
-    let user = body["users"].as_str().unwrap_or_default();
+    let user = body["users"][0].as_str().unwrap_or_default();
     Json(json!({ "ok": true, "channel": { "id": format!("D{user}") } }))
 }
 

@@ -1,8 +1,9 @@
 //! Socket Mode against a fake Slack: `apps.connections.open` hands out a
 //! `ws://127.0.0.1` URL, the fake sends `hello`, envelopes (a slash command,
-//! a redelivery of it) and `disconnect`; banso acknowledges each envelope
-//! after handling it, handles a redelivery once, finishes and acknowledges
-//! on the old connection what it took there, and reconnects.
+//! a redelivery of it, one slack-morphism cannot read) and, once they are
+//! acknowledged, `disconnect`; banso acknowledges each envelope after
+//! handling it, handles a redelivery once, answers the unreadable one
+//! through its `response_url`, and reconnects.
 
 mod support;
 
@@ -22,6 +23,13 @@ use tokio_tungstenite::tungstenite::Message;
 struct Opener {
     ws_url: String,
     opened: Arc<Mutex<usize>>,
+    /// What was posted to the fake's `response_url`.
+    responses: Arc<Mutex<Vec<Value>>>,
+}
+
+async fn respond(State(opener): State<Opener>, Json(body): Json<Value>) -> Json<Value> {
+    opener.responses.lock().unwrap().push(body);
+    Json(json!({ "ok": true }))
 }
 
 async fn connections_open(
@@ -36,26 +44,44 @@ async fn connections_open(
     Json(json!({ "ok": true, "url": opener.ws_url }))
 }
 
-fn slash_command(envelope_id: &str, text: &str) -> Message {
+/// A slash command without its `trigger_id`, which slack-morphism
+/// requires: its `response_url` is on the fake.
+fn unreadable_command(envelope_id: &str, response_url: &str) -> Message {
     let envelope = json!({
         "envelope_id": envelope_id, "type": "slash_commands", "accepts_response_payload": true,
-        "payload": { "command": "/consult", "text": text, "user_id": "U0SATO", "team_id": "T1" },
+        "payload": {
+            "command": "/consult", "text": "相談", "user_id": "U0SATO", "team_id": "T1",
+            "channel_id": "C0CONSULT", "response_url": response_url,
+        },
     });
     Message::text(envelope.to_string())
 }
 
-/// Each connection: hello, then the scripted frames; acks are reported.
+fn slash_command(envelope_id: &str, text: &str) -> Message {
+    let envelope = json!({
+        "envelope_id": envelope_id, "type": "slash_commands", "accepts_response_payload": true,
+        "payload": {
+            "command": "/consult", "text": text, "user_id": "U0SATO", "team_id": "T1",
+            "channel_id": "C0CONSULT", "response_url": "http://127.0.0.1:9/commands/T1/1/abc",
+            "trigger_id": format!("1.2.{envelope_id}"),
+        },
+    });
+    Message::text(envelope.to_string())
+}
+
+/// Each connection: hello, then the scripted envelopes; their acks are
+/// reported; then, on the first connection, `disconnect` (Slack asks for a
+/// refresh on a connection whose envelopes are acknowledged).
 async fn fake_socket(
     listener: tokio::net::TcpListener,
     acks: mpsc::UnboundedSender<(usize, Value)>,
+    response_url: String,
 ) {
     let scripts: Vec<Vec<Message>> = vec![
         vec![
             slash_command("env-1", "VPNの相談"),
             slash_command("env-1", "VPNの相談"),
-            Message::text(
-                json!({ "type": "disconnect", "reason": "refresh_requested" }).to_string(),
-            ),
+            unreadable_command("env-bad", &response_url),
         ],
         vec![slash_command("env-2", "クラウド利用の相談")],
     ];
@@ -64,7 +90,7 @@ async fn fake_socket(
         let mut socket = tokio_tungstenite::accept_async(stream).await.unwrap();
         socket
             .send(Message::text(
-                json!({ "type": "hello", "num_connections": 1 }).to_string(),
+                json!({ "type": "hello", "num_connections": 1, "connection_info": { "app_id": "A1" }, "debug_info": { "host": "applink-test" } }).to_string(),
             ))
             .await
             .unwrap();
@@ -80,6 +106,16 @@ async fn fake_socket(
                 panic!("no ack")
             };
             acks.send((connection, serde_json::from_str(ack.as_str()).unwrap()))
+                .unwrap();
+        }
+        if connection == 0 {
+            let disconnect = json!({
+                "type": "disconnect", "reason": "refresh_requested",
+                "debug_info": { "host": "applink-test" },
+            });
+            socket
+                .send(Message::text(disconnect.to_string()))
+                .await
                 .unwrap();
         }
         if connection == 1 {
@@ -101,16 +137,23 @@ async fn socket_mode_acknowledges_after_handling_handles_a_redelivery_once_and_r
     let ws_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let ws_url = format!("ws://{}/link", ws_listener.local_addr().unwrap());
     let (ack_sender, mut acks) = mpsc::unbounded_channel();
-    tokio::spawn(fake_socket(ws_listener, ack_sender));
     let opener = Opener {
         ws_url,
         opened: Arc::new(Mutex::new(0)),
+        responses: Arc::default(),
     };
     let api = Router::new()
         .route("/api/apps.connections.open", post(connections_open))
+        .route("/respond", post(respond))
         .with_state(opener.clone());
     let api_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let api_base = format!("http://{}/api", api_listener.local_addr().unwrap());
+    let api_address = api_listener.local_addr().unwrap();
+    let api_base = format!("http://{api_address}/api");
+    tokio::spawn(fake_socket(
+        ws_listener,
+        ack_sender,
+        format!("http://{api_address}/respond"),
+    ));
     tokio::spawn(async move { axum::serve(api_listener, api).await.unwrap() });
 
     let (stop, shutdown) = tokio::sync::watch::channel(false);
@@ -122,7 +165,7 @@ async fn socket_mode_acknowledges_after_handling_handles_a_redelivery_once_and_r
         shutdown,
     ));
     let mut received = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..4 {
         let ack = tokio::time::timeout(std::time::Duration::from_secs(10), acks.recv())
             .await
             .expect("an ack")
@@ -134,10 +177,16 @@ async fn socket_mode_acknowledges_after_handling_handles_a_redelivery_once_and_r
     // envelope lost the claim on its id) only acknowledges.
     let first_connection: Vec<&Value> = received
         .iter()
-        .filter(|(connection, _)| *connection == 0)
+        .filter(|(connection, ack)| *connection == 0 && ack["envelope_id"] == "env-1")
         .map(|(_, ack)| ack)
         .collect();
     assert_eq!(first_connection.len(), 2, "{received:?}");
+    assert!(
+        received.iter().any(
+            |(connection, ack)| *connection == 0 && *ack == json!({ "envelope_id": "env-bad" })
+        ),
+        "an unreadable envelope is acknowledged: {received:?}"
+    );
     assert!(
         first_connection
             .iter()
@@ -159,9 +208,25 @@ async fn socket_mode_acknowledges_after_handling_handles_a_redelivery_once_and_r
         "a redelivery is only acknowledged: {received:?}"
     );
     assert_eq!(
-        (received[2].0, received[2].1["envelope_id"].as_str()),
+        (received[3].0, received[3].1["envelope_id"].as_str()),
         (1, Some("env-2")),
         "after reconnecting"
+    );
+    // The answer goes out beside the ack.
+    for _ in 0..200 {
+        if !opener.responses.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let responses = opener.responses.lock().unwrap().clone();
+    assert_eq!(responses.len(), 1, "{responses:?}");
+    assert!(
+        responses[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("読み取れませんでした"),
+        "{responses:?}"
     );
     assert_eq!(*opener.opened.lock().unwrap(), 2);
 

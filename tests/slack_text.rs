@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use banso::bot::Bot;
 use banso::bot::clock::{Clock, ManualClock};
@@ -79,28 +79,44 @@ async fn post_message(State(fake): State<FakeSlack>, Json(body): Json<Value>) ->
         body["text"].as_str().unwrap_or_default().to_owned(),
         body["blocks"].clone(),
     ));
-    Json(json!({ "ok": true, "ts": "1718000000.000100" })).into_response()
+    Json(json!({
+        "ok": true, "channel": body["channel"], "ts": "1718000000.000100",
+        "message": { "type": "message", "text": body["text"], "ts": "1718000000.000100" },
+    }))
+    .into_response()
 }
 
+/// `conversations.open`: `users` as slack-morphism sends it, a list.
 async fn open_dm(Json(body): Json<Value>) -> Json<Value> {
-    let user = body["users"].as_str().unwrap_or_default();
+    let user = body["users"][0].as_str().unwrap_or_default();
     Json(json!({ "ok": true, "channel": { "id": format!("D{user}") } }))
 }
 
 async fn publish_home(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
     fake.homes.lock().unwrap().push(body["view"].clone());
-    Json(json!({ "ok": true }))
+    Json(json!({ "ok": true, "view": stateful(&body["view"]) }))
 }
 
 async fn open_view(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
     fake.views.lock().unwrap().push(body["view"].clone());
-    Json(json!({ "ok": true, "view": { "id": "V1" } }))
+    Json(json!({ "ok": true, "view": stateful(&body["view"]) }))
 }
 
+/// A view as Slack answers views.open and views.publish.
+fn stateful(view: &Value) -> Value {
+    let mut view = view.clone();
+    view["id"] = json!("V1");
+    view["team_id"] = json!("T1");
+    view["hash"] = json!("1718000000.abc");
+    view
+}
+
+/// A person with no custom profile fields: Slack sends `"fields": []`.
 async fn users_info() -> Json<Value> {
-    Json(
-        json!({ "ok": true, "user": { "real_name": "佐藤", "profile": { "display_name": "佐藤" } } }),
-    )
+    Json(json!({
+        "ok": true,
+        "user": { "id": "U0SATO", "real_name": "佐藤", "profile": { "display_name": "佐藤", "fields": [] } },
+    }))
 }
 
 async fn start_fake_slack(fake: FakeSlack) -> String {
@@ -109,7 +125,7 @@ async fn start_fake_slack(fake: FakeSlack) -> String {
         .route("/api/conversations.open", post(open_dm))
         .route("/api/views.publish", post(publish_home))
         .route("/api/views.open", post(open_view))
-        .route("/api/users.info", post(users_info))
+        .route("/api/users.info", get(users_info))
         .with_state(fake);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -165,6 +181,8 @@ async fn command(
             ("text", text),
             ("user_id", user),
             ("team_id", "T1"),
+            ("channel_id", "C0CONSULT"),
+            ("response_url", "http://127.0.0.1:9/commands/T1/1/abc"),
             ("trigger_id", "13345224609.738474920.8088930838d88f008e0"),
         ])
         .finish();
@@ -195,8 +213,10 @@ async fn interaction(banso: &str, clock: &ManualClock, payload: &Value) -> reqwe
 }
 
 async fn event(banso: &str, clock: &ManualClock, id: &str, event: Value) {
-    let envelope =
-        json!({ "type": "event_callback", "event_id": id, "team_id": "T1", "event": event });
+    let envelope = json!({
+        "type": "event_callback", "event_id": id, "team_id": "T1", "api_app_id": "A1",
+        "event_time": 1718000000, "event": event,
+    });
     let answer = post_signed(
         &format!("{banso}/slack/events"),
         "application/json",
@@ -371,7 +391,7 @@ async fn what_a_person_typed_in_slack_reads_the_same_on_every_surface() {
             &banso,
             &clock,
             "Ev1",
-            json!({ "type": "app_home_opened", "user": "U0SATO", "tab": "home" }),
+            json!({ "type": "app_home_opened", "user": "U0SATO", "channel": "DU0SATO", "tab": "home", "event_ts": "1718000000.000100" }),
         )
         .await;
         let homes = settled(&fake.homes, 1).await;
@@ -421,11 +441,16 @@ async fn a_modal_arrives_as_typed_and_is_not_decoded() {
         "user": { "id": "U0SATO" },
         "view": {
             "id": "V0FORM",
+            "team_id": "T1",
+            "type": "modal",
+            "hash": "1718000000.abc",
+            "title": { "type": "plain_text", "text": "セキュリティ相談" },
+            "blocks": [],
             "callback_id": "consult_form",
             "state": { "values": {
                 "title": value("A&amp;B <重要>"),
                 "department": value("総務課"),
-                "category": { "value": { "type": "static_select", "selected_option": { "value": "technical" } } },
+                "category": { "value": { "type": "static_select", "selected_option": { "text": { "type": "plain_text", "text": "技術" }, "value": "technical" } } },
                 "details": value("手順は https://example.jp/a?b=1&c=2 を参照。<!here> \u{E000}U0LEADER\u{E001}"),
                 "desired_date": { "value": { "type": "datepicker", "selected_date": null } },
             } },
@@ -468,7 +493,7 @@ async fn a_direct_message_and_a_shortcut_are_decoded_and_replies_quote_them_esca
     let dm = |id: &str, text: &str| {
         (
             id.to_owned(),
-            json!({ "type": "message", "channel_type": "im", "user": "U0SATO", "channel": "DU0SATO", "text": text }),
+            json!({ "type": "message", "channel_type": "im", "user": "U0SATO", "channel": "DU0SATO", "text": text, "ts": "1718000000.000100", "event_ts": "1718000000.000100" }),
         )
     };
     for (id, message) in [
@@ -495,7 +520,7 @@ async fn a_direct_message_and_a_shortcut_are_decoded_and_replies_quote_them_esca
     let shortcut = json!({
         "type": "message_action", "callback_id": "register_consultation",
         "team": { "id": "T1" }, "user": { "id": "U0SATO" }, "channel": { "id": "C0GENERAL" },
-        "trigger_id": "T0SHORTCUT",
+        "trigger_id": "T0SHORTCUT", "response_url": "http://127.0.0.1:9/app/T1/2/abc",
         "message": { "ts": "1718000000.000100", "text": FIXTURE },
     });
     assert_eq!(interaction(&banso, &clock, &shortcut).await.status(), 200);
@@ -615,11 +640,15 @@ async fn socket_mode_decodes_what_slack_sends_as_http_does() {
     tokio::spawn(async move {
         let (stream, _) = ws_listener.accept().await.unwrap();
         let mut socket = tokio_tungstenite::accept_async(stream).await.unwrap();
-        let hello = json!({ "type": "hello", "num_connections": 1 });
+        let hello = json!({ "type": "hello", "num_connections": 1, "connection_info": { "app_id": "A1" }, "debug_info": { "host": "applink-test" } });
         socket.send(Message::text(hello.to_string())).await.unwrap();
         let envelope = json!({
             "envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": true,
-            "payload": { "command": "/consult", "text": FIXTURE, "user_id": "U0SATO", "team_id": "T1" },
+            "payload": {
+                "command": "/consult", "text": FIXTURE, "user_id": "U0SATO", "team_id": "T1",
+                "channel_id": "C0CONSULT", "response_url": "http://127.0.0.1:9/commands/T1/1/abc",
+                "trigger_id": "1.2.3",
+            },
         });
         socket
             .send(Message::text(envelope.to_string()))

@@ -14,6 +14,7 @@ fn fixture(name: &str) -> Option<Value> {
     let problem = json!({ "key": "quota.consultation.limt", "line": 12, "kind": "unknown_key", "suggestion": "quota.consultation.limit" });
     Some(match name {
         "chat/help"
+        | "chat/unreadable_request"
         | "console/bye"
         | "console/help"
         | "console/reminders_failed"

@@ -5,8 +5,10 @@
 //! characters a button label, 2,000 a button value, 255 an action id, each
 //! action id unique within its message. A text too long for one message
 //! continues in further posts ([`posts`]); nothing is cut silently.
+//! The blocks are slack-morphism's types; it checks none of these limits,
+//! so they are kept here.
 
-use serde_json::{Value, json};
+use slack_morphism::prelude::*;
 
 use super::mrkdwn;
 use crate::message::{Button, Outgoing, plain_text};
@@ -26,7 +28,7 @@ const LABEL_CHARS: usize = 75;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Post {
     pub text: String,
-    pub blocks: Value,
+    pub blocks: Vec<SlackBlock>,
 }
 
 /// A message as one post or, when its text needs more than one message's
@@ -48,7 +50,7 @@ pub fn posts(message: &Outgoing) -> Vec<Post> {
 /// The `blocks` of a message that must be one surface (a card updated in
 /// place, the App Home tab): the first post's. In the rare case of a text
 /// longer than 50 blocks, it ends with `…`, and the cut is logged.
-pub fn blocks(message: &Outgoing) -> Value {
+pub fn blocks(message: &Outgoing) -> Vec<SlackBlock> {
     let posts = posts(message);
     let cut = posts.len() > 1;
     let first = posts.into_iter().next().expect("at least one post");
@@ -65,30 +67,46 @@ pub fn fallback_text(message: &Outgoing) -> String {
     within(&mrkdwn::escape(&message.text), FALLBACK_CHARS)
 }
 
+/// A message's content as Slack takes it (chat.postMessage, chat.update,
+/// a `response_url`): the `text` fallback and the blocks.
+pub fn content(text: String, blocks: Vec<SlackBlock>) -> SlackMessageContent {
+    SlackMessageContent::new()
+        .with_text(text)
+        .with_blocks(blocks)
+}
+
 /// The direct replies to a slash command as one ephemeral answer: every
 /// reply's blocks in order within one message's 50 blocks, and their texts
 /// as the fallback.
-pub fn ephemeral(replies: &[Outgoing]) -> Value {
+pub fn ephemeral(replies: &[Outgoing]) -> SlackCommandEventResponse {
     let text = replies
         .iter()
         .map(|reply| mrkdwn::escape(&reply.text))
         .collect::<Vec<_>>()
         .join("\n\n");
-    let mut all_blocks = Vec::new();
-    for reply in replies {
-        if let Value::Array(rendered) = blocks(reply) {
-            all_blocks.extend(rendered);
-        }
-    }
+    let mut all_blocks: Vec<SlackBlock> = replies.iter().flat_map(blocks).collect();
     if all_blocks.len() > MESSAGE_BLOCKS {
         tracing::warn!("an answer too long for one message was shortened");
         all_blocks.truncate(MESSAGE_BLOCKS);
-        all_blocks = match with_ellipsis(Value::Array(all_blocks)) {
-            Value::Array(blocks) => blocks,
-            _ => unreachable!("with_ellipsis keeps an array"),
-        };
+        all_blocks = with_ellipsis(all_blocks);
     }
-    json!({ "response_type": "ephemeral", "text": within(&text, FALLBACK_CHARS), "blocks": all_blocks })
+    ephemeral_answer(within(&text, FALLBACK_CHARS), all_blocks)
+}
+
+/// A sentence of banso's own as an ephemeral answer, with no one to
+/// address it to (the request it answers could not be read).
+pub fn notice(text: &str) -> SlackCommandEventResponse {
+    let text = mrkdwn::escape(text);
+    let blocks = sections(&text)
+        .iter()
+        .map(|text| section_block(text))
+        .collect();
+    ephemeral_answer(within(&text, FALLBACK_CHARS), blocks)
+}
+
+fn ephemeral_answer(text: String, blocks: Vec<SlackBlock>) -> SlackCommandEventResponse {
+    SlackCommandEventResponse::new(content(text, blocks))
+        .with_response_type(SlackMessageResponseType::Ephemeral)
 }
 
 /// Action ids must be unique within a message, and several buttons share
@@ -100,54 +118,55 @@ pub fn action_of(action_id: &str) -> &str {
         .map_or(action_id, |(action, _)| action)
 }
 
-fn post(sections: &[String], actions: Vec<Value>) -> Post {
+fn post(sections: &[String], actions: Vec<SlackBlock>) -> Post {
     let text = within(&sections.join("\n"), FALLBACK_CHARS);
-    let mut blocks: Vec<Value> = sections.iter().map(|text| section_block(text)).collect();
+    let mut blocks: Vec<SlackBlock> = sections.iter().map(|text| section_block(text)).collect();
     blocks.extend(actions);
-    Post {
-        text,
-        blocks: Value::Array(blocks),
-    }
+    Post { text, blocks }
 }
 
 /// `verbatim`: Slack shows the text as banso wrote it, without turning
 /// words such as `@here` (what banso makes of a `<!here>` someone typed)
 /// back into mentions; links and mentions are written out as markup.
-fn section_block(text: &str) -> Value {
-    json!({ "type": "section", "text": { "type": "mrkdwn", "text": text, "verbatim": true } })
+fn section_block(text: &str) -> SlackBlock {
+    let text = SlackBlockMarkDownText::new(text.to_owned()).with_verbatim(true);
+    SlackSectionBlock::new()
+        .with_text(SlackBlockText::MarkDown(text))
+        .into()
 }
 
 /// The last section (or, if there is none, a new one before the buttons)
 /// ends with `…`, to show that the text goes on.
-fn with_ellipsis(blocks: Value) -> Value {
-    let Value::Array(mut blocks) = blocks else {
-        return blocks;
-    };
-    let last_section = blocks.iter().rposition(|block| block["type"] == "section");
-    match last_section {
-        Some(at) => {
-            let text = blocks[at]["text"]["text"].as_str().unwrap_or_default();
-            let shortened = format!("{}…", cut_within(text, SECTION_CHARS - 1));
-            blocks[at]["text"]["text"] = Value::String(shortened);
+fn with_ellipsis(mut blocks: Vec<SlackBlock>) -> Vec<SlackBlock> {
+    let last_text = blocks.iter_mut().rev().find_map(|block| match block {
+        SlackBlock::Section(SlackSectionBlock {
+            text: Some(SlackBlockText::MarkDown(text)),
+            ..
+        }) => Some(text),
+        _ => None,
+    });
+    match last_text {
+        Some(text) => {
+            text.text = format!("{}…", cut_within(&text.text, SECTION_CHARS - 1));
         }
         None => blocks.insert(0, section_block("…")),
     }
-    Value::Array(blocks)
+    blocks
 }
 
-fn action_blocks(buttons: &[Button]) -> Vec<Value> {
-    let mut blocks: Vec<Value> = buttons
+fn action_blocks(buttons: &[Button]) -> Vec<SlackBlock> {
+    let mut blocks: Vec<SlackBlock> = buttons
         .chunks(BUTTONS_PER_BLOCK)
         .enumerate()
         .map(|(chunk_index, chunk)| {
-            let elements: Vec<Value> = chunk
+            let elements: Vec<SlackActionBlockElement> = chunk
                 .iter()
                 .enumerate()
                 .map(|(index, button)| {
-                    button_element(button, chunk_index * BUTTONS_PER_BLOCK + index)
+                    button_element(button, chunk_index * BUTTONS_PER_BLOCK + index).into()
                 })
                 .collect();
-            json!({ "type": "actions", "elements": elements })
+            SlackActionsBlock::new(elements).into()
         })
         .collect();
     // Leaves room for at least one section of text.
@@ -157,7 +176,7 @@ fn action_blocks(buttons: &[Button]) -> Vec<Value> {
 
 /// A button: its label in plain words (a `plain_text` object is shown as
 /// given, so it is not escaped); its action id made unique by `#index`.
-fn button_element(button: &Button, index: usize) -> Value {
+fn button_element(button: &Button, index: usize) -> SlackBlockButtonElement {
     let suffix = format!("#{index}");
     let action = truncate_chars(&button.action, ACTION_ID_CHARS - suffix.len());
     if units(&button.value) > BUTTON_VALUE_CHARS {
@@ -165,12 +184,11 @@ fn button_element(button: &Button, index: usize) -> Value {
         // Slack would refuse the whole message for it.
         tracing::error!(action = %button.action, "a button value over Slack's limit was cut");
     }
-    json!({
-        "type": "button",
-        "text": { "type": "plain_text", "text": truncate_label(&plain_text(&button.label)), "emoji": true },
-        "action_id": format!("{action}{suffix}"),
-        "value": truncate_chars(&button.value, BUTTON_VALUE_CHARS),
-    })
+    let label =
+        SlackBlockPlainText::new(truncate_label(&plain_text(&button.label))).with_emoji(true);
+    SlackBlockButtonElement::new(label.into())
+        .with_action_id(SlackActionId(format!("{action}{suffix}")))
+        .with_value(truncate_chars(&button.value, BUTTON_VALUE_CHARS))
 }
 
 /// Splits escaped mrkdwn into sections of at most 3,000 units: at line

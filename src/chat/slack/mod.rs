@@ -1,7 +1,10 @@
-//! The Slack adapter: request signatures, Block Kit rendering, the HTTP
-//! Events API endpoints, a small Web API client and the outbox sender.
-//! Slack's types and JSON stop here; the bot core sees only its own
-//! message model.
+//! The Slack adapter, on slack-morphism: its types for everything Slack
+//! sends and takes (commands, interactions, events, Block Kit, views, Web
+//! API requests and answers), its Web API client, its Socket Mode listener
+//! and its request verifier; banso adds the HTTP endpoints, the replay and
+//! workspace guards, the text's decoding and escaping, Slack's limits and
+//! the outbox sender. Slack's types stop here; the bot core sees only its
+//! own message model.
 //!
 //! Every request is acknowledged without waiting for the Web API: a call
 //! that must follow the request (`views.open`) runs right after the ack,
@@ -9,7 +12,9 @@
 //! `profiles`) is bounded.
 
 pub mod blocks;
+mod connector;
 pub mod http;
+mod inbound;
 pub mod modal;
 pub mod mrkdwn;
 mod profiles;
@@ -75,6 +80,7 @@ pub async fn serve(
     listen: SocketAddr,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    install_tls_provider();
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(address = %listener.local_addr()?, "listening");
     let (stop, stopped) = watch::channel(false);
@@ -148,6 +154,15 @@ pub async fn serve(
     let _ = scheduling.await;
     let _ = delivering.await;
     Ok(())
+}
+
+/// Makes ring the process's TLS provider. rustls picks one by itself only
+/// when exactly one is compiled in, and a build can hold two (aws-lc-rs
+/// comes with reqwest in the tests); without this, the first `wss://`
+/// connection (tokio-tungstenite builds its TLS configuration from the
+/// process default) would panic. A second call changes nothing.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// Deletes, from time to time, the replay claims of requests whose

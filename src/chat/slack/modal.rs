@@ -3,7 +3,10 @@
 //! checked field by field — errors are shown on the field, in the person's
 //! language — before the consultation is stored.
 
-use serde_json::{Value, json};
+use std::collections::HashMap;
+
+use serde_json::json;
+use slack_morphism::prelude::*;
 
 use super::web_api::{ApiError, WebApi};
 use crate::bot::Bot;
@@ -14,9 +17,23 @@ use crate::message::{Outgoing, UserId};
 /// The modal's `callback_id`.
 pub const CALLBACK_ID: &str = "consult_form";
 
-fn label(bot: &Bot, field: &str) -> String {
+fn label(bot: &Bot, field: &str) -> SlackBlockPlainTextOnly {
     bot.texts()
         .render("modal/labels", json!({ "field": field }))
+        .into()
+}
+
+/// The element's `action_id`: each input holds one element, so one name
+/// does for all (`field_value` reads it back).
+fn value_id() -> SlackActionId {
+    SlackActionId("value".to_owned())
+}
+
+fn input(bot: &Bot, field: &str, element: SlackInputBlockElement, optional: bool) -> SlackBlock {
+    SlackInputBlock::new(label(bot, field), element)
+        .with_block_id(SlackBlockId(field.to_owned()))
+        .with_optional(optional)
+        .into()
 }
 
 fn text_input(
@@ -25,51 +42,44 @@ fn text_input(
     multiline: bool,
     optional: bool,
     initial: Option<&str>,
-) -> Value {
-    let mut element =
-        json!({ "type": "plain_text_input", "action_id": "value", "multiline": multiline });
-    if let Some(initial) = initial {
-        // A plain_text input: markers in plain words.
-        element["initial_value"] = json!(crate::message::plain_text(initial));
-    }
-    json!({ "type": "input", "block_id": field, "optional": optional, "label": { "type": "plain_text", "text": label(bot, field) }, "element": element })
+) -> SlackBlock {
+    // A plain_text input: markers in plain words.
+    let element = SlackBlockPlainTextInputElement::new()
+        .with_action_id(value_id())
+        .with_multiline(multiline)
+        .opt_initial_value(initial.map(crate::message::plain_text));
+    input(bot, field, element.into(), optional)
 }
 
 /// The form, with the department filled in if banso knows it.
-pub fn consult_view(bot: &Bot, department: Option<&str>) -> Value {
-    let options: Vec<Value> = Category::ALL
+pub fn consult_view(bot: &Bot, department: Option<&str>) -> SlackView {
+    let options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = Category::ALL
         .iter()
         .map(|category| {
             let text = bot.texts().render(
                 "consult/category_label",
                 json!({ "category": category.code() }),
             );
-            json!({ "text": { "type": "plain_text", "text": text }, "value": category.code() })
+            SlackBlockChoiceItem::new(text.into(), category.code().to_owned())
         })
         .collect();
-    let category = json!({
-        "type": "input", "block_id": "category", "label": { "type": "plain_text", "text": label(bot, "category") },
-        "element": { "type": "static_select", "action_id": "value", "options": options },
-    });
-    let date = json!({
-        "type": "input", "block_id": "desired_date", "optional": true,
-        "label": { "type": "plain_text", "text": label(bot, "desired_date") },
-        "element": { "type": "datepicker", "action_id": "value" },
-    });
-    json!({
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "title": { "type": "plain_text", "text": label(bot, "modal_title") },
-        "submit": { "type": "plain_text", "text": label(bot, "submit") },
-        "close": { "type": "plain_text", "text": label(bot, "close") },
-        "blocks": [
-            text_input(bot, "title", false, false, None),
-            text_input(bot, "department", false, true, department),
-            category,
-            text_input(bot, "details", true, false, None),
-            date,
-        ],
-    })
+    let category = SlackBlockStaticSelectElement::new()
+        .with_action_id(value_id())
+        .with_options(options);
+    let date = SlackBlockDatePickerElement::new().with_action_id(value_id());
+    let blocks = vec![
+        text_input(bot, "title", false, false, None),
+        text_input(bot, "department", false, true, department),
+        input(bot, "category", category.into(), false),
+        text_input(bot, "details", true, false, None),
+        input(bot, "desired_date", date.into(), true),
+    ];
+    SlackView::Modal(
+        SlackModalView::new(label(bot, "modal_title"), blocks)
+            .with_callback_id(SlackCallbackId(CALLBACK_ID.to_owned()))
+            .with_submit(label(bot, "submit"))
+            .with_close(label(bot, "close")),
+    )
 }
 
 /// Opens the form for the person who typed `/consult`.
@@ -80,56 +90,72 @@ pub async fn open(
     trigger_id: &str,
 ) -> Result<(), ApiError> {
     let department = bot.department_of(user).await.ok().flatten();
-    api.open_view(trigger_id, &consult_view(bot, department.as_deref()))
+    api.open_view(trigger_id, consult_view(bot, department.as_deref()))
         .await
+}
+
+/// The `callback_id` of a submitted view, if it is a modal.
+pub fn callback_of(view: &SlackStatefulView) -> Option<&str> {
+    match &view.view {
+        SlackView::Modal(modal) => modal.callback_id.as_ref().map(|id| id.0.as_str()),
+        SlackView::Home(_) => None,
+    }
 }
 
 /// A field as the person typed it: Slack sends a modal's values without
 /// entities or markup, so they are not decoded (`mrkdwn::typed`).
-fn field_value(values: &Value, field: &str) -> String {
-    let value = &values[field]["value"];
-    let typed = value["value"]
-        .as_str()
-        .or_else(|| value["selected_option"]["value"].as_str())
-        .or_else(|| value["selected_date"].as_str())
+fn field_value(state: Option<&SlackViewState>, field: &str) -> String {
+    let value = state
+        .and_then(|state| state.values.get(&SlackBlockId(field.to_owned())))
+        .and_then(|actions| actions.get(&SlackActionId("value".to_owned())));
+    let typed = value
+        .and_then(|value| {
+            value
+                .value
+                .as_deref()
+                .or(value
+                    .selected_option
+                    .as_ref()
+                    .map(|option| option.value.as_str()))
+                .or(value.selected_date.as_deref())
+        })
         .unwrap_or_default();
     super::mrkdwn::typed(typed)
 }
 
-/// A `view_submission`: field errors go back to the modal; otherwise the
-/// consultation is stored and the modal closes (the direct replies, such
-/// as a question, are returned for the outbox).
-pub async fn submit(bot: &Bot, payload: &Value) -> anyhow::Result<(Option<Value>, Vec<Outgoing>)> {
-    let Some(user) = payload["user"]["id"]
-        .as_str()
-        .and_then(|id| UserId::parse(id).ok())
-    else {
-        anyhow::bail!("view_submission without a user");
-    };
-    let values = &payload["view"]["state"]["values"];
+/// A `view_submission` of the form by `user`: field errors go back to the
+/// modal; otherwise the consultation is stored and the modal closes (the
+/// direct replies, such as a question, are returned for the outbox).
+pub async fn submit(
+    bot: &Bot,
+    user: &UserId,
+    view: &SlackStatefulView,
+) -> anyhow::Result<(Option<SlackViewSubmissionResponse>, Vec<Outgoing>)> {
+    let state = view.state_params.state.as_ref();
     let input = FormInput {
-        title: field_value(values, "title"),
-        department: field_value(values, "department"),
-        category: field_value(values, "category"),
-        details: field_value(values, "details"),
-        desired_date: field_value(values, "desired_date"),
+        title: field_value(state, "title"),
+        department: field_value(state, "department"),
+        category: field_value(state, "category"),
+        details: field_value(state, "details"),
+        desired_date: field_value(state, "desired_date"),
     };
-    match form::submit(bot, &user, &input).await? {
+    match form::submit(bot, user, &input).await? {
         Ok(replies) => Ok((None, replies)),
         Err(errors) => {
             let today = bot.clock().now_in_city().date_naive().to_string();
-            let errors: serde_json::Map<String, Value> = errors
+            let errors: HashMap<String, String> = errors
                 .iter()
                 .map(|error| {
                     let message = bot.texts().render(
                         "modal/field_error",
                         json!({ "problem": error.problem, "today": today }),
                     );
-                    (error.field.to_owned(), Value::String(message))
+                    (error.field.to_owned(), message)
                 })
                 .collect();
+            let errors = SlackViewSubmissionErrorsResponse::new(errors);
             Ok((
-                Some(json!({ "response_action": "errors", "errors": errors })),
+                Some(SlackViewSubmissionResponse::Errors(errors)),
                 Vec::new(),
             ))
         }

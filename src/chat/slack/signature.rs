@@ -4,9 +4,18 @@
 //! captured request cannot be replayed later; within those five minutes the
 //! store's claim on its signature (`Store::claim_signed_request`) makes a
 //! replay do nothing.
+//!
+//! The HMAC is slack-morphism's verifier's. That verifier also checks the
+//! timestamp, on the system clock (`SystemTime`, inside slack-morphism),
+//! and only once the HMAC has matched; banso checks the window itself, on
+//! its `Clock`, before, and discards slack-morphism's verdict on the time
+//! (a test pins that order: a wrong signature with a stale timestamp is
+//! still a wrong signature).
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use slack_morphism::prelude::*;
+use slack_morphism::signature_verifier::{
+    SlackEventSignatureVerifier, SlackEventSignatureVerifierError,
+};
 
 /// Requests older or newer than this are refused (Slack's own rule).
 pub const MAX_SKEW_SECONDS: i64 = 5 * 60;
@@ -35,45 +44,72 @@ pub struct Verified {
     pub signature: String,
 }
 
-/// Checks a request's signature over its raw body, in constant time.
-pub fn verify(
-    signing_secret: &str,
-    timestamp: Option<&str>,
-    signature: Option<&str>,
-    body: &[u8],
-    now: i64,
-) -> Result<Verified, SignatureError> {
-    let timestamp_text = timestamp
-        .map(str::trim)
-        .ok_or(SignatureError::BadTimestamp)?;
-    let sent_at: i64 = timestamp_text
-        .parse()
-        .map_err(|_| SignatureError::BadTimestamp)?;
-    if (now - sent_at).abs() > MAX_SKEW_SECONDS {
-        return Err(SignatureError::Stale);
+/// The signing secret's verifier, made once.
+#[derive(Clone)]
+pub struct Verifier(SlackEventSignatureVerifier);
+
+impl Verifier {
+    pub fn new(signing_secret: &str) -> Self {
+        let secret = SlackSigningSecret(signing_secret.to_owned());
+        Self(SlackEventSignatureVerifier::new(&secret))
     }
-    let expected_hex = signature
-        .and_then(|header| header.trim().strip_prefix("v0="))
-        .ok_or(SignatureError::BadSignatureHeader)?;
-    let expected = hex::decode(expected_hex).map_err(|_| SignatureError::BadSignatureHeader)?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(signing_secret.as_bytes())
-        .expect("HMAC takes a key of any length");
-    mac.update(b"v0:");
-    mac.update(timestamp_text.as_bytes());
-    mac.update(b":");
-    mac.update(body);
-    // `verify_slice` compares in constant time.
-    mac.verify_slice(&expected)
-        .map_err(|_| SignatureError::Mismatch)?;
-    Ok(Verified {
-        sent_at,
-        signature: hex::encode(expected),
-    })
+
+    /// Checks a request's signature over its raw body, in constant time
+    /// (slack-morphism compares the whole `v0=…` text so).
+    pub fn verify(
+        &self,
+        timestamp: Option<&str>,
+        signature: Option<&str>,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Verified, SignatureError> {
+        let timestamp_text = timestamp
+            .map(str::trim)
+            .ok_or(SignatureError::BadTimestamp)?;
+        let sent_at: i64 = timestamp_text
+            .parse()
+            .map_err(|_| SignatureError::BadTimestamp)?;
+        if (now - sent_at).abs() > MAX_SKEW_SECONDS {
+            return Err(SignatureError::Stale);
+        }
+        let hex_digits = signature
+            .and_then(|header| header.trim().strip_prefix("v0="))
+            .filter(|digits| digits.len() == 64 && hex::decode(digits).is_ok())
+            .ok_or(SignatureError::BadSignatureHeader)?
+            .to_ascii_lowercase();
+        // Slack signs the body as it sent it; one that is not UTF-8 was not
+        // signed by Slack.
+        let body = std::str::from_utf8(body).map_err(|_| SignatureError::Mismatch)?;
+        match self
+            .0
+            .verify(&format!("v0={hex_digits}"), body, timestamp_text)
+        {
+            Ok(()) => {}
+            // The HMAC matched; only slack-morphism's reading of the system
+            // clock disagreed, and the window was checked above on banso's.
+            Err(SlackEventSignatureVerifierError::IncorrectOrExpiredTimestampError(_)) => {}
+            Err(_) => return Err(SignatureError::Mismatch),
+        }
+        Ok(Verified {
+            sent_at,
+            signature: hex_digits,
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn verify(
+        secret: &str,
+        timestamp: Option<&str>,
+        signature: Option<&str>,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Verified, SignatureError> {
+        Verifier::new(secret).verify(timestamp, signature, body, now)
+    }
 
     // The example of Slack's "Verifying requests from Slack" documentation.
     const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -118,6 +154,25 @@ mod tests {
         );
         assert!(plain.is_ok());
         assert_eq!(plain, capitals, "one key for the replay guard");
+    }
+
+    /// banso takes slack-morphism's "expired" as a match because its
+    /// verifier checks the HMAC first: if it ever checked the time first, a
+    /// forged request stale by the system clock would pass. 2018's
+    /// documented example is stale by any system clock today.
+    #[test]
+    fn slack_morphism_checks_the_signature_before_the_time() {
+        let secret = SlackSigningSecret(SECRET.to_owned());
+        let verifier = SlackEventSignatureVerifier::new(&secret);
+        let wrong = SIGNATURE.replace("a2114", "a2115");
+        assert!(matches!(
+            verifier.verify(&wrong, BODY, TIMESTAMP),
+            Err(SlackEventSignatureVerifierError::WrongSignatureError(_))
+        ));
+        assert!(matches!(
+            verifier.verify(SIGNATURE, BODY, TIMESTAMP),
+            Err(SlackEventSignatureVerifierError::IncorrectOrExpiredTimestampError(_))
+        ));
     }
 
     #[test]

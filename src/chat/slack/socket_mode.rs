@@ -1,41 +1,73 @@
 //! Socket Mode: banso opens a websocket to Slack (no public URL needed —
-//! the usual choice inside a city network) and receives the same commands,
-//! interactions and events as over HTTP. Each envelope is handled in a task
-//! of its own, off the read loop, so one request never waits for another:
-//! what it brings is stored first, then it is acknowledged, and the Web API
-//! work that follows an ack (`views.open`) starts once the ack is sent. An
-//! envelope seen before (a redelivery) is only acknowledged, and so is one
-//! from a workspace banso does not serve. On `disconnect` banso finishes
-//! and acknowledges what it took on the old connection, then opens a new
-//! one; after a lost connection it opens one with growing pauses while
-//! Slack cannot be reached.
+//! the usual choice inside a city network) through slack-morphism's
+//! listener, and receives the same commands, interactions and events as
+//! over HTTP, read into the same types and handled by the same code
+//! (`inbound`).
+//!
+//! The listener reads the next frame only once the callback of the last
+//! one has returned, and sends a frame's ack when its callback returns;
+//! so each callback does what must precede the ack (the claim, what the
+//! request stores, the answer) in a task of its own — a panic there is a
+//! failed task, not a dead read loop — within `ACK_BUDGET`, and leaves the
+//! Web API work to run after the ack. slack-morphism hands a callback the
+//! payload without its envelope, so a redelivered envelope is recognised
+//! by its payload: the `trigger_id` of a command or an interaction (a
+//! redelivery repeats it), the `event_id` of an event. A request from a
+//! workspace banso does not serve is only acknowledged.
+//!
+//! The listener is started and shut down by banso (`start`, `shutdown`),
+//! never through its `serve`, which would install signal handlers of its
+//! own beside banso's bounded stop. It reconnects by itself: at once after
+//! `disconnect` or a lost connection, every `RECONNECT_PAUSE` while
+//! `apps.connections.open` fails.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::{Sink, SinkExt, StreamExt};
-use serde_json::{Value, json};
+use serde_json::Value;
+use slack_morphism::errors::{SlackClientError, SlackClientProtocolError};
+use slack_morphism::prelude::*;
 use tokio::sync::watch;
-use tokio::task::{JoinError, JoinSet};
-use tokio_tungstenite::tungstenite::Message;
 
 use super::SlackApi;
-use super::http::{AfterAck, run_command, run_event, run_interaction};
+use super::connector::{self, Client};
+use super::inbound::{self, Handled, run_command, run_event, run_interaction};
 use super::web_api::WebApi;
-use super::workspace::{self, Origin};
+use super::workspace;
 use crate::bot::Bot;
 use crate::config::Secret;
 
-const LONGEST_PAUSE: Duration = Duration::from_secs(30);
+/// How long a callback may take before its envelope is acknowledged
+/// without its answer (the work goes on, and answers through the
+/// request's `response_url`): Slack wants an ack within three seconds,
+/// and banso's rule is one second at p99.
+const ACK_BUDGET: Duration = Duration::from_millis(700);
 
-/// Why a connection ended.
-enum Ended {
-    /// Slack asked for a new connection (`disconnect`): open one at once.
-    Refresh,
-    /// The connection was lost: open a new one after a pause.
-    Reconnect,
-    Shutdown,
+/// What the Web API work that follows an ack waits before it starts: the
+/// listener sends the ack once the callback has returned and tells no one
+/// when it has, so the work gives the ack, already queued, this head
+/// start (a trigger lasts three seconds: views.open has time).
+const AFTER_ACK_DELAY: Duration = Duration::from_millis(50);
+
+/// How long banso waits before asking again for a connection that Slack
+/// would not give (`apps.connections.open` is a Tier 1 method).
+const RECONNECT_PAUSE_SECONDS: u64 = 10;
+
+/// What the callbacks share, kept in the listener's user state (its
+/// callbacks are plain functions).
+#[derive(Clone)]
+struct SocketState {
+    bot: Bot,
+    api: Option<SlackApi>,
 }
+
+/// An error that is no error: the way to acknowledge a slash command
+/// without a payload (the listener sends any `Ok` as one).
+#[derive(Debug, thiserror::Error)]
+#[error("acknowledged without a payload")]
+struct SilentAck;
+
+type Outcome<T> = UserCallbackResult<T>;
 
 /// Runs Socket Mode until `shutdown` turns true.
 pub async fn run(
@@ -45,276 +77,254 @@ pub async fn run(
     api: Option<WebApi>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let api = api.map(SlackApi::new);
-    let http = reqwest::Client::new();
-    let mut pause = Duration::from_secs(1);
-    loop {
-        let ended = match open_url(&http, &api_base, &app_token).await {
-            Ok(url) => match tokio_tungstenite::connect_async(url.as_str()).await {
-                Ok((socket, _)) => {
-                    pause = Duration::from_secs(1);
-                    serve_connection(&bot, api.as_ref(), socket, &mut shutdown).await
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "Socket Mode connection failed");
-                    Ended::Reconnect
-                }
-            },
-            Err(error) => {
-                tracing::warn!(error = format!("{error:#}"), "apps.connections.open failed");
-                Ended::Reconnect
-            }
-        };
-        if matches!(ended, Ended::Shutdown) || *shutdown.borrow() {
-            return;
-        }
-        if let (Ended::Reconnect, Some(api)) = (&ended, &api) {
-            api.client.note_reachability(false);
-        }
-        if matches!(ended, Ended::Refresh) {
-            continue;
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(pause) => {}
-            _ = shutdown.changed() => return,
-        }
-        pause = (pause * 2).min(LONGEST_PAUSE);
-    }
-}
-
-/// `apps.connections.open` with the app-level token: the websocket URL.
-async fn open_url(
-    http: &reqwest::Client,
-    api_base: &str,
-    app_token: &Secret,
-) -> anyhow::Result<String> {
-    let answer: Value = http
-        .post(format!(
-            "{}/apps.connections.open",
-            api_base.trim_end_matches('/')
-        ))
-        .bearer_auth(app_token.expose())
-        .send()
-        .await
-        .map_err(|error| anyhow::anyhow!(error.without_url().to_string()))?
-        .json()
-        .await
-        .map_err(|error| anyhow::anyhow!(error.without_url().to_string()))?;
-    match (answer["ok"].as_bool(), answer["url"].as_str()) {
-        (Some(true), Some(url)) => Ok(url.to_owned()),
-        _ => anyhow::bail!(
-            "Slack refused: {}",
-            answer["error"].as_str().unwrap_or("no url")
-        ),
-    }
-}
-
-/// An envelope handled: its acknowledgement, and what follows it.
-struct Acknowledgement {
-    ack: Value,
-    after_ack: Option<AfterAck>,
-}
-
-impl Acknowledgement {
-    fn bare(envelope_id: &str) -> Self {
-        Self::with(envelope_id, None)
-    }
-
-    /// The ack, carrying the answer when there is one (a silent answer is
-    /// an ack without a payload).
-    fn with(envelope_id: &str, answer: Option<Value>) -> Self {
-        let ack = match answer {
-            Some(answer) => json!({ "envelope_id": envelope_id, "payload": answer }),
-            None => json!({ "envelope_id": envelope_id }),
-        };
-        Self {
-            ack,
-            after_ack: None,
-        }
-    }
-}
-
-async fn serve_connection<S>(
-    bot: &Bot,
-    api: Option<&SlackApi>,
-    socket: tokio_tungstenite::WebSocketStream<S>,
-    shutdown: &mut watch::Receiver<bool>,
-) -> Ended
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
-    let (mut outgoing, mut incoming) = socket.split();
-    let mut handling: JoinSet<Option<Acknowledgement>> = JoinSet::new();
-    let ended = loop {
-        let frame = tokio::select! {
-            frame = incoming.next() => frame,
-            Some(handled) = handling.join_next() => {
-                if !acknowledge(&mut outgoing, handled).await {
-                    // The requests under way still finish their work.
-                    handling.detach_all();
-                    return Ended::Reconnect;
-                }
-                continue;
-            }
-            _ = shutdown.changed() => break Ended::Shutdown,
-        };
-        let text = match frame {
-            Some(Ok(Message::Text(text))) => text,
-            Some(Ok(Message::Close(_))) | None => {
-                handling.detach_all();
-                return Ended::Reconnect;
-            }
-            Some(Ok(_)) => continue,
-            Some(Err(error)) => {
-                tracing::warn!(%error, "Socket Mode connection lost");
-                handling.detach_all();
-                return Ended::Reconnect;
-            }
-        };
-        let Ok(envelope) = serde_json::from_str::<Value>(text.as_str()) else {
-            tracing::warn!("unreadable Socket Mode frame ignored");
-            continue;
-        };
-        match envelope["type"].as_str() {
-            Some("hello") => {
-                tracing::info!("Socket Mode connected");
-                if let Some(api) = api {
-                    api.client.note_reachability(true);
-                }
-            }
-            Some("disconnect") => {
-                tracing::info!(reason = %envelope["reason"], "Slack asked to reconnect");
-                break Ended::Refresh;
-            }
-            _ => {
-                handling.spawn(handle_envelope(bot.clone(), api.cloned(), envelope));
-            }
-        }
+    super::install_tls_provider();
+    let client: Arc<Client> = api
+        .as_ref()
+        .map_or_else(|| connector::client(&api_base), WebApi::client);
+    let state = SocketState {
+        bot,
+        api: api.map(SlackApi::new),
     };
-    // What this connection took is finished and acknowledged on it.
-    while let Some(handled) = handling.join_next().await {
-        if !acknowledge(&mut outgoing, handled).await {
-            handling.detach_all();
-            return Ended::Reconnect;
-        }
-    }
-    if matches!(ended, Ended::Shutdown) {
-        let _ = outgoing.close().await;
-    }
-    ended
-}
-
-/// Sends a handled envelope's ack, then starts what follows it; false if
-/// the connection is gone. A handler that panicked sends nothing: Slack
-/// delivers the envelope again.
-async fn acknowledge<W>(
-    outgoing: &mut W,
-    handled: Result<Option<Acknowledgement>, JoinError>,
-) -> bool
-where
-    W: Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
-{
-    let acknowledgement = match handled {
-        Ok(Some(acknowledgement)) => acknowledgement,
-        Ok(None) => return true,
-        Err(error) => {
-            tracing::error!(%error, "an envelope's handler failed; Slack will deliver it again");
-            return true;
-        }
-    };
-    if let Err(error) = outgoing
-        .send(Message::text(acknowledgement.ack.to_string()))
-        .await
-    {
-        tracing::warn!(%error, "could not acknowledge an envelope");
-        return false;
-    }
-    if let Some(after_ack) = acknowledgement.after_ack {
-        tokio::spawn(after_ack);
-    }
-    true
-}
-
-/// A slash command envelope's payload as the form fields Slack posts over
-/// HTTP.
-fn command_fields(payload: &Value) -> HashMap<String, String> {
-    payload
-        .as_object()
-        .map(|object| {
-            object
-                .iter()
-                .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
-                .collect()
+    let environment = SlackClientEventsListenerEnvironment::new(client)
+        .with_error_handler(on_error)
+        .with_user_state(state);
+    let callbacks = SlackSocketModeListenerCallbacks::new()
+        .with_hello_events(|_hello, _client, states| async move {
+            tracing::info!("Socket Mode connected");
+            if let Some(api) = state_of(&states).await.and_then(|state| state.api) {
+                api.client.note_reachability(true);
+            }
         })
-        .unwrap_or_default()
+        .with_command_events(on_command)
+        .with_interaction_events(on_interaction)
+        .with_push_events(on_push);
+    // One connection: Slack delivers each envelope to one of them, and a
+    // second would only halve the time a refresh leaves without one.
+    let config = SlackClientSocketModeConfig::new()
+        .with_max_connections_count(1)
+        .with_reconnect_timeout_in_seconds(RECONNECT_PAUSE_SECONDS);
+    let listener = SlackClientSocketModeListener::new(&config, Arc::new(environment), callbacks);
+    let token = SlackApiToken::new(SlackApiTokenValue(app_token.expose().to_owned()));
+    if let Err(error) = listener.listen_for(&token).await {
+        tracing::error!(%error, "Socket Mode could not start");
+        return;
+    }
+    listener.start().await;
+    let _ = shutdown.wait_for(|stop| *stop).await;
+    // Closes the connection; the work already handed off finishes on its
+    // own, within serve's bound on the outbox.
+    listener.shutdown().await;
 }
 
-/// Handles one envelope and returns its acknowledgement.
-async fn handle_envelope(
-    bot: Bot,
-    api: Option<SlackApi>,
-    envelope: Value,
-) -> Option<Acknowledgement> {
-    let envelope_id = envelope["envelope_id"].as_str()?;
-    let payload = &envelope["payload"];
-    let kind = envelope["type"].as_str();
-    let fields = command_fields(payload);
-    let origin = match kind {
-        Some("slash_commands") => Origin::of_command(&fields),
-        Some("interactive") => Origin::of_interaction(payload),
-        Some("events_api") => Origin::of_event(payload),
-        // Nothing is done for other kinds; they are acknowledged below.
-        _ => Origin::default(),
-    };
-    let is_a_request =
-        kind.is_some_and(|kind| ["slash_commands", "interactive", "events_api"].contains(&kind));
-    if is_a_request && !workspace::is_ours(bot.settings().slack.team_id.as_deref(), origin) {
-        tracing::warn!(
-            team = origin.team,
-            enterprise = origin.enterprise,
-            "refused an envelope from an unknown workspace"
-        );
-        return Some(Acknowledgement::bare(envelope_id));
+async fn state_of(states: &SlackClientEventsUserState) -> Option<SocketState> {
+    states.read().await.get_user_state::<SocketState>().cloned()
+}
+
+/// Whether a request from `team` is served (`SLACK_TEAM_ID`). In Socket
+/// Mode slack-morphism shows a callback the workspace but not the
+/// organisation, so an `E…` SLACK_TEAM_ID cannot be checked here: the
+/// connection is the app's own, and such a request is taken.
+fn from_our_workspace(bot: &Bot, team: &SlackTeamId) -> bool {
+    let expected = bot.settings().slack.team_id.as_deref();
+    if expected.is_some_and(|expected| expected.starts_with('E')) {
+        return true;
     }
+    let origin = workspace::Origin {
+        team: Some(team.0.as_str()),
+        enterprise: None,
+    };
+    let ours = workspace::is_ours(expected, origin);
+    if !ours {
+        tracing::warn!(team = %team.0, "refused an envelope from an unknown workspace");
+    }
+    ours
+}
+
+/// Whether this is the first delivery of the request `key` names; a store
+/// that cannot say is taken as yes (better a rare duplicate than a lost
+/// request).
+async fn first_delivery(bot: &Bot, key: &str) -> bool {
     let now = bot.clock().now().timestamp();
-    let first_time = bot
-        .store()
-        .first_sight_of_event(&format!("envelope:{envelope_id}"), now)
+    bot.store()
+        .first_sight_of_event(key, now)
         .await
         .unwrap_or_else(|error| {
-            // Better a rare duplicate than a lost request.
             tracing::error!(%error, "could not record an envelope; handling it anyway");
             true
+        })
+}
+
+/// Starts what follows an ack, once the ack has had its head start.
+fn after_the_ack(handled: &mut Handled) {
+    if let Some(after_ack) = handled.after_ack.take() {
+        tokio::spawn(async move {
+            tokio::time::sleep(AFTER_ACK_DELAY).await;
+            after_ack.await;
         });
-    if !first_time {
-        return Some(Acknowledgement::bare(envelope_id));
     }
-    let api = api.as_ref();
-    match kind {
-        Some("slash_commands") => match run_command(&bot, api, &fields).await {
-            Ok(handled) => Some(Acknowledgement {
-                after_ack: handled.after_ack,
-                ..Acknowledgement::with(envelope_id, handled.answer)
-            }),
-            Err(problem) => {
-                tracing::warn!(problem, "slash command envelope refused");
-                Some(Acknowledgement::bare(envelope_id))
-            }
-        },
-        Some("interactive") => match run_interaction(&bot, api, payload).await {
-            Ok(answer) => Some(Acknowledgement::with(envelope_id, answer)),
-            Err(problem) => {
-                tracing::warn!(problem, "interaction envelope refused");
-                Some(Acknowledgement::bare(envelope_id))
-            }
-        },
-        Some("events_api") => {
-            run_event(&bot, api, payload).await;
-            Some(Acknowledgement::bare(envelope_id))
+}
+
+async fn on_command(
+    event: SlackCommandEvent,
+    _client: Arc<Client>,
+    states: SlackClientEventsUserState,
+) -> Outcome<SlackCommandEventResponse> {
+    let Some(state) = state_of(&states).await else {
+        return Err(Box::new(SilentAck));
+    };
+    let bot = state.bot.clone();
+    if !from_our_workspace(&bot, &event.team_id)
+        || !first_delivery(&bot, &format!("trigger:{}", event.trigger_id.0)).await
+    {
+        return Err(Box::new(SilentAck));
+    }
+    let response_url = event.response_url.0.clone();
+    let mut work =
+        tokio::spawn(async move { run_command(&state.bot, state.api.as_ref(), &event).await });
+    match tokio::time::timeout(ACK_BUDGET, &mut work).await {
+        Ok(Ok(mut handled)) => {
+            after_the_ack(&mut handled);
+            handled.answer.ok_or_else(|| Box::new(SilentAck).into())
         }
-        other => {
-            tracing::info!(kind = ?other, "envelope type not handled");
-            Some(Acknowledgement::bare(envelope_id))
+        Ok(Err(failed)) => {
+            tracing::error!(error = %failed, "a slash command's handler failed");
+            Ok(inbound::unreadable_answer(&bot))
         }
+        Err(_late) => {
+            tracing::warn!(
+                "a slash command took longer than its ack; it answers through response_url"
+            );
+            tokio::spawn(async move {
+                if let Ok(mut handled) = work.await {
+                    after_the_ack(&mut handled);
+                    if let Some(answer) = handled.answer {
+                        inbound::answer_later(response_url, answer.content).await;
+                    }
+                }
+            });
+            Err(Box::new(SilentAck))
+        }
+    }
+}
+
+async fn on_interaction(
+    event: SlackInteractionEvent,
+    _client: Arc<Client>,
+    states: SlackClientEventsUserState,
+) -> Outcome<SlackInteractionResponse> {
+    let Some(state) = state_of(&states).await else {
+        return Ok(SlackInteractionResponse::Empty);
+    };
+    let bot = state.bot.clone();
+    let (team, key) = match &event {
+        SlackInteractionEvent::BlockActions(press) => {
+            (&press.team.id, format!("trigger:{}", press.trigger_id.0))
+        }
+        SlackInteractionEvent::MessageAction(shortcut) => (
+            &shortcut.team.id,
+            format!("trigger:{}", shortcut.trigger_id.0),
+        ),
+        SlackInteractionEvent::ViewSubmission(submission) => {
+            let key = match &submission.trigger_id {
+                Some(trigger) => format!("trigger:{}", trigger.0),
+                None => format!(
+                    "view:{}:{}",
+                    submission.view.state_params.id.0, submission.view.state_params.hash
+                ),
+            };
+            (&submission.team.id, key)
+        }
+        _ => {
+            tracing::info!("interaction type not handled");
+            return Ok(SlackInteractionResponse::Empty);
+        }
+    };
+    if !from_our_workspace(&bot, team) || !first_delivery(&bot, &key).await {
+        return Ok(SlackInteractionResponse::Empty);
+    }
+    let work =
+        tokio::spawn(async move { run_interaction(&state.bot, state.api.as_ref(), &event).await });
+    match tokio::time::timeout(ACK_BUDGET, work).await {
+        Ok(Ok(Ok(Some(errors)))) => Ok(errors.into()),
+        Ok(Ok(Ok(None))) => Ok(SlackInteractionResponse::Empty),
+        Ok(Ok(Err(problem))) => {
+            tracing::warn!(problem, "interaction envelope refused");
+            Ok(SlackInteractionResponse::Empty)
+        }
+        Ok(Err(failed)) => {
+            tracing::error!(error = %failed, "an interaction's handler failed");
+            Ok(SlackInteractionResponse::Empty)
+        }
+        Err(_late) => {
+            tracing::warn!("an interaction took longer than its ack; it goes on after it");
+            Ok(SlackInteractionResponse::Empty)
+        }
+    }
+}
+
+async fn on_push(
+    event: SlackPushEventCallback,
+    _client: Arc<Client>,
+    states: SlackClientEventsUserState,
+) -> Outcome<()> {
+    let Some(state) = state_of(&states).await else {
+        return Ok(());
+    };
+    if !from_our_workspace(&state.bot, &event.team_id) {
+        return Ok(());
+    }
+    // `run_event` claims the event_id: a redelivery does nothing.
+    let work = tokio::spawn(async move { run_event(&state.bot, state.api.as_ref(), &event).await });
+    match tokio::time::timeout(ACK_BUDGET, work).await {
+        Ok(Ok(())) => {}
+        Ok(Err(failed)) => tracing::error!(error = %failed, "an event's handler failed"),
+        Err(_late) => tracing::warn!("an event took longer than its ack; it goes on after it"),
+    }
+    Ok(())
+}
+
+/// What the listener could not do, or was told to do by a callback. Every
+/// envelope is acknowledged (a redelivery would fail the same way): a
+/// silent ack, one slack-morphism could not read (logged, and answered
+/// through its `response_url` when it has one), a connection's error
+/// (Slack noted as unreachable).
+fn on_error(
+    error: Box<dyn std::error::Error + Send + Sync>,
+    _client: Arc<Client>,
+    states: SlackClientEventsUserState,
+) -> HttpStatusCode {
+    if error.is::<SilentAck>() {
+        return HttpStatusCode::OK;
+    }
+    if let Some(unreadable) = error.downcast_ref::<SlackClientProtocolError>() {
+        tracing::warn!(error = %unreadable.json_error, "refused a Socket Mode frame slack-morphism cannot read");
+        if let Some(frame) = unreadable
+            .json_body
+            .as_deref()
+            .and_then(|frame| serde_json::from_str::<Value>(frame).ok())
+        {
+            tokio::spawn(answer_unreadable(frame, states));
+        }
+        return HttpStatusCode::OK;
+    }
+    if let Some(SlackClientError::SocketModeProtocolError(_)) =
+        error.downcast_ref::<SlackClientError>()
+    {
+        tokio::spawn(async move {
+            if let Some(api) = state_of(&states).await.and_then(|state| state.api) {
+                api.client.note_reachability(false);
+            }
+        });
+    }
+    tracing::error!(%error, "Socket Mode failed");
+    HttpStatusCode::OK
+}
+
+/// The friendly answer to an envelope banso could not read, through the
+/// `response_url` of its payload (read by hand: the payload is what
+/// slack-morphism refused).
+async fn answer_unreadable(frame: Value, states: SlackClientEventsUserState) {
+    if let Some(state) = state_of(&states).await {
+        inbound::answer_unreadable_interaction(&state.bot, &frame["payload"]);
     }
 }

@@ -1,18 +1,22 @@
-//! A small Slack Web API client for what banso calls
-//! (`conversations.open`, `chat.postMessage`, `views.*`, `users.info`,
-//! `users.profile.get`). It reports Slack's answers
-//! as typed errors — 429 with its `Retry-After`, 5xx, network failures and
-//! `ok: false` codes — and leaves retrying to the sender, which owns the
-//! pacing and the durable state.
+//! banso's Slack Web API client: the calls it makes
+//! (`conversations.open`, `chat.postMessage`, `chat.update`'s kin
+//! `response_url`, `views.*`, `users.info`, `users.profile.get`, the
+//! files upload) through slack-morphism's client, each bounded by a
+//! timeout. It reports Slack's answers as typed errors — 429 with its
+//! `Retry-After`, 5xx, network failures and refusals — and leaves retrying
+//! to the sender, which owns the pacing and the durable state.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
 
+use super::blocks::content;
+use super::connector::{self, Client};
 use crate::config::Secret;
-
 /// Slack's Web API.
 pub const DEFAULT_API_URL: &str = "https://slack.com/api";
 
@@ -81,6 +85,10 @@ impl ApiError {
     }
 }
 
+/// How long one Web API call may take, from the connection to the last
+/// byte of the answer: hyper's client has no timeout of its own.
+const CALL_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// What a user's Slack profile says, as banso uses it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Profile {
@@ -90,14 +98,15 @@ pub struct Profile {
     pub department: Option<String>,
 }
 
-/// The bot token and the base URL (`SLACK_API_URL` overrides it for tests
-/// and proxies).
+/// The bot token and slack-morphism's client for the base URL
+/// (`SLACK_API_URL` overrides it for tests and proxies). Cheap to clone;
+/// clones share the client's connections.
 #[derive(Clone)]
 pub struct WebApi {
-    http: reqwest::Client,
-    base: String,
-    token: Secret,
+    client: Arc<Client>,
+    token: Arc<SlackApiToken>,
     reachability: Arc<AtomicU8>,
+    timeout: Duration,
 }
 
 /// What banso last saw of Slack, for `/healthz`.
@@ -122,21 +131,55 @@ impl Reachability {
     }
 }
 
+/// What a call came to.
+enum Answer<T> {
+    /// Slack's answer, read into slack-morphism's type.
+    Read(T),
+    /// `ok: true`, but in a shape slack-morphism's type refuses (a field
+    /// it requires and Slack left out): the answer as JSON.
+    Unreadable(Value),
+}
+
+/// slack-morphism's errors as the sender reads them.
+fn api_error(error: SlackClientError) -> ApiError {
+    use SlackClientError as E;
+    match error {
+        E::RateLimitError(limited) => {
+            // Slack always sends Retry-After with a 429; a second if not.
+            ApiError::RateLimited(limited.retry_after.unwrap_or(Duration::from_secs(1)))
+        }
+        E::HttpError(http) if http.status_code.is_server_error() => {
+            ApiError::Server(http.status_code.as_u16())
+        }
+        E::HttpError(http) => ApiError::Refused(format!("http_{}", http.status_code.as_u16())),
+        E::ApiError(refused) => ApiError::Refused(refused.code),
+        E::ProtocolError(_) => ApiError::Refused("unreadable_answer".into()),
+        // These messages name no URL (the connection's error, not the
+        // request's).
+        other => ApiError::Network(other.to_string()),
+    }
+}
+
 impl WebApi {
     pub fn new(token: Secret, base: Option<&str>) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(15))
-            .build()
-            .expect("the HTTP client builds with its defaults");
+        let token = SlackApiToken::new(SlackApiTokenValue(token.expose().to_owned()));
         Self {
-            http,
-            base: base
-                .unwrap_or(DEFAULT_API_URL)
-                .trim_end_matches('/')
-                .to_owned(),
-            token,
+            client: connector::client(base.unwrap_or(DEFAULT_API_URL)),
+            token: Arc::new(token),
             reachability: Arc::new(AtomicU8::new(0)),
+            timeout: CALL_TIMEOUT,
         }
+    }
+
+    /// The same client with another bound on each call (`CALL_TIMEOUT`
+    /// otherwise): for tests of a Web API that never answers.
+    pub fn with_timeout(self, timeout: Duration) -> Self {
+        Self { timeout, ..self }
+    }
+
+    /// slack-morphism's client, for Socket Mode's listener.
+    pub(super) fn client(&self) -> Arc<Client> {
+        self.client.clone()
     }
 
     /// What banso last saw of Slack.
@@ -154,31 +197,48 @@ impl WebApi {
             .store(if reachable { 1 } else { 2 }, Ordering::Relaxed);
     }
 
-    /// The DM channel with a user.
-    pub async fn open_dm(&self, user: &str) -> Result<String, ApiError> {
-        let answer = self
-            .call("conversations.open", json!({ "users": user }))
-            .await?;
-        answer["channel"]["id"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| ApiError::Refused("no channel in conversations.open".into()))
+    /// Runs one call within `CALL_TIMEOUT` and notes what it showed of
+    /// Slack.
+    async fn send<T>(
+        &self,
+        call: impl Future<Output = ClientResult<T>>,
+    ) -> Result<Answer<T>, ApiError> {
+        let result = bounded(self.timeout, call).await;
+        let unreachable = matches!(result, Err(ApiError::Network(_) | ApiError::Server(_)));
+        self.note_reachability(!unreachable);
+        result
     }
 
-    /// Posts a message; returns its `ts`.
+    /// The DM channel with a user.
+    pub async fn open_dm(&self, user: &str) -> Result<String, ApiError> {
+        let session = self.client.open_session(&self.token);
+        let request =
+            SlackApiConversationsOpenRequest::new().with_users(vec![SlackUserId(user.to_owned())]);
+        match self.send(session.conversations_open(&request)).await? {
+            Answer::Read(answer) => Ok(answer.channel.id.0),
+            Answer::Unreadable(_) => Err(ApiError::Refused("unreadable_answer".into())),
+        }
+    }
+
+    /// Posts a message; returns its `ts`. An answer that says `ok` but
+    /// cannot be read still means Slack posted it: it is not posted again.
     pub async fn post_message(
         &self,
         channel: &str,
         text: &str,
-        blocks: &Value,
+        blocks: &[SlackBlock],
     ) -> Result<String, ApiError> {
-        let answer = self
-            .call(
-                "chat.postMessage",
-                json!({ "channel": channel, "text": text, "blocks": blocks }),
-            )
-            .await?;
-        Ok(answer["ts"].as_str().unwrap_or_default().to_owned())
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiChatPostMessageRequest::new(
+            SlackChannelId(channel.to_owned()),
+            content(text.to_owned(), blocks.to_vec()),
+        );
+        Ok(
+            match self.send(session.chat_post_message(&request)).await? {
+                Answer::Read(answer) => answer.ts.0,
+                Answer::Unreadable(body) => body["ts"].as_str().unwrap_or_default().to_owned(),
+            },
+        )
     }
 
     /// A user's name and, if `department_field` is given, department:
@@ -189,26 +249,34 @@ impl WebApi {
         user: &str,
         department_field: Option<&str>,
     ) -> Result<Profile, ApiError> {
-        let answer = self.call_form("users.info", &[("user", user)]).await?;
-        let profile = &answer["user"]["profile"];
-        let text = |value: &Value| {
-            value
-                .as_str()
-                .map(str::trim)
-                .filter(|text| !text.is_empty())
-                .map(str::to_owned)
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiUsersInfoRequest::new(SlackUserId(user.to_owned()));
+        let (name, title) = match self.send(session.users_info(&request)).await? {
+            Answer::Read(answer) => {
+                let profile = answer.user.profile.as_ref();
+                let name = text(profile.and_then(|profile| profile.display_name.as_deref()))
+                    .or_else(|| text(profile.and_then(|profile| profile.real_name.as_deref())))
+                    .or_else(|| text(answer.user.real_name.as_deref()));
+                let title = text(profile.and_then(|profile| profile.title.as_deref()));
+                (name, title)
+            }
+            Answer::Unreadable(body) => lenient::name_and_title(&body),
         };
-        let name = text(&profile["display_name"])
-            .or_else(|| text(&profile["real_name"]))
-            .or_else(|| text(&answer["user"]["real_name"]));
         let department = match department_field {
             None => None,
-            Some("title") => text(&profile["title"]),
+            Some("title") => title,
             Some(field) => {
-                let answer = self
-                    .call_form("users.profile.get", &[("user", user)])
-                    .await?;
-                text(&answer["profile"]["fields"][field]["value"])
+                let request =
+                    SlackApiUsersProfileGetRequest::new().with_user(SlackUserId(user.to_owned()));
+                match self.send(session.users_profile_get(&request)).await? {
+                    Answer::Read(answer) => answer
+                        .profile
+                        .fields
+                        .as_ref()
+                        .and_then(|fields| fields.get(&SlackUserProfileFieldId(field.to_owned())))
+                        .and_then(|value| text(Some(&value.value))),
+                    Answer::Unreadable(body) => lenient::field(&body, field),
+                }
             }
         };
         Ok(Profile { name, department })
@@ -223,138 +291,210 @@ impl WebApi {
         bytes: Vec<u8>,
         comment: &str,
     ) -> Result<(), ApiError> {
-        let length = bytes.len().to_string();
-        let answer = self
-            .call_form(
-                "files.getUploadURLExternal",
-                &[("filename", file_name), ("length", &length)],
-            )
-            .await?;
-        let (Some(upload_url), Some(file_id)) =
-            (answer["upload_url"].as_str(), answer["file_id"].as_str())
+        let session = self.client.open_session(&self.token);
+        let request =
+            SlackApiFilesGetUploadUrlExternalRequest::new(file_name.to_owned(), bytes.len());
+        let Answer::Read(target) = self.send(session.get_upload_url_external(&request)).await?
         else {
-            return Err(ApiError::Refused(
-                "no upload_url in files.getUploadURLExternal".into(),
-            ));
+            return Err(ApiError::Refused("unreadable_answer".into()));
+        };
+        self.send_bytes(&target.upload_url.0, bytes).await?;
+        let request = SlackApiFilesCompleteUploadExternalRequest::new(vec![
+            SlackApiFilesComplete::new(target.file_id).with_title(file_name.to_owned()),
+        ])
+        .with_channel_id(SlackChannelId(channel.to_owned()))
+        .with_initial_comment(comment.to_owned());
+        self.send(session.files_complete_upload_external(&request))
+            .await
+            .map(|_| ())
+    }
+
+    /// The file's bytes to the upload URL Slack gave. Without the bot
+    /// token, unlike slack-morphism's `files_upload_via_url`: the URL is
+    /// whatever the answer said, and a proxy on `SLACK_API_URL` could name
+    /// any host. Slack answers `OK - <length>` in plain text; any 200 is
+    /// taken.
+    async fn send_bytes(&self, upload_url: &url::Url, bytes: Vec<u8>) -> Result<(), ApiError> {
+        let span = tracing::Span::none();
+        let context = SlackClientApiCallContext {
+            rate_control_params: None,
+            token: None,
+            tracing_span: &span,
+            is_sensitive_url: true,
         };
         let sent = self
-            .http
-            .post(upload_url)
-            .header("content-type", "application/octet-stream")
-            .body(bytes)
-            .send()
-            .await
-            .map_err(|error| ApiError::Network(error.without_url().to_string()))?;
-        if sent.status().is_server_error() {
-            return Err(ApiError::Server(sent.status().as_u16()));
+            .client
+            .http_api
+            .connector
+            .http_post_uri_binary::<SlackApiFilesUploadViaUrlResponse>(
+                upload_url.clone(),
+                "application/octet-stream".to_owned(),
+                &bytes,
+                context,
+            );
+        match self.send(sent).await {
+            Ok(_) => Ok(()),
+            Err(ApiError::Refused(code)) if code == "unreadable_answer" => Ok(()),
+            Err(error) => Err(error),
         }
-        if !sent.status().is_success() {
-            return Err(ApiError::Refused(format!(
-                "upload answered {}",
-                sent.status()
-            )));
-        }
-        self.call(
-            "files.completeUploadExternal",
-            json!({
-                "files": [{ "id": file_id, "title": file_name }],
-                "channel_id": channel,
-                "initial_comment": comment,
-            }),
-        )
-        .await
-        .map(|_| ())
     }
 
     /// Opens a modal in answer to `trigger_id`.
-    pub async fn open_view(&self, trigger_id: &str, view: &Value) -> Result<(), ApiError> {
-        self.call(
-            "views.open",
-            json!({ "trigger_id": trigger_id, "view": view }),
-        )
-        .await
-        .map(|_| ())
+    pub async fn open_view(&self, trigger_id: &str, view: SlackView) -> Result<(), ApiError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiViewsOpenRequest::new(SlackTriggerId(trigger_id.to_owned()), view);
+        self.send(session.views_open(&request)).await.map(|_| ())
     }
 
     /// Publishes a user's App Home tab.
-    pub async fn publish_home(&self, user: &str, blocks: &Value) -> Result<(), ApiError> {
-        self.call(
-            "views.publish",
-            json!({ "user_id": user, "view": { "type": "home", "blocks": blocks } }),
-        )
-        .await
-        .map(|_| ())
+    pub async fn publish_home(&self, user: &str, blocks: Vec<SlackBlock>) -> Result<(), ApiError> {
+        let session = self.client.open_session(&self.token);
+        let view = SlackView::Home(SlackHomeView::new(blocks));
+        let request = SlackApiViewsPublishRequest::new(SlackUserId(user.to_owned()), view);
+        self.send(session.views_publish(&request)).await.map(|_| ())
     }
+}
 
-    /// A write method, with a JSON body.
-    async fn call(&self, method: &str, body: Value) -> Result<Value, ApiError> {
-        let request = self
-            .http
-            .post(format!("{}/{method}", self.base))
-            .json(&body);
-        self.send(request).await
-    }
-
-    /// A read method, with form arguments (Slack's read methods do not all
-    /// take JSON).
-    async fn call_form(&self, method: &str, arguments: &[(&str, &str)]) -> Result<Value, ApiError> {
-        let body: String = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(arguments)
-            .finish();
-        let request = self
-            .http
-            .post(format!("{}/{method}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body);
-        self.send(request).await
-    }
-
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, ApiError> {
-        let result = self.send_once(request).await;
-        let unreachable = matches!(result, Err(ApiError::Network(_) | ApiError::Server(_)));
-        self.note_reachability(!unreachable);
-        result
-    }
-
-    async fn send_once(&self, request: reqwest::RequestBuilder) -> Result<Value, ApiError> {
-        let response = request
-            .bearer_auth(self.token.expose())
-            .send()
-            .await
-            .map_err(|error| ApiError::Network(error.without_url().to_string()))?;
-        let status = response.status();
-        if status.as_u16() == 429 {
-            let seconds = response
-                .headers()
-                .get("retry-after")
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.trim().parse::<u64>().ok())
-                .unwrap_or(1);
-            return Err(ApiError::RateLimited(Duration::from_secs(seconds)));
+/// One call within `CALL_TIMEOUT`, its errors as the sender reads them.
+async fn bounded<T>(
+    timeout: Duration,
+    call: impl Future<Output = ClientResult<T>>,
+) -> Result<Answer<T>, ApiError> {
+    match tokio::time::timeout(timeout, call).await {
+        Err(_) => Err(ApiError::Network("timed out".into())),
+        Ok(Ok(answer)) => Ok(Answer::Read(answer)),
+        Ok(Err(SlackClientError::ProtocolError(unreadable))) => {
+            let body = unreadable
+                .json_body
+                .as_deref()
+                .and_then(|body| serde_json::from_str::<Value>(body).ok());
+            match body {
+                Some(body) if body["ok"] == true => {
+                    tracing::warn!(
+                        error = %unreadable.json_error,
+                        "Slack's answer is not in the shape slack-morphism expects"
+                    );
+                    Ok(Answer::Unreadable(body))
+                }
+                _ => Err(ApiError::Refused("unreadable_answer".into())),
+            }
         }
-        if status.is_server_error() {
-            return Err(ApiError::Server(status.as_u16()));
-        }
-        let answer: Value = response
-            .json()
-            .await
-            .map_err(|error| ApiError::Network(error.without_url().to_string()))?;
-        if answer["ok"] == true {
-            Ok(answer)
-        } else {
-            Err(ApiError::Refused(
-                answer["error"]
-                    .as_str()
-                    .unwrap_or("unknown_error")
-                    .to_owned(),
-            ))
-        }
+        Ok(Err(error)) => Err(api_error(error)),
+    }
+}
+
+/// A message sent to a `response_url`: a new message only the person sees
+/// (Slack's default there), or, with `replace_original`, the pressed
+/// message redrawn for everyone who sees it. No token travels with it —
+/// the URL is its own authority — so it needs no `WebApi`; like
+/// `SLACK_API_URL`, it is taken in plain http only to this machine.
+pub async fn respond(
+    response_url: &url::Url,
+    message: SlackMessageContent,
+    replace_original: bool,
+) -> Result<(), ApiError> {
+    if check_api_url(response_url.as_str()).is_err() {
+        return Err(ApiError::Refused("response_url_not_allowed".into()));
+    }
+    let request = SlackApiPostWebhookMessageRequest::new(message)
+        .opt_replace_original(replace_original.then_some(true));
+    let url = SlackResponseUrl(response_url.clone());
+    bounded(
+        CALL_TIMEOUT,
+        connector::responder().respond_to_event(&url, &request),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// A profile's text, if it says anything.
+fn text(value: Option<&str>) -> Option<String> {
+    value
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(str::to_owned)
+}
+
+/// Profiles read by hand, where slack-morphism's `SlackUserProfile`
+/// refuses what Slack sends: `"fields": []` for a person with no custom
+/// fields (an empty list where it expects a map).
+mod lenient {
+    use serde_json::Value;
+
+    use super::text;
+
+    pub(super) fn name_and_title(answer: &Value) -> (Option<String>, Option<String>) {
+        let profile = &answer["user"]["profile"];
+        let name = text(profile["display_name"].as_str())
+            .or_else(|| text(profile["real_name"].as_str()))
+            .or_else(|| text(answer["user"]["real_name"].as_str()));
+        (name, text(profile["title"].as_str()))
+    }
+
+    pub(super) fn field(answer: &Value, field: &str) -> Option<String> {
+        text(answer["profile"]["fields"][field]["value"].as_str())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::StatusCode;
+    use slack_morphism::errors::*;
+
+    /// Why profiles are read by hand when slack-morphism refuses them:
+    /// Slack says "no custom fields" with an empty list.
+    #[test]
+    fn a_profile_without_custom_fields_is_read_by_hand() {
+        let answer = serde_json::json!({
+            "ok": true,
+            "user": { "id": "U1", "real_name": "田中", "profile": { "display_name": "", "real_name": "田中", "title": "総務課", "fields": [] } },
+        });
+        assert!(serde_json::from_value::<SlackApiUsersInfoResponse>(answer.clone()).is_err());
+        assert_eq!(
+            lenient::name_and_title(&answer),
+            (Some("田中".to_owned()), Some("総務課".to_owned()))
+        );
+        let profile = serde_json::json!({ "ok": true, "profile": { "fields": { "Xf1": { "value": " 市民局 ", "alt": "" } } } });
+        assert_eq!(lenient::field(&profile, "Xf1").as_deref(), Some("市民局"));
+        assert_eq!(lenient::field(&profile, "Xf2"), None);
+    }
+
+    #[test]
+    fn slack_morphisms_errors_are_read_as_the_sender_needs_them() {
+        let cases = [
+            (
+                SlackClientError::RateLimitError(
+                    SlackRateLimitError::new().with_retry_after(Duration::from_secs(30)),
+                ),
+                ApiError::RateLimited(Duration::from_secs(30)),
+            ),
+            (
+                SlackClientError::RateLimitError(SlackRateLimitError::new()),
+                ApiError::RateLimited(Duration::from_secs(1)),
+            ),
+            (
+                SlackClientError::HttpError(SlackClientHttpError::new(StatusCode::BAD_GATEWAY)),
+                ApiError::Server(502),
+            ),
+            (
+                SlackClientError::HttpError(SlackClientHttpError::new(StatusCode::NOT_FOUND)),
+                ApiError::Refused("http_404".into()),
+            ),
+            (
+                SlackClientError::ApiError(SlackClientApiError::new("channel_not_found".into())),
+                ApiError::Refused("channel_not_found".into()),
+            ),
+        ];
+        for (error, expected) in cases {
+            assert_eq!(api_error(error), expected);
+        }
+        let lost = api_error(SlackClientError::HttpProtocolError(
+            SlackClientHttpProtocolError::new(),
+        ));
+        assert!(matches!(lost, ApiError::Network(_)), "{lost:?}");
+        assert!(lost.is_transient());
+    }
 
     #[test]
     fn plain_http_is_accepted_only_to_this_machine() {

@@ -2,8 +2,42 @@
 
 use std::collections::HashSet;
 
-use super::*;
-use crate::message::{Recipient, link, mention};
+use serde_json::Value;
+
+use super::{
+    ACTION_ID_CHARS, BUTTON_VALUE_CHARS, BUTTONS_PER_BLOCK, FALLBACK_CHARS, LABEL_CHARS,
+    MESSAGE_BLOCKS, SECTION_CHARS, action_of, fallback_text, mrkdwn, sections, units,
+};
+use crate::message::{Button, Outgoing, Recipient, link, mention};
+
+/// What Slack receives, as JSON: the assertions read it as Slack would.
+#[derive(Debug)]
+struct Post {
+    text: String,
+    blocks: Value,
+}
+
+fn json(value: impl serde::Serialize) -> Value {
+    serde_json::to_value(value).expect("Block Kit serialises")
+}
+
+fn posts(message: &Outgoing) -> Vec<Post> {
+    super::posts(message)
+        .into_iter()
+        .map(|post| Post {
+            text: post.text,
+            blocks: json(post.blocks),
+        })
+        .collect()
+}
+
+fn blocks(message: &Outgoing) -> Value {
+    json(super::blocks(message))
+}
+
+fn ephemeral(replies: &[Outgoing]) -> Value {
+    json(super::ephemeral(replies))
+}
 
 fn message(text: &str, buttons: usize) -> Outgoing {
     Outgoing {
@@ -201,7 +235,7 @@ fn buttons_keep_to_their_limits() {
         ..message("x", 0)
     });
     assert_eq!(rendered[1]["elements"][0]["text"]["text"], "担当: U1");
-    let many = super::posts(&message("x", 30));
+    let many = self::posts(&message("x", 30));
     assert_within_slack_limits(&many[0]);
 }
 

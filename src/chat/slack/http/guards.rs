@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-use crate::chat::slack::signature::{self, Verified};
+use crate::chat::slack::signature::Verified;
 use crate::chat::slack::workspace::{self, Origin};
 
 /// Refuses a request that does not come from the workspace `SLACK_TEAM_ID`
@@ -59,15 +59,16 @@ pub(super) fn verified(
 ) -> Result<Verified, StatusCode> {
     let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
     let now = state.bot.clock().now().timestamp();
-    signature::verify(
-        state.signing_secret.expose(),
-        header("x-slack-request-timestamp"),
-        header("x-slack-signature"),
-        body,
-        now,
-    )
-    .map_err(|error| {
-        tracing::warn!(%error, "refused a request with a bad signature");
-        StatusCode::UNAUTHORIZED
-    })
+    state
+        .verifier
+        .verify(
+            header("x-slack-request-timestamp"),
+            header("x-slack-signature"),
+            body,
+            now,
+        )
+        .map_err(|error| {
+            tracing::warn!(%error, "refused a request with a bad signature");
+            StatusCode::UNAUTHORIZED
+        })
 }
