@@ -1,9 +1,12 @@
 //! Names and departments from Slack profiles (`users.info`), cached in the
 //! store. banso reads a profile when it first meets a person — waiting a
-//! moment, so that a department Slack knows is not asked for — and again
-//! in the background once the cached one is a day old. One lookup per
-//! person is under way at a time: the requests that arrive meanwhile share
-//! its wait instead of asking Slack again.
+//! moment when departments come from Slack (`SLACK_DEPARTMENT_FIELD`), so
+//! that a department Slack knows is not asked for — and again in the
+//! background once the cached one is a day old. One lookup per person is
+//! under way at a time: the requests that arrive meanwhile share its wait
+//! instead of asking Slack again. When each person's profile was last read
+//! is also kept in memory, so a request from someone with a fresh profile
+//! reads nothing (the profiler found that read on every request's path).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -37,9 +40,28 @@ pub(super) struct Lookups {
     /// Turns true when the requests waiting for this lookup stop waiting:
     /// at its end, or when `FIRST_LOOKUP_WAIT` has passed since its start.
     in_flight: Arc<Mutex<HashMap<String, watch::Receiver<bool>>>>,
+    /// When each person's profile was last read, as far as this process
+    /// knows (another replica's reading is seen in the store once this one
+    /// is stale: at worst one lookup more a day).
+    checked_at: Arc<Mutex<HashMap<String, i64>>>,
 }
 
 impl Lookups {
+    fn checked_at(&self, user: &UserId) -> Option<i64> {
+        self.checked_at
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(user.as_str())
+            .copied()
+    }
+
+    fn remember_checked(&self, user: &UserId, at: i64) {
+        self.checked_at
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(user.as_str().to_owned(), at);
+    }
+
     /// The lookup of `user` under way, or a new one started.
     fn start(&self, bot: &Bot, api: &WebApi, user: &UserId) -> watch::Receiver<bool> {
         let mut in_flight = self
@@ -55,7 +77,7 @@ impl Lookups {
             lookups: self.clone(),
             user: user.as_str().to_owned(),
         };
-        let lookup = refresh(bot.clone(), api.clone(), user.clone());
+        let lookup = refresh(bot.clone(), api.clone(), user.clone(), self.clone());
         tokio::spawn(async move {
             let _under_way = under_way;
             tokio::pin!(lookup);
@@ -97,9 +119,18 @@ pub(super) async fn ensure(bot: &Bot, api: Option<&SlackApi>, user: &UserId) {
         return;
     };
     let now = bot.clock().now().timestamp();
+    let fresh = |checked: i64| now - checked < FRESH_FOR_SECONDS;
+    if api.lookups.checked_at(user).is_some_and(fresh) {
+        return;
+    }
     match bot.store().profile_checked_at(user.as_str()).await {
-        Ok(Some(checked)) if now - checked < FRESH_FOR_SECONDS => {}
+        Ok(Some(checked)) if fresh(checked) => api.lookups.remember_checked(user, checked),
         Ok(Some(_)) => {
+            api.lookups.start(bot, &api.client, user);
+        }
+        // Without departments in Slack profiles only a name would come,
+        // which nothing in the answer needs: no reason to wait.
+        Ok(None) if bot.settings().slack.department_field.is_none() => {
             api.lookups.start(bot, &api.client, user);
         }
         Ok(None) => {
@@ -114,7 +145,7 @@ pub(super) async fn ensure(bot: &Bot, api: Option<&SlackApi>, user: &UserId) {
 /// Reads the profile and stores it. A refusal (an unknown user, a missing
 /// scope) is stored as "checked" so it is not asked again for a day; a
 /// network or server failure is tried again on the next request.
-async fn refresh(bot: Bot, api: WebApi, user: UserId) {
+async fn refresh(bot: Bot, api: WebApi, user: UserId, lookups: Lookups) {
     let field = bot.settings().slack.department_field.as_deref();
     let profile = match api.user_profile(user.as_str(), field).await {
         Ok(profile) => profile,
@@ -139,5 +170,7 @@ async fn refresh(bot: Bot, api: WebApi, user: UserId) {
         .await
     {
         tracing::error!(%error, "could not store a Slack profile");
+        return;
     }
+    lookups.remember_checked(&user, now);
 }
