@@ -59,6 +59,9 @@ struct FakeSlack {
     /// `chat.postMessage` calls answered 429 before this many were
     /// accepted (the index of the one refused, once).
     rate_limit_at: Arc<Mutex<Option<usize>>>,
+    /// Each accepted post's own `ts` and the `thread_ts` it was posted
+    /// under, in order.
+    threads: Arc<Mutex<Vec<(String, Option<String>)>>>,
 }
 
 async fn post_message(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Response {
@@ -74,14 +77,20 @@ async fn post_message(State(fake): State<FakeSlack>, Json(body): Json<Value>) ->
                 .into_response();
         }
     }
-    fake.posted.lock().unwrap().push((
-        body["channel"].as_str().unwrap_or_default().to_owned(),
-        body["text"].as_str().unwrap_or_default().to_owned(),
-        body["blocks"].clone(),
-    ));
+    let ts = {
+        let mut posted = fake.posted.lock().unwrap();
+        posted.push((
+            body["channel"].as_str().unwrap_or_default().to_owned(),
+            body["text"].as_str().unwrap_or_default().to_owned(),
+            body["blocks"].clone(),
+        ));
+        format!("1718000000.{:06}", posted.len())
+    };
+    let thread = body["thread_ts"].as_str().map(str::to_owned);
+    fake.threads.lock().unwrap().push((ts.clone(), thread));
     Json(json!({
-        "ok": true, "channel": body["channel"], "ts": "1718000000.000100",
-        "message": { "type": "message", "text": body["text"], "ts": "1718000000.000100" },
+        "ok": true, "channel": body["channel"], "ts": ts,
+        "message": { "type": "message", "text": body["text"], "ts": ts },
     }))
     .into_response()
 }
@@ -567,7 +576,7 @@ async fn a_long_consultation_reaches_the_team_whole() {
 }
 
 #[tokio::test]
-async fn a_message_past_fifty_blocks_continues_after_its_first_post() {
+async fn a_message_past_fifty_blocks_continues_in_the_thread_of_its_first_post() {
     let test = support::sqlite_store().await;
     let store = &test.store;
     let (_bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
@@ -608,6 +617,11 @@ async fn a_message_past_fifty_blocks_continues_after_its_first_post() {
         text.trim_end(),
         "in order, nothing left out, nothing twice"
     );
+    // The continuation is in the thread of the first post.
+    let threads = fake.threads.lock().unwrap().clone();
+    let first = threads[0].0.clone();
+    let under: Vec<Option<String>> = threads.into_iter().map(|(_, thread)| thread).collect();
+    assert_eq!(under, [None, Some(first.clone()), Some(first)]);
     assert!(
         store.pending_messages(10).await.unwrap().is_empty(),
         "sent once all is posted"

@@ -74,8 +74,9 @@ pub struct Sender {
     next_allowed: HashMap<String, DateTime<Utc>>,
     /// Per outbox message too long for one Slack message (more than 50
     /// blocks), how many of its posts Slack has: the rest follow one at a
-    /// time at the channel's pace, and a retry goes on from there.
-    posted_parts: HashMap<i64, usize>,
+    /// time at the channel's pace, in the thread of the first (its ts),
+    /// and a retry goes on from there.
+    posted_parts: HashMap<i64, (usize, Option<String>)>,
 }
 
 impl Sender {
@@ -238,25 +239,29 @@ impl Sender {
 
     /// Posts the next post of a message: the whole of it, almost always; a
     /// text longer than one Slack message continues in further posts, one
-    /// per pass. Slack would put those under the first post with its
-    /// `thread_ts`; banso's Web API client posts top-level messages only
-    /// (`WebApi::post_message`), so they follow the first post directly in
-    /// the same conversation, in order, nothing left out. A restart in
-    /// between posts the message again from its start (delivery is at
-    /// least once).
+    /// per pass, as replies in the thread of the first post, in order,
+    /// nothing left out. A restart in between posts the message again from
+    /// its start (delivery is at least once).
     async fn post_next_part(&mut self, queued: &QueuedMessage) -> Result<Posted, ApiError> {
         let channel = self.channel_of(&queued.message.to).await?;
         let posts = posts(&queued.message);
-        let done = self.posted_parts.get(&queued.id).copied().unwrap_or(0);
+        let (done, thread) = self
+            .posted_parts
+            .get(&queued.id)
+            .cloned()
+            .unwrap_or((0, None));
         let Some(post) = posts.get(done) else {
             self.posted_parts.remove(&queued.id);
             return Ok(Posted::Whole);
         };
-        self.api
-            .post_message(&channel, &post.text, &post.blocks)
+        let ts = self
+            .api
+            .post_message(&channel, &post.text, &post.blocks, thread.as_deref())
             .await?;
         if done + 1 < posts.len() {
-            self.posted_parts.insert(queued.id, done + 1);
+            // The first post's ts is the thread the others go under.
+            let thread = thread.or_else(|| Some(ts).filter(|ts| !ts.is_empty()));
+            self.posted_parts.insert(queued.id, (done + 1, thread));
             Ok(Posted::Part)
         } else {
             self.posted_parts.remove(&queued.id);

@@ -227,12 +227,14 @@ impl WebApi {
         channel: &str,
         text: &str,
         blocks: &[SlackBlock],
+        thread_ts: Option<&str>,
     ) -> Result<String, ApiError> {
         let session = self.client.open_session(&self.token);
-        let request = SlackApiChatPostMessageRequest::new(
+        let mut request = SlackApiChatPostMessageRequest::new(
             SlackChannelId(channel.to_owned()),
             content(text.to_owned(), blocks.to_vec()),
         );
+        request.thread_ts = thread_ts.map(|ts| SlackTs(ts.to_owned()));
         Ok(
             match self.send(session.chat_post_message(&request)).await? {
                 Answer::Read(answer) => answer.ts.0,
