@@ -61,8 +61,11 @@ struct FakeSlack {
     rate_limit_at: Arc<Mutex<Option<usize>>>,
     /// Each accepted post's own `ts` and the `thread_ts` it was posted
     /// under, in order.
-    threads: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    threads: Arc<Mutex<Vec<PostedIn>>>,
 }
+
+/// A post's own `ts` and the `thread_ts` it went under.
+type PostedIn = (String, Option<String>);
 
 async fn post_message(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Response {
     {
