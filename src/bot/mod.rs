@@ -416,12 +416,6 @@ impl Bot {
         ))
     }
 
-    async fn ask_department(&self, user: &UserId) -> anyhow::Result<Vec<Outgoing>> {
-        self.save_conversation(user, &Conversation::Department)
-            .await?;
-        Ok(self.reply(user, "consult/ask_department", json!({})))
-    }
-
     async fn ask_decline_reason(
         &self,
         user: &UserId,
@@ -460,12 +454,17 @@ impl Bot {
         Ok(Some(conversation))
     }
 
+    /// A dialogue state as it is stored.
+    fn conversation_state(&self, conversation: &Conversation) -> anyhow::Result<String> {
+        Ok(serde_json::to_string(conversation)?)
+    }
+
     async fn save_conversation(
         &self,
         user: &UserId,
         conversation: &Conversation,
     ) -> anyhow::Result<()> {
-        let state = serde_json::to_string(conversation)?;
+        let state = self.conversation_state(conversation)?;
         self.store
             .save_conversation(user.as_str(), &state, self.clock.now().timestamp())
             .await?;

@@ -4,7 +4,9 @@
 //! `build.rs`); a folder named by `prompts_dir` may override any of them at
 //! run time, as `<prompts_dir>/<language>/<name>.j2`.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use chrono::NaiveDate;
 use minijinja::syntax::SyntaxConfig;
@@ -35,6 +37,9 @@ pub struct Texts {
     language: Language,
     active: Environment<'static>,
     built_in: Environment<'static>,
+    /// Labels already rendered (`render_label`), by template and code:
+    /// the templates are fixed once loaded, so a label never changes.
+    labels: Mutex<HashMap<(&'static str, &'static str, &'static str), String>>,
 }
 
 impl Texts {
@@ -50,6 +55,7 @@ impl Texts {
             language,
             active,
             built_in,
+            labels: Mutex::default(),
         })
     }
 
@@ -59,6 +65,7 @@ impl Texts {
             language,
             active: environment_with_builtins(language),
             built_in: environment_with_builtins(language),
+            labels: Mutex::default(),
         }
     }
 
@@ -80,6 +87,27 @@ impl Texts {
                 })
             }
         }
+    }
+
+    /// A label (template `name` given one code as `field`, such as a
+    /// button's action), rendered once and then reused: the messages of every
+    /// consultation carry several buttons, rendered in the intake writer's
+    /// transaction, where the profiler found half of its time went to
+    /// rendering the same few labels again (BENCHMARKS.md).
+    pub fn render_label(
+        &self,
+        name: &'static str,
+        field: &'static str,
+        code: &'static str,
+    ) -> String {
+        let mut labels = self
+            .labels
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        labels
+            .entry((name, field, code))
+            .or_insert_with(|| self.render(name, serde_json::json!({ field: code })))
+            .clone()
     }
 
     /// The names of every template of this language (for tests and checks).

@@ -129,6 +129,11 @@ pub struct IntakeTerms<'a> {
     pub bucket: String,
     pub received_at: i64,
     pub received_month: YearMonth,
+    /// A dialogue state saved, in the same transaction, as the requester's
+    /// conversation when the consultation's department is still unknown
+    /// after the insert (the bot then asks for it): the question and the
+    /// consultation are stored together, in one commit.
+    pub ask_department: Option<&'a str>,
 }
 
 /// What recording a consultation did.

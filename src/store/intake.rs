@@ -62,7 +62,7 @@ struct Claim {
 
 /// What the writer's queue carries.
 enum Job {
-    Intake(Intake),
+    Intake(Box<Intake>),
     Claim(Claim),
 }
 
@@ -76,7 +76,7 @@ struct Group {
 impl Group {
     fn add(&mut self, job: Job) {
         match job {
-            Job::Intake(intake) => self.intakes.push(intake),
+            Job::Intake(intake) => self.intakes.push(*intake),
             Job::Claim(claim) => self.claims.push(claim),
         }
     }
@@ -107,6 +107,7 @@ struct OwnedTerms {
     bucket: String,
     received_at: i64,
     received_month: YearMonth,
+    ask_department: Option<String>,
 }
 
 impl OwnedTerms {
@@ -117,6 +118,7 @@ impl OwnedTerms {
             bucket: self.bucket.clone(),
             received_at: self.received_at,
             received_month: self.received_month,
+            ask_department: self.ask_department.as_deref(),
         }
     }
 }
@@ -169,12 +171,13 @@ impl IntakeWriter {
                 bucket: terms.bucket.clone(),
                 received_at: terms.received_at,
                 received_month: terms.received_month,
+                ask_department: terms.ask_department.map(str::to_owned),
             },
             messages,
             answer,
         };
         self.jobs
-            .send(Job::Intake(intake))
+            .send(Job::Intake(Box::new(intake)))
             .map_err(|_| StoreError::WriterStopped)?;
         answered.await.map_err(|_| StoreError::WriterStopped)?
     }
@@ -221,6 +224,7 @@ fn open(path: &Path) -> Result<Connection, StoreError> {
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.pragma_update(None, "wal_autocheckpoint", 0)?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.pragma_update(None, "cache_size", -16000)?;
     connection.busy_timeout(std::time::Duration::from_millis(u64::from(
         SQLITE_BUSY_TIMEOUT_MS,
     )))?;

@@ -3,6 +3,11 @@
 
 use super::{Store, StoreError};
 
+/// Saves a person's dialogue state, replacing the one before. Also run
+/// inside the intake transaction (`IntakeTerms::ask_department`).
+pub(in crate::store) const SAVE_CONVERSATION: &str = "INSERT INTO conversations (user_id, state, updated_at) VALUES ($1, $2, $3) \
+     ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at";
+
 /// What banso remembers of a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
@@ -101,15 +106,12 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let _turn = self.write_turn().await;
-        sqlx::query(
-            "INSERT INTO conversations (user_id, state, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-        )
-        .bind(user_id)
-        .bind(state)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
+        sqlx::query(SAVE_CONVERSATION)
+            .bind(user_id)
+            .bind(state)
+            .bind(now)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 

@@ -61,12 +61,18 @@ pub async fn record(
     let now = bot.clock().now();
     let month = month_of_receipt(now);
     let policy = policy(bot);
+    // A staff member whose department banso does not know yet is asked
+    // for it: the question is stored in the intake's own transaction.
+    let ask_department = (bot.directory().role_of(user) == Role::Staff)
+        .then(|| bot.conversation_state(&form::Conversation::Department))
+        .transpose()?;
     let terms = IntakeTerms {
         quota_kind: QUOTA_KIND,
         policy: &policy,
         bucket: bucket_for(bot, month),
         received_at: now.timestamp(),
         received_month: month,
+        ask_department: ask_department.as_deref(),
     };
     let limit = policy.limit();
     let notifier = bot.clone();
@@ -81,10 +87,9 @@ pub async fn record(
             )
         })
         .await?;
-    let needs_department =
-        recorded.consultation.department.is_none() && bot.directory().role_of(user) == Role::Staff;
-    if needs_department {
-        return bot.ask_department(user).await;
+    if recorded.consultation.department.is_none() && ask_department.is_some() {
+        // The question was saved with the consultation.
+        return Ok(bot.reply(user, "consult/ask_department", json!({})));
     }
     Ok(Vec::new())
 }

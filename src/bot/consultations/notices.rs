@@ -66,7 +66,7 @@ impl ConsultationView {
 fn button(bot: &Bot, action: Action, consultation: &Consultation) -> Button {
     ButtonAction::Consultation(action).button(
         bot.texts()
-            .render("consult/button_label", json!({ "action": action.code() })),
+            .render_label("consult/button_label", "action", action.code()),
         consultation.short_id.clone(),
     )
 }

@@ -1,6 +1,7 @@
 //! A new consultation's transaction, defined once: the quota slot, the
-//! short id and the row, the threshold alerts claimed and the outbox
-//! messages, in that order, with the decisions between them.
+//! short id and the row, the question for a department still unknown, the
+//! threshold alerts claimed and the outbox messages, in that order, with
+//! the decisions between them.
 //!
 //! It is written as async code over `Statements`, a write transaction that
 //! runs one statement and hands back its result; implementations only
@@ -135,6 +136,18 @@ pub(in crate::store) async fn record_intake(
         }
         None => Vec::new(),
     };
+    if let (None, Some(state)) = (&inserted.1, terms.ask_department) {
+        statements
+            .changed_rows(Statement {
+                sql: crate::store::people::SAVE_CONVERSATION,
+                values: &[
+                    Value::text(&draft.requester),
+                    Value::text(state),
+                    Value::integer(terms.received_at),
+                ],
+            })
+            .await?;
+    }
     let recorded = Recorded {
         consultation: as_written(draft, terms, inserted, position),
         newly_alerted,
@@ -311,6 +324,8 @@ mod tests {
         slot: Option<i64>,
         /// Rows each alert claim changes, in order (1: claimed now).
         claims: Vec<u64>,
+        /// The insert finds no department for the requester.
+        unknown_department: bool,
         ran: Vec<(&'static str, Vec<Owned>)>,
         enqueued: Vec<String>,
     }
@@ -347,7 +362,8 @@ mod tests {
             statement: Statement<'_>,
         ) -> Result<InsertedConsultation, StoreError> {
             self.record(statement);
-            Ok((41, Some("総務課".into()), "2406-009".into()))
+            let department = (!self.unknown_department).then(|| "総務課".to_owned());
+            Ok((41, department, "2406-009".into()))
         }
 
         async fn changed_rows(&mut self, statement: Statement<'_>) -> Result<u64, StoreError> {
@@ -381,6 +397,7 @@ mod tests {
             bucket: "2024-06".into(),
             received_at: 1_718_000_000,
             received_month: "2024-06".parse().unwrap(),
+            ask_department: None,
         };
         run_without_waiting(record_intake(statements, &draft(), &terms, |recorded| {
             Ok(vec![NewMessage {
@@ -396,6 +413,55 @@ mod tests {
 
     fn text(text: &str) -> Owned {
         Owned::Text(Some(text.into()))
+    }
+
+    #[test]
+    fn the_department_question_is_saved_with_the_consultation_only_when_still_unknown() {
+        let policy = QuotaPolicy::new(10, vec![8, 10]).unwrap();
+        let terms = IntakeTerms {
+            quota_kind: "consultation",
+            policy: &policy,
+            bucket: "2024-06".into(),
+            received_at: 1_718_000_000,
+            received_month: "2024-06".parse().unwrap(),
+            ask_department: Some("\"department\""),
+        };
+        let run = |unknown_department| {
+            let mut statements = Scripted {
+                unknown_department,
+                claims: vec![1],
+                ..Scripted::default()
+            };
+            let recorded =
+                run_without_waiting(record_intake(&mut statements, &draft(), &terms, |_| {
+                    Ok(Vec::new())
+                }))
+                .unwrap();
+            (statements, recorded)
+        };
+        let (known, _) = run(false);
+        assert_eq!(
+            known.statements(),
+            [TAKE_SLOT_WITHIN_LIMIT, INSERT_CONSULTATION]
+        );
+        let (unknown, recorded) = run(true);
+        assert_eq!(
+            unknown.statements(),
+            [
+                TAKE_SLOT_WITHIN_LIMIT,
+                INSERT_CONSULTATION,
+                crate::store::people::SAVE_CONVERSATION
+            ]
+        );
+        assert_eq!(
+            unknown.ran[2].1,
+            [
+                text("U1"),
+                text("\"department\""),
+                Owned::Integer(Some(1_718_000_000))
+            ]
+        );
+        assert_eq!(recorded.consultation.department, None);
     }
 
     #[test]
@@ -465,6 +531,7 @@ mod tests {
             bucket: "2024-06".into(),
             received_at: 0,
             received_month: "2024-06".parse().unwrap(),
+            ask_department: None,
         };
         let failed = run_without_waiting(record_intake(&mut statements, &draft(), &terms, |_| {
             Err(StoreError::Write("no messages".into()))
