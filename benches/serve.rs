@@ -152,6 +152,7 @@ async fn drain(url: &str) {
                 text: format!("message {n}"),
                 buttons: Vec::new(),
             },
+            deferred: None,
         })
         .collect();
     // Anything the ack benchmark queued is delivered first, untimed.

@@ -25,6 +25,7 @@ fn message(key: &str) -> NewMessage {
             text: format!("reminder {key}"),
             buttons: Vec::new(),
         },
+        deferred: None,
     }
 }
 

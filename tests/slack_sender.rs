@@ -148,6 +148,7 @@ async fn enqueue(store: &Store, clock: &ManualClock, to: Recipient, text: &str) 
             text: text.to_owned(),
             buttons: Vec::new(),
         },
+        deferred: None,
     };
     store
         .enqueue_messages(&[message], clock.now().timestamp())

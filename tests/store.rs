@@ -159,6 +159,7 @@ async fn intake(store: Store, requester: String, explode: bool) -> Result<Record
                     text: recorded.consultation.short_id.clone(),
                     buttons: Vec::new(),
                 },
+                deferred: None,
             }]
         })
         .await;

@@ -15,6 +15,8 @@ use serde::Serialize;
 
 use crate::config::Language;
 use crate::domain::fiscal;
+use crate::message::Outgoing;
+use crate::store::QueuedMessage;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_templates.rs"));
 
@@ -108,6 +110,21 @@ impl Texts {
             .entry((name, field, code))
             .or_insert_with(|| self.render(name, serde_json::json!({ field: code })))
             .clone()
+    }
+
+    /// A queued message as it is delivered: its words written out, those
+    /// deferred to delivery (`DeferredText`) rendered now.
+    pub fn written(&self, queued: &QueuedMessage) -> Outgoing {
+        let mut message = queued.message.clone();
+        if let Some(deferred) = &queued.deferred {
+            let context = serde_json::from_str::<serde_json::Value>(&deferred.context)
+                .unwrap_or_else(|error| {
+                    tracing::error!(template = deferred.template, %error, "a queued message's context is not JSON");
+                    serde_json::Value::Null
+                });
+            message.text = self.render(&deferred.template, context);
+        }
+        message
     }
 
     /// The names of every template of this language (for tests and checks).

@@ -197,6 +197,7 @@ fn threshold_alerts(bot: &Bot, recorded: &RecordedWork, limit: u32) -> Vec<NewMe
                     text: text.clone(),
                     buttons: Vec::new(),
                 },
+                deferred: None,
             });
         }
     }

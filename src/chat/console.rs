@@ -192,7 +192,8 @@ impl<W: Write> Console<W> {
                 return Ok(());
             }
             for queued in pending {
-                self.show_one(&queued.message, Some(&queued.idempotency_key))?;
+                let message = self.bot.texts().written(&queued);
+                self.show_one(&message, Some(&queued.idempotency_key))?;
                 let now = self.bot.clock().now().timestamp();
                 self.bot
                     .store()

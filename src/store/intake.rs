@@ -434,6 +434,8 @@ impl Statements for OnConnection<'_> {
                 "$3": new.message.text,
                 "$4": buttons,
                 "$5": now,
+                "$6": new.deferred.as_ref().map(|deferred| deferred.template.as_str()),
+                "$7": new.deferred.as_ref().map(|deferred| deferred.context.as_str()),
             })?;
         }
         Ok(())

@@ -33,7 +33,7 @@ pub use exports::{CountedRows, ExportRecord, MonthRows, NamedConsultation};
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, PlannedJob, SyncReport};
 pub use kadai::{KadaiChange, KadaiItem};
 pub use meetings::StoredAdjustment;
-pub use outbox::{NewMessage, QueuedMessage};
+pub use outbox::{DeferredText, NewMessage, QueuedMessage};
 pub use people::Person;
 pub use work::{RecordedWork, WorkItem};
 

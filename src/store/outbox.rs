@@ -13,7 +13,9 @@ use crate::message::{Button, Outgoing, Recipient, UserId};
 pub struct QueuedMessage {
     pub id: i64,
     pub idempotency_key: String,
+    /// Its `text` is empty while `deferred` holds the words to render.
     pub message: Outgoing,
+    pub deferred: Option<DeferredText>,
     pub attempts: i64,
 }
 
@@ -22,6 +24,20 @@ pub struct QueuedMessage {
 pub struct NewMessage {
     pub idempotency_key: String,
     pub message: Outgoing,
+    /// Words rendered on delivery, in place of `message.text`.
+    pub deferred: Option<DeferredText>,
+}
+
+/// Words rendered when a message is delivered rather than when it is
+/// queued: a template of `prompts/` and its context, as JSON. The intake
+/// writer's transaction, which every new consultation waits for, then
+/// renders nothing: rendering was half of its time (BENCHMARKS.md). The
+/// context is what was true when the message was queued; the words are
+/// those of the templates the delivering process has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeferredText {
+    pub template: String,
+    pub context: String,
 }
 
 /// Channels are stored with their leading `#` or as Slack ids (`C…`);
@@ -41,8 +57,11 @@ fn decode_recipient(stored: &str) -> Recipient {
 }
 
 /// One outbox row (the intake writer's form of `enqueue`).
-pub(super) const INSERT_OUTBOX_ROW: &str = "INSERT INTO outbox (idempotency_key, recipient, text, buttons, created_at) \
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING";
+pub(super) const INSERT_OUTBOX_ROW: &str = "INSERT INTO outbox (idempotency_key, recipient, text, buttons, created_at, text_template, text_context) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING";
+
+/// The columns of one outbox row, after `idempotency_key`.
+const ROW_VALUES: usize = 7;
 
 /// Queues messages inside the caller's transaction. A key already queued is
 /// left as it is.
@@ -57,19 +76,15 @@ pub(crate) async fn enqueue(
     // One multi-row INSERT: a change usually causes two to four messages.
     let rows: Vec<String> = (0..messages.len())
         .map(|row| {
-            let first = row * 5 + 1;
-            format!(
-                "(${}, ${}, ${}, ${}, ${})",
-                first,
-                first + 1,
-                first + 2,
-                first + 3,
-                first + 4
-            )
+            let first = row * ROW_VALUES + 1;
+            let placeholders: Vec<String> = (first..first + ROW_VALUES)
+                .map(|n| format!("${n}"))
+                .collect();
+            format!("({})", placeholders.join(", "))
         })
         .collect();
     let sql = format!(
-        "INSERT INTO outbox (idempotency_key, recipient, text, buttons, created_at) VALUES {} \
+        "INSERT INTO outbox (idempotency_key, recipient, text, buttons, created_at, text_template, text_context) VALUES {} \
          ON CONFLICT (idempotency_key) DO NOTHING",
         rows.join(", ")
     );
@@ -81,7 +96,17 @@ pub(crate) async fn enqueue(
             .bind(encode_recipient(&new.message.to))
             .bind(new.message.text.clone())
             .bind(buttons)
-            .bind(now);
+            .bind(now)
+            .bind(
+                new.deferred
+                    .as_ref()
+                    .map(|deferred| deferred.template.clone()),
+            )
+            .bind(
+                new.deferred
+                    .as_ref()
+                    .map(|deferred| deferred.context.clone()),
+            );
     }
     query.execute(&mut **transaction).await?;
     Ok(())
@@ -103,8 +128,18 @@ impl Store {
 
     /// Unsent messages, oldest first.
     pub async fn pending_messages(&self, limit: i64) -> Result<Vec<QueuedMessage>, StoreError> {
-        let rows: Vec<(i64, String, String, String, String, i64)> = sqlx::query_as(
-            "SELECT id, idempotency_key, recipient, text, buttons, attempts FROM outbox \
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, idempotency_key, recipient, text, buttons, attempts, text_template, text_context FROM outbox \
              WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT $1",
         )
         .bind(limit)
@@ -113,15 +148,22 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(
-                |(id, idempotency_key, recipient, text, buttons, attempts)| QueuedMessage {
-                    id,
-                    idempotency_key,
-                    message: Outgoing {
-                        to: decode_recipient(&recipient),
-                        text,
-                        buttons: serde_json::from_str::<Vec<Button>>(&buttons).unwrap_or_default(),
-                    },
-                    attempts,
+                |(id, idempotency_key, recipient, text, buttons, attempts, template, context)| {
+                    QueuedMessage {
+                        id,
+                        idempotency_key,
+                        message: Outgoing {
+                            to: decode_recipient(&recipient),
+                            text,
+                            buttons: serde_json::from_str::<Vec<Button>>(&buttons)
+                                .unwrap_or_default(),
+                        },
+                        deferred: template.map(|template| DeferredText {
+                            template,
+                            context: context.unwrap_or_default(),
+                        }),
+                        attempts,
+                    }
                 },
             )
             .collect())

@@ -129,8 +129,11 @@ pub fn user(name: &str) -> UserId {
     UserId::parse(name).expect("valid user name")
 }
 
-/// Everything queued in the outbox, marked delivered, oldest first.
+/// Everything queued in the outbox, marked delivered, oldest first, its
+/// words written out as the test bots' (built-in Japanese) texts render
+/// them.
 pub async fn deliver(store: &Store) -> Vec<Outgoing> {
+    let texts = Texts::built_in(Language::Ja);
     let mut delivered = Vec::new();
     loop {
         let pending = store.pending_messages(500).await.expect("read outbox");
@@ -142,7 +145,7 @@ pub async fn deliver(store: &Store) -> Vec<Outgoing> {
                 .mark_message_sent(queued.id, 0)
                 .await
                 .expect("mark sent");
-            delivered.push(queued.message);
+            delivered.push(texts.written(&queued));
         }
     }
 }

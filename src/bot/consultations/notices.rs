@@ -11,7 +11,7 @@ use crate::bot::buttons::ButtonAction;
 use crate::domain::consultation::{Action, Status};
 use crate::domain::month::YearMonth;
 use crate::message::{Button, Outgoing, Recipient, UserId};
-use crate::store::{Consultation, NewMessage};
+use crate::store::{Consultation, DeferredText, NewMessage};
 
 /// What templates see of a consultation.
 #[derive(Debug, Serialize)]
@@ -75,6 +75,31 @@ fn message(key: String, to: Recipient, text: String, buttons: Vec<Button>) -> Ne
     NewMessage {
         idempotency_key: key,
         message: Outgoing { to, text, buttons },
+        deferred: None,
+    }
+}
+
+/// A message whose words are rendered when it is delivered: the
+/// messages of a new consultation are built inside the intake writer's
+/// transaction, which renders nothing (`store::DeferredText`).
+fn rendered_on_delivery(
+    key: String,
+    to: Recipient,
+    template: &str,
+    context: &serde_json::Value,
+    buttons: Vec<Button>,
+) -> NewMessage {
+    NewMessage {
+        idempotency_key: key,
+        message: Outgoing {
+            to,
+            text: String::new(),
+            buttons,
+        },
+        deferred: Some(DeferredText {
+            template: template.to_owned(),
+            context: context.to_string(),
+        }),
     }
 }
 
@@ -123,21 +148,14 @@ pub fn on_created(
     let month = consultation.received_month;
     let mut messages = Vec::new();
     if let Some(requester) = requester_of(consultation) {
-        let text = bot.texts().render(
-            "consult/confirmation",
-            json!({ "c": view, "limit": limit, "held": held, "month_ja": month_ja(month) }),
-        );
-        messages.push(message(
+        messages.push(rendered_on_delivery(
             format!("c{id}:created:requester"),
             Recipient::User(requester),
-            text,
+            "consult/confirmation",
+            &json!({ "c": view, "limit": limit, "held": held, "month_ja": month_ja(month) }),
             requester_buttons(bot, consultation),
         ));
     }
-    let team_text = bot.texts().render(
-        "consult/team_notice",
-        json!({ "c": view, "limit": limit, "held": held }),
-    );
     // The team notice carries the four buttons of the contract's workflow
     // (担当する, 回答済, 完了, 対象外); one pressed out of order is refused
     // with the reason. Later status messages show only what applies.
@@ -154,10 +172,11 @@ pub fn on_created(
         .map(|action| button(bot, *action, consultation))
         .collect()
     };
-    messages.push(message(
+    messages.push(rendered_on_delivery(
         format!("c{id}:created:team"),
         bot.directory().team_channel(),
-        team_text,
+        "consult/team_notice",
+        &json!({ "c": view, "limit": limit, "held": held }),
         team_buttons,
     ));
     for threshold in newly_alerted {
@@ -184,18 +203,16 @@ pub fn threshold_alerts(
     limit: u32,
 ) -> Vec<NewMessage> {
     let bucket = bucket.unwrap_or_default();
-    let text = bot.texts().render(
-        "consult/threshold_alert",
-        json!({ "kind": kind, "bucket": bucket, "month_ja": bucket.parse().ok().map(month_ja), "threshold": threshold, "limit": limit }),
-    );
+    let context = json!({ "kind": kind, "bucket": bucket, "month_ja": bucket.parse().ok().map(month_ja), "threshold": threshold, "limit": limit });
     bot.directory()
         .project_leaders()
         .into_iter()
         .map(|leader| {
-            message(
+            rendered_on_delivery(
                 format!("quota:{kind}:{bucket}:{threshold}:{leader}"),
                 Recipient::User(leader),
-                text.clone(),
+                "consult/threshold_alert",
+                &context,
                 Vec::new(),
             )
         })
@@ -214,23 +231,22 @@ fn held_notices(bot: &Bot, consultation: &Consultation, limit: u32) -> Vec<NewMe
         .project_leaders()
         .into_iter()
         .map(|leader| {
-            let text = bot.texts().render("consult/held_leader", &context);
-            message(
+            rendered_on_delivery(
                 format!("c{id}:held:leader:{leader}"),
                 Recipient::User(leader),
-                text,
+                "consult/held_leader",
+                &context,
                 Vec::new(),
             )
         })
         .collect();
     for coordinator in bot.directory().coordinators() {
-        let text = bot.texts().render("consult/held_decision", &context);
-        let buttons = team_buttons(bot, consultation);
-        messages.push(message(
+        messages.push(rendered_on_delivery(
             format!("c{id}:held:decide:{coordinator}"),
             Recipient::User(coordinator),
-            text,
-            buttons,
+            "consult/held_decision",
+            &context,
+            team_buttons(bot, consultation),
         ));
     }
     messages

@@ -201,6 +201,7 @@ async fn apply(
     let announcement = NewMessage {
         idempotency_key: format!("meeting-change:{key}:{}:{now}", change.label),
         message,
+        deferred: None,
     };
     let new_start = change
         .new_start

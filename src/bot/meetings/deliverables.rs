@@ -234,6 +234,7 @@ pub async fn press(
                 &[NewMessage {
                     idempotency_key: key,
                     message,
+                    deferred: None,
                 }],
                 now,
             )

@@ -179,6 +179,7 @@ pub async fn reminder_messages(
         .map(|message| NewMessage {
             idempotency_key: format!("{}>{}", job.idempotency_key, message.to),
             message,
+            deferred: None,
         })
         .collect();
     Ok((JobOutcome::Sent, keyed))

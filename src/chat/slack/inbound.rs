@@ -300,6 +300,7 @@ async fn queue_replies(bot: &Bot, replies: Vec<Outgoing>, key: &str) {
         .map(|(n, message)| NewMessage {
             idempotency_key: format!("{key}:{n}"),
             message,
+            deferred: None,
         })
         .collect();
     if let Err(error) = bot.store().enqueue_messages(&queued, now).await {

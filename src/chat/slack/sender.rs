@@ -244,7 +244,7 @@ impl Sender {
     /// its start (delivery is at least once).
     async fn post_next_part(&mut self, queued: &QueuedMessage) -> Result<Posted, ApiError> {
         let channel = self.channel_of(&queued.message.to).await?;
-        let posts = posts(&queued.message);
+        let posts = posts(&self.texts.written(queued));
         let (done, thread) = self
             .posted_parts
             .get(&queued.id)
@@ -313,6 +313,7 @@ impl Sender {
                 text,
                 buttons: Vec::new(),
             },
+            deferred: None,
         };
         self.store.enqueue_messages(&[notice], now).await?;
         Ok(())

@@ -407,6 +407,7 @@ mod tests {
                     text: String::new(),
                     buttons: Vec::new(),
                 },
+                deferred: None,
             }])
         }))
     }
