@@ -86,7 +86,7 @@ fn rendered_on_delivery(
     key: String,
     to: Recipient,
     template: &str,
-    context: &serde_json::Value,
+    context: &str,
     buttons: Vec<Button>,
 ) -> NewMessage {
     NewMessage {
@@ -98,7 +98,7 @@ fn rendered_on_delivery(
         },
         deferred: Some(DeferredText {
             template: template.to_owned(),
-            context: context.to_string(),
+            context: context.to_owned(),
         }),
     }
 }
@@ -135,6 +135,17 @@ fn requester_buttons(bot: &Bot, consultation: &Consultation) -> Vec<Button> {
         .collect()
 }
 
+/// What the messages of a new consultation are rendered with: one
+/// context for all of them, serialised once, in the intake's transaction.
+#[derive(Serialize)]
+struct CreatedContext<'a> {
+    c: &'a ConsultationView,
+    limit: u32,
+    held: bool,
+    month_ja: String,
+    next_month_ja: String,
+}
+
 /// The messages of a newly recorded consultation.
 pub fn on_created(
     bot: &Bot,
@@ -146,13 +157,21 @@ pub fn on_created(
     let id = consultation.id;
     let held = consultation.status == Status::Held;
     let month = consultation.received_month;
+    let context = serde_json::to_string(&CreatedContext {
+        c: &view,
+        limit,
+        held,
+        month_ja: month_ja(month),
+        next_month_ja: month_ja(month.next()),
+    })
+    .expect("a consultation's context serialises");
     let mut messages = Vec::new();
     if let Some(requester) = requester_of(consultation) {
         messages.push(rendered_on_delivery(
             format!("c{id}:created:requester"),
             Recipient::User(requester),
             "consult/confirmation",
-            &json!({ "c": view, "limit": limit, "held": held, "month_ja": month_ja(month) }),
+            &context,
             requester_buttons(bot, consultation),
         ));
     }
@@ -176,7 +195,7 @@ pub fn on_created(
         format!("c{id}:created:team"),
         bot.directory().team_channel(),
         "consult/team_notice",
-        &json!({ "c": view, "limit": limit, "held": held }),
+        &context,
         team_buttons,
     ));
     for threshold in newly_alerted {
@@ -189,7 +208,7 @@ pub fn on_created(
         ));
     }
     if held {
-        messages.extend(held_notices(bot, consultation, limit));
+        messages.extend(held_notices(bot, consultation, &context));
     }
     messages
 }
@@ -203,7 +222,7 @@ pub fn threshold_alerts(
     limit: u32,
 ) -> Vec<NewMessage> {
     let bucket = bucket.unwrap_or_default();
-    let context = json!({ "kind": kind, "bucket": bucket, "month_ja": bucket.parse().ok().map(month_ja), "threshold": threshold, "limit": limit });
+    let context = json!({ "kind": kind, "bucket": bucket, "month_ja": bucket.parse().ok().map(month_ja), "threshold": threshold, "limit": limit }).to_string();
     bot.directory()
         .project_leaders()
         .into_iter()
@@ -221,11 +240,8 @@ pub fn threshold_alerts(
 
 /// Over the limit: the leader is told, and each coordinator gets the
 /// decision (承認 / 翌月に繰越 / 却下).
-fn held_notices(bot: &Bot, consultation: &Consultation, limit: u32) -> Vec<NewMessage> {
-    let view = ConsultationView::of(consultation);
+fn held_notices(bot: &Bot, consultation: &Consultation, context: &str) -> Vec<NewMessage> {
     let id = consultation.id;
-    let next = consultation.received_month.next();
-    let context = json!({ "c": view, "limit": limit, "month_ja": month_ja(consultation.received_month), "next_month_ja": month_ja(next) });
     let mut messages: Vec<NewMessage> = bot
         .directory()
         .project_leaders()
@@ -235,7 +251,7 @@ fn held_notices(bot: &Bot, consultation: &Consultation, limit: u32) -> Vec<NewMe
                 format!("c{id}:held:leader:{leader}"),
                 Recipient::User(leader),
                 "consult/held_leader",
-                &context,
+                context,
                 Vec::new(),
             )
         })
@@ -245,7 +261,7 @@ fn held_notices(bot: &Bot, consultation: &Consultation, limit: u32) -> Vec<NewMe
             format!("c{id}:held:decide:{coordinator}"),
             Recipient::User(coordinator),
             "consult/held_decision",
-            &context,
+            context,
             team_buttons(bot, consultation),
         ));
     }

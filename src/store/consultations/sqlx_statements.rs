@@ -70,7 +70,7 @@ impl Store {
         &self,
         draft: &ConsultationDraft,
         terms: &IntakeTerms<'_>,
-        messages: impl FnOnce(&Recorded) -> Vec<NewMessage> + Send + 'static,
+        messages: impl Fn(&Recorded) -> Vec<NewMessage> + Send + 'static,
     ) -> Result<Recorded, StoreError> {
         if let Some(writer) = &self.intake_writer {
             return writer.record(draft, terms, Box::new(messages)).await;
