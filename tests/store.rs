@@ -148,6 +148,7 @@ async fn intake(store: Store, requester: String, explode: bool) -> Result<Record
         received_at: 1_718_000_000,
         received_month: "2024-06".parse().unwrap(),
         ask_department: None,
+        replay_claim: None,
     };
     let recorded = store
         .record_consultation(&draft(&requester), &terms, move |recorded| {

@@ -34,7 +34,7 @@ use serde_json::json;
 use crate::config::Settings;
 use crate::domain::calendar::OpenDayCalendar;
 use crate::message::{Outgoing, UserId};
-use crate::store::Store;
+use crate::store::{ReplayClaim, Store, StoreError};
 use buttons::ButtonAction;
 use clock::Clock;
 use command::{Command, ParseError};
@@ -108,6 +108,43 @@ impl Bot {
         }
     }
 
+    /// A line that came in a signed request, which must take effect at
+    /// most once (Slack's signature may be replayed within its five
+    /// minutes): a quick consultation (`/consult <text>`) takes the
+    /// request's claim in its own transaction, one commit for both;
+    /// anything else claims it first. `None` for a replay, which does
+    /// nothing; an error if the claim could not be taken.
+    pub async fn handle_text_once(
+        &self,
+        user: &UserId,
+        line: &str,
+        claim: &ReplayClaim,
+    ) -> Result<Option<Vec<Outgoing>>, StoreError> {
+        let line = line.trim();
+        // A slash command's line: no dialogue answer (`dispatch_text`).
+        if line.starts_with('/')
+            && let Ok(Command::Consult { text }) = command::parse(line)
+        {
+            return Ok(
+                match consultations::record_quick(self, user, &text, Some(claim)).await {
+                    Ok(replies) => Some(replies),
+                    Err(error) if matches!(error.downcast_ref(), Some(StoreError::Replayed)) => {
+                        None
+                    }
+                    Err(error) => Some(self.internal_error(user, &error)),
+                },
+            );
+        }
+        if !self
+            .store
+            .claim_signed_request(&claim.signature, claim.sent_at)
+            .await?
+        {
+            return Ok(None);
+        }
+        Ok(Some(self.handle_text(user, line).await))
+    }
+
     /// Records a chat message as a consultation from `user` (Slack's
     /// 「セキュリティ相談として登録」 shortcut), with a link back to it.
     pub async fn consult_from_message(
@@ -133,7 +170,7 @@ impl Bot {
                 json!({ "length": length, "limit": limit }),
             );
         }
-        match consultations::record_quick(self, user, &details).await {
+        match consultations::record_quick(self, user, &details, None).await {
             Ok(replies) => replies,
             Err(error) => self.internal_error(user, &error),
         }
@@ -226,7 +263,7 @@ impl Bot {
                 Ok(self.reply_text(user, month_calendar::render(self, month)))
             }
             Command::Help => Ok(self.reply(user, "chat/help", json!({}))),
-            Command::Consult { text } => consultations::record_quick(self, user, &text).await,
+            Command::Consult { text } => consultations::record_quick(self, user, &text, None).await,
             Command::ConsultForm => form::start(self, user).await,
             Command::ConsultList { scope } => consultations::list(self, user, scope).await,
             Command::ConsultShow { short_id } => consultations::show(self, user, &short_id).await,

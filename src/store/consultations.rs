@@ -134,6 +134,10 @@ pub struct IntakeTerms<'a> {
     /// after the insert (the bot then asks for it): the question and the
     /// consultation are stored together, in one commit.
     pub ask_department: Option<&'a str>,
+    /// The claim of the signed request this intake comes from, taken as
+    /// the transaction's first statement; a claim taken before fails the
+    /// intake with `StoreError::Replayed`, and nothing is written.
+    pub replay_claim: Option<&'a super::ReplayClaim>,
 }
 
 /// What recording a consultation did.

@@ -33,7 +33,7 @@ use super::consultations::{
     record_intake, run_without_waiting,
 };
 use super::outbox::{INSERT_OUTBOX_ROW, NewMessage, encode_recipient};
-use super::request_claims::CLAIM_SIGNED_REQUEST;
+use super::request_claims::{CLAIM_SIGNED_REQUEST, ReplayClaim};
 use super::{SQLITE_BUSY_TIMEOUT_MS, StoreError};
 use crate::domain::month::YearMonth;
 use crate::domain::quota::QuotaPolicy;
@@ -110,6 +110,7 @@ struct OwnedTerms {
     received_at: i64,
     received_month: YearMonth,
     ask_department: Option<String>,
+    replay_claim: Option<ReplayClaim>,
 }
 
 impl OwnedTerms {
@@ -121,6 +122,7 @@ impl OwnedTerms {
             received_at: self.received_at,
             received_month: self.received_month,
             ask_department: self.ask_department.as_deref(),
+            replay_claim: self.replay_claim.as_ref(),
         }
     }
 }
@@ -174,6 +176,7 @@ impl IntakeWriter {
                 received_at: terms.received_at,
                 received_month: terms.received_month,
                 ask_department: terms.ask_department.map(str::to_owned),
+                replay_claim: terms.replay_claim.cloned(),
             },
             messages,
             answer,

@@ -35,6 +35,7 @@ pub use kadai::{KadaiChange, KadaiItem};
 pub use meetings::StoredAdjustment;
 pub use outbox::{DeferredText, NewMessage, QueuedMessage};
 pub use people::Person;
+pub use request_claims::ReplayClaim;
 pub use work::{RecordedWork, WorkItem};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -91,6 +92,10 @@ pub enum StoreError {
     Write(String),
     #[error("the intake writer has stopped")]
     WriterStopped,
+    /// The request of an intake was claimed before (`ReplayClaim`): a
+    /// replay, which records nothing.
+    #[error("this request was taken before")]
+    Replayed,
     /// The blocking thread reading (and writing) an export ended early.
     #[error("the export stopped: {0}")]
     ExportStopped(String),

@@ -11,10 +11,20 @@
 
 use super::{Store, StoreError};
 
+/// A signed request's claim: its signature and when it was sent (epoch
+/// seconds). A new consultation takes its request's claim in its own
+/// transaction (`IntakeTerms::replay_claim`): the claim and the
+/// consultation are committed together or not at all, in one commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayClaim {
+    pub signature: String,
+    pub sent_at: i64,
+}
+
 /// Claims a signature; inserts nothing if it was claimed before. The
 /// primary key makes exactly one of two simultaneous claims win, on both
 /// backends.
-pub(super) const CLAIM_SIGNED_REQUEST: &str = "INSERT INTO slack_request_claims (signature, sent_at) VALUES ($1, $2) \
+pub(in crate::store) const CLAIM_SIGNED_REQUEST: &str = "INSERT INTO slack_request_claims (signature, sent_at) VALUES ($1, $2) \
      ON CONFLICT (signature) DO NOTHING";
 
 impl Store {

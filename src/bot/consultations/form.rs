@@ -291,7 +291,7 @@ async fn finish(
     };
     // The form is cleared only after the consultation is stored, so a
     // failure loses nothing typed; the last answer can simply be sent again.
-    let replies = super::record(bot, user, draft).await?;
+    let replies = super::record(bot, user, draft, None).await?;
     if replies.is_empty() {
         bot.clear_conversation(user).await?;
     }
@@ -399,7 +399,7 @@ pub async fn submit(
         details: input.details.trim().to_owned(),
         desired_date,
     };
-    Ok(Ok(super::record(bot, user, draft).await?))
+    Ok(Ok(super::record(bot, user, draft, None).await?))
 }
 
 #[cfg(test)]

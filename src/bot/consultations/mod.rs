@@ -17,6 +17,7 @@ use crate::domain::quota::month_of_receipt;
 use crate::message::{Outgoing, UserId};
 use crate::store::{
     Applied, Change, Consultation, ConsultationDraft, IntakeTerms, ListFilter, QuotaChange,
+    ReplayClaim,
 };
 use notices::ConsultationView;
 
@@ -31,7 +32,15 @@ fn bucket_for(bot: &Bot, month: crate::domain::month::YearMonth) -> String {
 }
 
 /// `/consult <text>`: recorded at once; the first line becomes the title.
-pub async fn record_quick(bot: &Bot, user: &UserId, text: &str) -> anyhow::Result<Vec<Outgoing>> {
+/// With the claim of the signed request it came in (`ReplayClaim`), the
+/// claim is taken in the consultation's own transaction, and a replay
+/// fails with `StoreError::Replayed`, recording nothing.
+pub async fn record_quick(
+    bot: &Bot,
+    user: &UserId,
+    text: &str,
+    replay_claim: Option<&ReplayClaim>,
+) -> anyhow::Result<Vec<Outgoing>> {
     let first_line = text.lines().next().unwrap_or_default().trim();
     // Never half a mention or half a link in a title.
     let mut title =
@@ -48,7 +57,7 @@ pub async fn record_quick(bot: &Bot, user: &UserId, text: &str) -> anyhow::Resul
         details: text.to_owned(),
         desired_date: None,
     };
-    record(bot, user, draft).await
+    record(bot, user, draft, replay_claim).await
 }
 
 /// Records a validated consultation and queues its messages; then, if a
@@ -57,6 +66,7 @@ pub async fn record(
     bot: &Bot,
     user: &UserId,
     draft: ConsultationDraft,
+    replay_claim: Option<&ReplayClaim>,
 ) -> anyhow::Result<Vec<Outgoing>> {
     let now = bot.clock().now();
     let month = month_of_receipt(now);
@@ -73,6 +83,7 @@ pub async fn record(
         received_at: now.timestamp(),
         received_month: month,
         ask_department: ask_department.as_deref(),
+        replay_claim,
     };
     let limit = policy.limit();
     let notifier = bot.clone();

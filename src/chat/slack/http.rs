@@ -24,12 +24,13 @@ use serde_json::{Value, json};
 use slack_morphism::prelude::*;
 
 use super::SlackApi;
-use super::inbound::{self, run_command, run_event, run_interaction};
+use super::inbound::{self, NotRun, run_command_once, run_event, run_interaction};
 use super::signature::Verifier;
 use super::web_api::WebApi;
 use super::workspace::Origin;
 use crate::bot::Bot;
 use crate::config::Secret;
+use crate::store::ReplayClaim;
 
 mod guards;
 
@@ -123,9 +124,8 @@ async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     if let Err(refusal) = from_our_workspace(&state, Origin::of_command(&fields)) {
         return refusal.into_response();
     }
-    if let Err(replay) = first_time(&state, &request).await {
-        return replay;
-    }
+    // The request's claim is taken by `run_command_once`: before any
+    // effect, or in the same commit as the consultation it records.
     let event = match command_event(&fields) {
         Ok(event) => event,
         Err(error) => {
@@ -133,7 +133,21 @@ async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             return acknowledgement(Some(inbound::unreadable_answer(&state.bot)));
         }
     };
-    let handled = run_command(&state.bot, state.api.as_ref(), &event).await;
+    let claim = ReplayClaim {
+        signature: request.signature.clone(),
+        sent_at: request.sent_at,
+    };
+    let handled = match run_command_once(&state.bot, state.api.as_ref(), &event, &claim).await {
+        Ok(handled) => handled,
+        Err(NotRun::Replay) => {
+            tracing::warn!(
+                sent_at = request.sent_at,
+                "a replayed request was answered without effect"
+            );
+            return StatusCode::OK.into_response();
+        }
+        Err(NotRun::Unavailable) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
     // The ack is this handler's return value, written at once; what
     // follows it needs nothing from it and starts beside it.
     if let Some(after_ack) = handled.after_ack {

@@ -16,7 +16,7 @@ use super::{modal, profiles};
 use crate::bot::buttons::ButtonAction;
 use crate::bot::{Bot, PressedOn};
 use crate::message::{Outgoing, UserId};
-use crate::store::NewMessage;
+use crate::store::{NewMessage, ReplayClaim};
 
 mod after_ack;
 
@@ -96,15 +96,68 @@ fn person(id: &SlackUserId) -> Option<UserId> {
         .ok()
 }
 
+/// Why a signed slash command was not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum NotRun {
+    /// Its request was claimed before: a replay, answered without effect.
+    Replay,
+    /// Its claim could not be taken (the database is unavailable).
+    Unavailable,
+}
+
+/// Takes a request's claim before an effect other than a consultation's
+/// intake (which takes it in its own transaction).
+async fn claim_first(bot: &Bot, claim: Option<&ReplayClaim>) -> Result<(), NotRun> {
+    let Some(claim) = claim else {
+        return Ok(());
+    };
+    match bot
+        .store()
+        .claim_signed_request(&claim.signature, claim.sent_at)
+        .await
+    {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(NotRun::Replay),
+        Err(error) => {
+            tracing::error!(%error, "could not claim a request; refused it");
+            Err(NotRun::Unavailable)
+        }
+    }
+}
+
 /// Runs a slash command: Slack's ephemeral answer, and the Web API work
-/// that follows the ack.
+/// that follows the ack. Socket Mode's commands, deduplicated by their
+/// `trigger_id` instead of a signature.
 pub(super) async fn run_command(
     bot: &Bot,
     api: Option<&SlackApi>,
     event: &SlackCommandEvent,
 ) -> Handled {
+    run_command_claimed(bot, api, event, None)
+        .await
+        .unwrap_or_else(|_| Handled::answer(None))
+}
+
+/// Runs a signed slash command at most once: its request's `claim` is
+/// taken before its effects, or with them when it records a
+/// consultation.
+pub(super) async fn run_command_once(
+    bot: &Bot,
+    api: Option<&SlackApi>,
+    event: &SlackCommandEvent,
+    claim: &ReplayClaim,
+) -> Result<Handled, NotRun> {
+    run_command_claimed(bot, api, event, Some(claim)).await
+}
+
+async fn run_command_claimed(
+    bot: &Bot,
+    api: Option<&SlackApi>,
+    event: &SlackCommandEvent,
+    claim: Option<&ReplayClaim>,
+) -> Result<Handled, NotRun> {
     let Some(user) = person(&event.user_id) else {
-        return Handled::answer(Some(unreadable_answer(bot)));
+        return Ok(Handled::answer(Some(unreadable_answer(bot))));
     };
     profiles::ensure(bot, api, &user).await;
     let command = event.command.0.as_str();
@@ -117,12 +170,13 @@ pub(super) async fn run_command(
         && text.trim().is_empty()
         && let Some(api) = api
     {
+        claim_first(bot, claim).await?;
         let trigger = event.trigger_id.0.clone();
         let opening = open_form(bot.clone(), api.client.clone(), user, trigger);
-        return Handled {
+        return Ok(Handled {
             answer: None,
             after_ack: Some(Box::pin(opening)),
-        };
+        });
     }
     let line = format!("{command} {text}");
     // A file is made and uploaded after the answer (Slack waits three
@@ -130,6 +184,7 @@ pub(super) async fn run_command(
     if let Some(api) = api
         && crate::bot::file_exports::is_export_request(&line)
     {
+        claim_first(bot, claim).await?;
         tokio::spawn(deliver_export(
             bot.clone(),
             api.client.clone(),
@@ -137,10 +192,20 @@ pub(super) async fn run_command(
             line,
         ));
         let replies = bot.reply(&user, "export/coming", json!({}));
-        return Handled::answer(ephemeral(&replies));
+        return Ok(Handled::answer(ephemeral(&replies)));
     }
-    let replies = bot.handle_text(&user, line.trim()).await;
-    Handled::answer(ephemeral(&replies))
+    let replies = match claim {
+        None => bot.handle_text(&user, line.trim()).await,
+        Some(claim) => match bot.handle_text_once(&user, &line, claim).await {
+            Ok(Some(replies)) => replies,
+            Ok(None) => return Err(NotRun::Replay),
+            Err(error) => {
+                tracing::error!(%error, "could not claim a request; refused it");
+                return Err(NotRun::Unavailable);
+            }
+        },
+    };
+    Ok(Handled::answer(ephemeral(&replies)))
 }
 
 /// Runs an interaction: the answer a `view_submission` gets back (its

@@ -114,6 +114,17 @@ pub(in crate::store) async fn record_intake(
 ) -> Result<Recorded, StoreError> {
     // The first statement writes, so SQLite takes the write lock at once
     // and concurrent intakes queue behind it instead of failing.
+    if let Some(claim) = terms.replay_claim {
+        let claimed = statements
+            .changed_rows(Statement {
+                sql: crate::store::request_claims::CLAIM_SIGNED_REQUEST,
+                values: &[Value::text(&claim.signature), Value::integer(claim.sent_at)],
+            })
+            .await?;
+        if claimed == 0 {
+            return Err(StoreError::Replayed);
+        }
+    }
     let position = take_slot_within_limit(
         statements,
         terms.quota_kind,
@@ -398,6 +409,7 @@ mod tests {
             received_at: 1_718_000_000,
             received_month: "2024-06".parse().unwrap(),
             ask_department: None,
+            replay_claim: None,
         };
         run_without_waiting(record_intake(statements, &draft(), &terms, |recorded| {
             Ok(vec![NewMessage {
@@ -426,6 +438,7 @@ mod tests {
             received_at: 1_718_000_000,
             received_month: "2024-06".parse().unwrap(),
             ask_department: Some("\"department\""),
+            replay_claim: None,
         };
         let run = |unknown_department| {
             let mut statements = Scripted {
@@ -533,6 +546,7 @@ mod tests {
             received_at: 0,
             received_month: "2024-06".parse().unwrap(),
             ask_department: None,
+            replay_claim: None,
         };
         let failed = run_without_waiting(record_intake(&mut statements, &draft(), &terms, |_| {
             Err(StoreError::Write("no messages".into()))
