@@ -16,7 +16,7 @@ fn limit_malloc_arenas() {
     // SAFETY: mallopt only sets an allocator parameter; it is called before
     // any other thread exists.
     unsafe {
-        mallopt(M_ARENA_MAX, 2);
+        mallopt(M_ARENA_MAX, 4);
     }
 }
 

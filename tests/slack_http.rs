@@ -616,6 +616,20 @@ async fn opening_the_app_home_publishes_the_overview() {
     test.cleanup().await;
 }
 
+#[tokio::test]
+async fn the_app_home_says_when_its_list_is_capped() {
+    let test = support::sqlite_store().await;
+    let (bot, _clock) = bot_on(&test.store, "2024-06-10T10:00:00+09:00");
+    let tanaka = user("U0TANAKA");
+    for n in 0..22 {
+        bot.handle_text(&tanaka, &format!("/consult 相談{n}")).await;
+    }
+    let text = banso::bot::home::overview(&bot, &tanaka).await.unwrap();
+    assert!(text.contains("最新20件／全22件"), "{text}");
+    assert_eq!(text.matches("・*2406-").count(), 20, "{text}");
+    test.cleanup().await;
+}
+
 fn submission(date: &str) -> String {
     let state = json!({ "values": {
         "title": { "value": { "type": "plain_text_input", "value": "クラウド利用の可否" } },

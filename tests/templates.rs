@@ -156,6 +156,7 @@ fn fixture(name: &str) -> Option<Value> {
         "cli/ics_names" => json!({ "field": "deadline" }),
         "home/overview" => json!({
             "team": true, "mine": [consultation()], "open": [consultation()], "month_ja": "令和6年6月", "meetings": [meeting()],
+            "mine_total": 21, "open_total": 1,
             "summary": { "counted": 3, "limit": 10, "remaining": 7, "held": 0, "exceptions": 0, "carried_in": 0, "carried_out": 0 },
         }),
         "modal/labels" => json!({ "field": "desired_date" }),

@@ -276,6 +276,28 @@ pub async fn show(bot: &Bot, user: &UserId, short_id: &str) -> anyhow::Result<Ve
     ))
 }
 
+/// The consultations a filter finds, at most its limit (the newest), and
+/// how many it finds in all: a full page may not be all, and a capped
+/// list says so (最新50件／全79件). Counted by reading them, as the store
+/// has no count of a filtered list; the contract's volumes (10 a month)
+/// keep that small.
+pub async fn page_and_total(
+    bot: &Bot,
+    filter: ListFilter,
+) -> anyhow::Result<(Vec<Consultation>, usize)> {
+    let page = bot.store().list_consultations(&filter).await?;
+    let total = if page.len() < usize::try_from(filter.limit).unwrap_or(usize::MAX) {
+        page.len()
+    } else {
+        let everything = ListFilter {
+            limit: i64::MAX,
+            ..filter
+        };
+        bot.store().list_consultations(&everything).await?.len()
+    };
+    Ok((page, total))
+}
+
 /// `/consult list [mine|open|all]`: staff default to their own, the team
 /// to what is open.
 pub async fn list(
@@ -295,19 +317,7 @@ pub async fn list(
         open_only: scope == ListScope::Open,
         limit: LIST_LIMIT,
     };
-    let consultations = bot.store().list_consultations(&filter).await?;
-    // A full page may not be all: the list then says how many there are.
-    // Counted by reading them, as the store has no count of a filtered
-    // list; the contract's volumes (10 a month) keep that small.
-    let total = if consultations.len() < LIST_LIMIT as usize {
-        consultations.len()
-    } else {
-        let everything = ListFilter {
-            limit: i64::MAX,
-            ..filter
-        };
-        bot.store().list_consultations(&everything).await?.len()
-    };
+    let (consultations, total) = page_and_total(bot, filter).await?;
     let items: Vec<ConsultationView> = consultations.iter().map(ConsultationView::of).collect();
     let scope_code = match scope {
         ListScope::Mine => "mine",
