@@ -4,9 +4,11 @@
 use std::process::ExitCode;
 
 /// glibc gives every thread that allocates an arena of its own (up to
-/// eight per core), each with pages of its own; banso's threads allocate
-/// little, so two arenas serve them all and an idle `banso serve` keeps
-/// less memory (BENCHMARKS.md, memory).
+/// eight per core), each with pages of its own; four serve banso's threads
+/// (two tokio workers, the intake writer, the SQLite pool's worker) with
+/// less waiting on the arenas' locks than two did under load, and an idle
+/// `banso serve` still keeps less memory than with one per thread
+/// (BENCHMARKS.md: speed and memory).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn limit_malloc_arenas() {
     const M_ARENA_MAX: std::ffi::c_int = -8;

@@ -236,6 +236,44 @@ fn unchanged(value: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message::Recipient;
+    use crate::store::DeferredText;
+
+    fn queued(text: &str, deferred: Option<DeferredText>) -> QueuedMessage {
+        QueuedMessage {
+            id: 1,
+            idempotency_key: "k".into(),
+            message: Outgoing {
+                to: Recipient::Channel("#team".into()),
+                text: text.into(),
+                buttons: Vec::new(),
+            },
+            deferred,
+            attempts: 0,
+        }
+    }
+
+    #[test]
+    fn a_queued_message_is_written_out_with_its_deferred_words() {
+        let texts = Texts::built_in(Language::Ja);
+        assert_eq!(texts.written(&queued("そのまま", None)).text, "そのまま");
+        let deferred = DeferredText {
+            template: "consult/button_label".into(),
+            context: r#"{"action":"assign"}"#.into(),
+        };
+        let written = texts.written(&queued("", Some(deferred)));
+        assert_eq!(
+            written.text,
+            texts.render("consult/button_label", serde_json::json!({ "action": "assign" }))
+        );
+        assert!(!written.text.is_empty());
+        // A context that is not JSON still gives the person words.
+        let broken = DeferredText {
+            template: "consult/button_label".into(),
+            context: "{".into(),
+        };
+        assert!(!texts.written(&queued("", Some(broken))).text.is_empty());
+    }
 
     #[test]
     fn the_old_mrkdwn_filter_leaves_text_as_typed() {
