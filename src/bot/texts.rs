@@ -264,7 +264,10 @@ mod tests {
         let written = texts.written(&queued("", Some(deferred)));
         assert_eq!(
             written.text,
-            texts.render("consult/button_label", serde_json::json!({ "action": "assign" }))
+            texts.render(
+                "consult/button_label",
+                serde_json::json!({ "action": "assign" })
+            )
         );
         assert!(!written.text.is_empty());
         // A context that is not JSON still gives the person words.
