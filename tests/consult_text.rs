@@ -22,6 +22,19 @@ async fn a_list_capped_at_fifty_says_how_many_there_are() {
             test.label
         );
         assert_eq!(all.matches("・*").count(), 50);
+        // The heading is a line of its own; each consultation one more.
+        assert_eq!(
+            all.lines().next(),
+            Some("すべての相談（最新50件／全79件）"),
+            "{all}"
+        );
+        assert!(
+            all.lines()
+                .skip(1)
+                .take(50)
+                .all(|line| line.starts_with("・*")),
+            "{all}"
+        );
         let mine = say(&bot, "tanaka", "/consult list mine").await;
         assert!(
             mine.starts_with("あなたの相談（最新50件／全79件）"),
