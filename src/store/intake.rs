@@ -338,11 +338,12 @@ fn write_group(
     let mut outcomes = Vec::with_capacity(group.len());
     for intake in group {
         let outcome = match isolation {
-            Isolation::Together => {
-                // A failure rolls the whole attempt back (the transaction
-                // is dropped uncommitted) and the group is written again.
-                Some(write_one(&transaction, intake)).filter(Result::is_ok)?
-            }
+            Isolation::Together => match write_one(&transaction, intake) {
+                Ok(recorded) => Ok(recorded),
+                // The whole attempt is rolled back (the transaction is
+                // dropped uncommitted) and the group written again.
+                Err(_) => return None,
+            },
             Isolation::EachAlone => {
                 transaction
                     .savepoint()

@@ -118,11 +118,15 @@ async fn claim_first(bot: &Bot, claim: Option<&ReplayClaim>) -> Result<(), NotRu
     {
         Ok(true) => Ok(()),
         Ok(false) => Err(NotRun::Replay),
-        Err(error) => {
-            tracing::error!(%error, "could not claim a request; refused it");
-            Err(NotRun::Unavailable)
-        }
+        Err(error) => Err(unavailable(&error)),
     }
+}
+
+/// A claim that could not be taken refuses its request (Slack may send it
+/// again): logged once, here.
+fn unavailable(error: &crate::store::StoreError) -> NotRun {
+    tracing::error!(%error, "could not claim a request; refused it");
+    NotRun::Unavailable
 }
 
 /// Runs a slash command: Slack's ephemeral answer, and the Web API work
@@ -199,10 +203,7 @@ async fn run_command_claimed(
         Some(claim) => match bot.handle_text_once(&user, &line, claim).await {
             Ok(Some(replies)) => replies,
             Ok(None) => return Err(NotRun::Replay),
-            Err(error) => {
-                tracing::error!(%error, "could not claim a request; refused it");
-                return Err(NotRun::Unavailable);
-            }
+            Err(error) => return Err(unavailable(&error)),
         },
     };
     Ok(Handled::answer(ephemeral(&replies)))

@@ -400,17 +400,22 @@ mod tests {
         }
     }
 
-    fn intake(statements: &mut Scripted) -> Result<Recorded, StoreError> {
-        let policy = QuotaPolicy::new(10, vec![8, 10]).unwrap();
-        let terms = IntakeTerms {
+    /// June 2024 under `policy`, nothing asked, no claim.
+    fn june_terms(policy: &QuotaPolicy) -> IntakeTerms<'_> {
+        IntakeTerms {
             quota_kind: "consultation",
-            policy: &policy,
+            policy,
             bucket: "2024-06".into(),
             received_at: 1_718_000_000,
             received_month: "2024-06".parse().unwrap(),
             ask_department: None,
             replay_claim: None,
-        };
+        }
+    }
+
+    fn intake(statements: &mut Scripted) -> Result<Recorded, StoreError> {
+        let policy = QuotaPolicy::new(10, vec![8, 10]).unwrap();
+        let terms = june_terms(&policy);
         run_without_waiting(record_intake(statements, &draft(), &terms, |recorded| {
             Ok(vec![NewMessage {
                 idempotency_key: format!("created:{}", recorded.consultation.short_id),
@@ -429,16 +434,56 @@ mod tests {
     }
 
     #[test]
+    fn a_request_claimed_before_records_nothing() {
+        let policy = QuotaPolicy::new(10, vec![8, 10]).unwrap();
+        let claim = crate::store::ReplayClaim {
+            signature: "v0=abc".into(),
+            sent_at: 1_718_000_000,
+        };
+        let terms = IntakeTerms {
+            replay_claim: Some(&claim),
+            ..june_terms(&policy)
+        };
+        let run = |claimed_rows| {
+            let mut statements = Scripted {
+                claims: vec![claimed_rows],
+                ..Scripted::default()
+            };
+            let outcome =
+                run_without_waiting(record_intake(&mut statements, &draft(), &terms, |_| {
+                    Ok(Vec::new())
+                }));
+            (statements, outcome)
+        };
+        let (replayed, outcome) = run(0);
+        assert!(matches!(outcome, Err(StoreError::Replayed)), "{outcome:?}");
+        assert_eq!(
+            replayed.statements(),
+            [crate::store::request_claims::CLAIM_SIGNED_REQUEST],
+            "the claim comes first and nothing follows it"
+        );
+        let (first, outcome) = run(1);
+        assert!(outcome.is_ok(), "{outcome:?}");
+        assert_eq!(
+            first.statements(),
+            [
+                crate::store::request_claims::CLAIM_SIGNED_REQUEST,
+                TAKE_SLOT_WITHIN_LIMIT,
+                INSERT_CONSULTATION
+            ]
+        );
+        assert_eq!(
+            first.ran[0].1,
+            [text("v0=abc"), Owned::Integer(Some(1_718_000_000))]
+        );
+    }
+
+    #[test]
     fn the_department_question_is_saved_with_the_consultation_only_when_still_unknown() {
         let policy = QuotaPolicy::new(10, vec![8, 10]).unwrap();
         let terms = IntakeTerms {
-            quota_kind: "consultation",
-            policy: &policy,
-            bucket: "2024-06".into(),
-            received_at: 1_718_000_000,
-            received_month: "2024-06".parse().unwrap(),
             ask_department: Some("\"department\""),
-            replay_claim: None,
+            ..june_terms(&policy)
         };
         let run = |unknown_department| {
             let mut statements = Scripted {
@@ -540,13 +585,8 @@ mod tests {
         let mut statements = Scripted::default();
         let policy = QuotaPolicy::new(10, vec![8, 10]).unwrap();
         let terms = IntakeTerms {
-            quota_kind: "consultation",
-            policy: &policy,
-            bucket: "2024-06".into(),
             received_at: 0,
-            received_month: "2024-06".parse().unwrap(),
-            ask_department: None,
-            replay_claim: None,
+            ..june_terms(&policy)
         };
         let failed = run_without_waiting(record_intake(&mut statements, &draft(), &terms, |_| {
             Err(StoreError::Write("no messages".into()))
