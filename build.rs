@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 fn main() {
     pack_relative_relocations();
     println!("cargo:rerun-if-changed=prompts");
+    // `sqlx::migrate!` reads the folders when the crate compiles; a new
+    // migration file must make it compile again.
+    println!("cargo:rerun-if-changed=migrations");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("prompts");
     let mut files = Vec::new();
     collect_templates(&root, &mut files);

@@ -280,3 +280,130 @@ async fn in_memory() -> Store {
         .await
         .expect("open in-memory store")
 }
+
+/// Migration 10 rebuilds the consultations, the outbox and the replay
+/// claims on SQLite: a database made before it keeps every row, the links
+/// of its history, its unsent messages and the claims it remembers.
+#[tokio::test]
+async fn a_sqlite_database_from_before_the_lean_tables_keeps_everything() {
+    use sqlx::Row as _;
+    sqlx::any::install_default_drivers();
+    let dir = tempfile::tempdir().unwrap();
+    let earlier = dir.path().join("migrations");
+    std::fs::create_dir(&earlier).unwrap();
+    let ours = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    for entry in std::fs::read_dir(&ours).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if name.as_str() < "20261201000010" {
+            std::fs::copy(&path, earlier.join(&name)).unwrap();
+        }
+    }
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("banso.db").display()
+    );
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    sqlx::migrate::Migrator::new(earlier.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    for statement in [
+        "INSERT INTO consultations (id, short_id, month_seq, requester, department, title, category, details, \
+         status, intake_status, received_at, received_month, quota_kind, quota_bucket, quota_position, updated_at) \
+         VALUES (7, '2611-003', 3, 'U1', '総務局', 'VPNの相談', 'other', 'A&B社のVPN', 'received', 'received', \
+         1764547200, '2026-11', 'consultation', '2026-11', 3, 1764547200)",
+        "INSERT INTO consultation_events (consultation_id, at, actor, kind, to_status) \
+         VALUES (7, 1764547200, 'U1', 'created', 'received')",
+        "INSERT INTO outbox (idempotency_key, recipient, text, buttons, created_at) \
+         VALUES ('c7:created:team', '#banso-team', '新しい相談', '[]', 1764547200)",
+        "INSERT INTO slack_request_claims (signature, sent_at) VALUES ('v0=before', 1764547200)",
+    ] {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+
+    let store = Store::open(&url)
+        .await
+        .expect("migrations 10 and later apply");
+    let found = store
+        .consultation_by_short_id("2611-003")
+        .await
+        .unwrap()
+        .expect("found by its short id after the rebuild");
+    assert_eq!((found.id, found.title.as_str()), (7, "VPNの相談"));
+    assert_eq!(found.details, "A&B社のVPN");
+    assert_eq!(
+        store.consultation_by_short_id("2611-004").await.unwrap(),
+        None
+    );
+    let pool = store.pool();
+    let orphans = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    assert!(
+        orphans.is_empty(),
+        "history still points at its consultation"
+    );
+    let history: i64 =
+        sqlx::query("SELECT COUNT(*) FROM consultation_events WHERE consultation_id = 7")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .get(0);
+    assert_eq!(history, 1);
+    let unsent: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND idempotency_key = 'c7:created:team'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+    .get(0);
+    assert_eq!(unsent, 1, "an unsent message is still waiting to go out");
+    assert!(
+        !store
+            .claim_signed_request("v0=before", 1764547200)
+            .await
+            .unwrap(),
+        "a claim taken before the rebuild still refuses its replay"
+    );
+    assert!(
+        store
+            .claim_signed_request("v0=after", 1764547201)
+            .await
+            .unwrap()
+    );
+    // A new consultation takes the next id, not one of the old ones.
+    let policy = QuotaPolicy::new(10, vec![8, 10]).unwrap();
+    let recorded = store
+        .record_consultation(
+            &ConsultationDraft {
+                requester: "U2".into(),
+                department: Some("財政局".into()),
+                title: "次の相談".into(),
+                category: Category::Other,
+                details: "次の相談".into(),
+                desired_date: None,
+            },
+            &IntakeTerms {
+                quota_kind: "consultation",
+                policy: &policy,
+                bucket: "2026-11".into(),
+                received_at: 1764547300,
+                received_month: "2026-11".parse().unwrap(),
+                ask_department: None,
+                replay_claim: None,
+            },
+            |_| Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(recorded.consultation.id, 8);
+    assert_eq!(recorded.consultation.short_id, "2611-004");
+    let again = store.migrate().await.unwrap();
+    assert_eq!(again.applied_now, 0);
+    store.close().await;
+}

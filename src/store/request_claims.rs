@@ -23,9 +23,11 @@ pub struct ReplayClaim {
 
 /// Claims a signature; inserts nothing if it was claimed before. The
 /// primary key makes exactly one of two simultaneous claims win, on both
-/// backends.
+/// backends: the signature on PostgreSQL; on SQLite the timestamp and the
+/// signature, one B-tree in the order requests were sent (migration 10).
+/// A replay repeats both, and a changed timestamp fails the signature.
 pub(in crate::store) const CLAIM_SIGNED_REQUEST: &str = "INSERT INTO slack_request_claims (signature, sent_at) VALUES ($1, $2) \
-     ON CONFLICT (signature) DO NOTHING";
+     ON CONFLICT DO NOTHING";
 
 impl Store {
     /// Claims the signed request `signature` (sent at `sent_at`, epoch

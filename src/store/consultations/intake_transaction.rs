@@ -299,6 +299,23 @@ fn short_id_prefix(month: YearMonth) -> String {
     format!("{:02}{:02}", month.year().rem_euclid(100), month.month())
 }
 
+/// What a short id is made of, read back: its receipt month (`YYYY-MM`)
+/// and its number in that month, by which the consultations' index finds
+/// it. `YY` is read as 20YY: banso's contract and its data start in 2026,
+/// and a short id of the next century would need a longer form anyway.
+/// `None` for anything the intake would never have made.
+pub(in crate::store) fn short_id_parts(short_id: &str) -> Option<(String, i64)> {
+    let (prefix, number) = short_id.split_once('-')?;
+    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    if prefix.len() != 4 || !all_digits(prefix) || !all_digits(number) || number.len() < 3 {
+        return None;
+    }
+    let (year, month) = prefix.split_at(2);
+    let number: i64 = number.parse().ok()?;
+    let month_number: u32 = month.parse().ok()?;
+    ((1..=12).contains(&month_number) && number > 0).then(|| (format!("20{year}-{month}"), number))
+}
+
 /// Drives steps whose every statement completes before it returns (the
 /// intake writer's rusqlite ones) to their end in one poll. Steps that
 /// would wait are a mistake in the code, not a database state, but are
@@ -318,6 +335,28 @@ pub(in crate::store) fn run_without_waiting<T>(
 mod tests {
     use super::*;
     use crate::domain::consultation::Category;
+
+    #[test]
+    fn a_short_id_reads_back_as_the_month_and_number_it_was_made_of() {
+        let month: YearMonth = "2026-12".parse().unwrap();
+        assert_eq!(short_id_prefix(month), "2612");
+        assert_eq!(short_id_parts("2612-001"), Some(("2026-12".into(), 1)));
+        assert_eq!(short_id_parts("2701-1234"), Some(("2027-01".into(), 1234)));
+        for never_made in [
+            "",
+            "2612",
+            "2612-",
+            "2612-01",
+            "2613-001",
+            "2600-001",
+            "26a2-001",
+            "2612-000",
+            "12612-001",
+            "2612-0x1",
+        ] {
+            assert_eq!(short_id_parts(never_made), None, "{never_made}");
+        }
+    }
     use crate::message::{Outgoing, Recipient};
 
     /// A statement as the fake saw it, its values owned.

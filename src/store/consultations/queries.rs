@@ -31,9 +31,17 @@ impl Store {
         &self,
         short_id: &str,
     ) -> Result<Option<Consultation>, StoreError> {
+        // Found by its month and number, through the index that keeps
+        // them unique; the short id itself has no index of its own.
+        let Some((month, number)) = super::intake_transaction::short_id_parts(short_id) else {
+            return Ok(None);
+        };
         let row: Option<ConsultationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {CONSULTATION_COLUMNS} FROM consultations WHERE short_id = $1"
+            "SELECT {CONSULTATION_COLUMNS} FROM consultations \
+             WHERE received_month = $1 AND month_seq = $2 AND short_id = $3"
         )))
+        .bind(month)
+        .bind(number)
         .bind(short_id)
         .fetch_optional(self.pool())
         .await?;
