@@ -2,6 +2,8 @@
 
 mod support;
 
+use std::time::Duration;
+
 use banso::domain::consultation::{Category, Status};
 use banso::domain::quota::QuotaPolicy;
 use banso::message::{Outgoing, Recipient};
@@ -273,6 +275,66 @@ async fn one_of_twenty_intakes_fails(store: &Store, label: &str) {
     // The store (and on a SQLite file its writer) goes on after the failure.
     let after = intake(store.clone(), "U100".into(), false).await.unwrap();
     assert_eq!(after.consultation.short_id, "2406-020", "{label}");
+}
+
+/// When another process holds SQLite's write lock, a new consultation
+/// waits for it on the writer's thread and is stored once it is free:
+/// the request's own thread, which writes at once when nothing is in the
+/// way, never sleeps in SQLite's busy handler (here it is the only thread:
+/// had it slept, the lock could not have been released until the busy
+/// timeout passed).
+#[tokio::test(flavor = "current_thread")]
+async fn an_intake_waits_for_a_lock_another_process_holds_without_blocking_its_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("banso.db");
+    let store = Store::open(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let first = intake(store.clone(), "U001".into(), false).await.unwrap();
+    assert_eq!(first.consultation.short_id, "2406-001");
+    // The writer is open and idle now: the next intake would be written
+    // on the caller's thread, but another process has the lock.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let waiting = tokio::spawn(intake(store.clone(), "U002".into(), false));
+    let started = std::time::Instant::now();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Had the intake slept in the busy handler, this one thread would have
+    // been held for the whole busy timeout (5 s) before the sleep ended.
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the caller's thread waited for the lock"
+    );
+    assert!(!waiting.is_finished(), "stored while the lock was held");
+    other.execute_batch("COMMIT").unwrap();
+    let second = waiting.await.unwrap().expect("stored after the lock");
+    assert_eq!(second.consultation.short_id, "2406-002");
+    // And with the lock free again, the next one is written at once, on
+    // the request's own thread (whose messages are built where it is
+    // written).
+    let written_on = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let seen = written_on.clone();
+    let policy = QuotaPolicy::new(10, vec![8, 10]).unwrap();
+    let terms = IntakeTerms {
+        quota_kind: "consultation",
+        policy: &policy,
+        bucket: "2024-06".into(),
+        received_at: 1_718_000_000,
+        received_month: "2024-06".parse().unwrap(),
+        ask_department: None,
+        replay_claim: None,
+    };
+    let third = store
+        .record_consultation(&draft("U003"), &terms, move |_| {
+            *seen.lock().unwrap() = std::thread::current().name().map(str::to_owned);
+            Vec::new()
+        })
+        .await
+        .unwrap();
+    assert_eq!(third.consultation.short_id, "2406-003");
+    let thread = written_on.lock().unwrap().clone();
+    assert_ne!(thread.as_deref(), Some("banso-intake"), "{thread:?}");
+    assert_eq!(store.pending_messages(10).await.unwrap().len(), 2);
 }
 
 async fn in_memory() -> Store {

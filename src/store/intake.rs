@@ -1,19 +1,30 @@
-//! The intake writer: on a SQLite file, new consultations are written by
-//! one thread that owns a connection of its own and commits the intakes
-//! that arrive together in one transaction (group commit).
+//! The intake writer: on a SQLite file, new consultations are written on
+//! one connection of their own, and the intakes that arrive together are
+//! committed in one transaction (group commit).
 //!
 //! Each request is still stored before it is acknowledged: its answer is
 //! sent only after the commit that holds it. What the group saves is the
 //! per-transaction cost (BEGIN, COMMIT, the WAL frames of the counter and
 //! index pages) and the hand-off of every statement to a driver thread,
-//! which is what limited a busy `banso serve` (BENCHMARKS.md). Each intake
-//! runs in a savepoint of its own, so one that fails is rolled back alone
-//! and the others commit.
+//! which is what limited a busy `banso serve` (BENCHMARKS.md). A group is
+//! first written without savepoints; only if one of its intakes fails is
+//! it written again with a savepoint for each, so that the failing one is
+//! rolled back alone and the others commit.
+//!
+//! Who commits: when the connection is free and nothing is queued, the
+//! request's own thread writes its intake at once (`try_now`), as a bare
+//! server would: a lone request costs no hand-off to the writer's thread
+//! and back, two thread wake-ups that were most of its wait
+//! (BENCHMARKS.md). Otherwise, or if another process holds SQLite's write
+//! lock at that moment, it joins the queue of the writer's thread, which
+//! commits whatever has gathered in one group. The caller's thread never
+//! waits for a lock on this path: SQLite's busy handler is off while it
+//! begins its transaction.
 //!
 //! What an intake writes, and in what order, is defined once, in
 //! `consultations::record_intake`, which PostgreSQL and in-memory SQLite
-//! run through sqlx: this module only runs its statements in the intake's
-//! rusqlite savepoint (`OnConnection`).
+//! run through sqlx: this module only runs its statements on its
+//! rusqlite connection (`OnConnection`).
 //!
 //! The writer also takes the replay claims of signed Slack requests
 //! (`request_claims`): each is one statement in the same group commit as
@@ -22,7 +33,9 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex as BlockingMutex};
+use std::time::Duration;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql, TransactionBehavior, named_params};
@@ -46,26 +59,24 @@ const MOST_IN_ONE_COMMIT: usize = 128;
 /// written again with savepoints builds them again.
 type BuildMessages = Box<dyn Fn(&Recorded) -> Vec<NewMessage> + Send>;
 
-/// One request to record, with where its answer goes.
+/// One consultation to record.
 struct Intake {
     draft: ConsultationDraft,
     terms: OwnedTerms,
     messages: BuildMessages,
-    answer: oneshot::Sender<Result<Recorded, StoreError>>,
 }
 
-/// A signed request's replay claim, answered (first or not) after the
-/// commit that holds it.
+/// A signed request's replay claim.
 struct Claim {
     signature: String,
     sent_at: i64,
-    answer: oneshot::Sender<Result<bool, StoreError>>,
 }
 
-/// What the writer's queue carries.
+/// What the writer's queue carries: a job and where its answer goes,
+/// after the commit that holds it.
 enum Job {
-    Intake(Box<Intake>),
-    Claim(Claim),
+    Intake(Box<Intake>, oneshot::Sender<Result<Recorded, StoreError>>),
+    Claim(Claim, oneshot::Sender<Result<bool, StoreError>>),
 }
 
 /// The jobs of one commit.
@@ -73,13 +84,21 @@ enum Job {
 struct Group {
     intakes: Vec<Intake>,
     claims: Vec<Claim>,
+    intake_answers: Vec<oneshot::Sender<Result<Recorded, StoreError>>>,
+    claim_answers: Vec<oneshot::Sender<Result<bool, StoreError>>>,
 }
 
 impl Group {
     fn add(&mut self, job: Job) {
         match job {
-            Job::Intake(intake) => self.intakes.push(*intake),
-            Job::Claim(claim) => self.claims.push(claim),
+            Job::Intake(intake, answer) => {
+                self.intakes.push(*intake);
+                self.intake_answers.push(answer);
+            }
+            Job::Claim(claim, answer) => {
+                self.claims.push(claim);
+                self.claim_answers.push(answer);
+            }
         }
     }
 
@@ -87,18 +106,25 @@ impl Group {
         self.intakes.len() + self.claims.len()
     }
 
+    /// Tells each job its outcome; a request whose caller went away is
+    /// stored all the same.
+    fn answer(self, (recorded, claimed): GroupOutcomes) {
+        for (answer, outcome) in self.intake_answers.into_iter().zip(recorded) {
+            let _ = answer.send(outcome);
+        }
+        for (answer, outcome) in self.claim_answers.into_iter().zip(claimed) {
+            let _ = answer.send(outcome);
+        }
+    }
+
     /// Tells every job of the group the same failure.
     fn fail(self, message: &str) {
-        for intake in self.intakes {
-            let _ = intake
-                .answer
-                .send(Err(StoreError::Write(message.to_owned())));
-        }
-        for claim in self.claims {
-            let _ = claim
-                .answer
-                .send(Err(StoreError::Write(message.to_owned())));
-        }
+        let failed = || StoreError::Write(message.to_owned());
+        let outcomes = (
+            self.intakes.iter().map(|_| Err(failed())).collect(),
+            self.claims.iter().map(|_| Err(failed())).collect(),
+        );
+        self.answer(outcomes);
     }
 }
 
@@ -127,18 +153,38 @@ impl OwnedTerms {
     }
 }
 
-/// The handle the store keeps; the thread ends when the last clone of the
-/// store is dropped.
-#[derive(Debug, Clone)]
-pub(crate) struct IntakeWriter {
-    jobs: mpsc::UnboundedSender<Job>,
+/// What the writer's thread and the callers share.
+struct Shared {
+    /// The writer's connection, opened with the first job (an idle
+    /// process holds none); whoever holds it commits.
+    connection: BlockingMutex<Option<Connection>>,
+    /// Jobs sent to the writer's thread and not yet taken into a group: a
+    /// caller writes at once only when this is zero, so that it never
+    /// overtakes requests already waiting.
+    queued: AtomicUsize,
+    /// Whether callers may write at once: the writer's thread says no
+    /// while the groups it commits hold several jobs (requests arrive
+    /// faster than one commit each: they are cheaper together), and yes
+    /// again when one arrives alone.
+    now_allowed: AtomicBool,
+    /// The store's: the writer takes its turn like every other writer of
+    /// this process.
+    gate: Arc<Mutex<()>>,
 }
 
-impl std::fmt::Debug for Intake {
+/// The handle the store keeps; the thread ends when the last clone of the
+/// store is dropped.
+#[derive(Clone)]
+pub(crate) struct IntakeWriter {
+    jobs: mpsc::UnboundedSender<Job>,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for IntakeWriter {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
-            .debug_struct("Intake")
-            .field("requester", &self.draft.requester)
+            .debug_struct("IntakeWriter")
+            .field("queued", &self.shared.queued.load(Ordering::Relaxed))
             .finish_non_exhaustive()
     }
 }
@@ -149,24 +195,31 @@ impl IntakeWriter {
     /// other writer of this process.
     pub(crate) fn start(path: &Path, write_gate: Arc<Mutex<()>>) -> Result<Self, StoreError> {
         let path = path.to_owned();
+        let shared = Arc::new(Shared {
+            connection: BlockingMutex::new(None),
+            queued: AtomicUsize::new(0),
+            now_allowed: AtomicBool::new(true),
+            gate: write_gate,
+        });
         let (jobs, queue) = mpsc::unbounded_channel();
+        let for_thread = shared.clone();
         std::thread::Builder::new()
             .name("banso-intake".into())
-            .spawn(move || run(&path, queue, &write_gate))
+            .spawn(move || run(&path, queue, &for_thread))
             .map_err(|error| {
                 StoreError::Write(format!("cannot start the intake writer: {error}"))
             })?;
-        Ok(Self { jobs })
+        Ok(Self { jobs, shared })
     }
 
-    /// Records one consultation and waits for the commit that holds it.
+    /// Records one consultation: at once if the writer is idle, else in
+    /// the writer's next group; returns after the commit that holds it.
     pub(crate) async fn record(
         &self,
         draft: &ConsultationDraft,
         terms: &IntakeTerms<'_>,
         messages: BuildMessages,
     ) -> Result<Recorded, StoreError> {
-        let (answer, answered) = oneshot::channel();
         let intake = Intake {
             draft: draft.clone(),
             terms: OwnedTerms {
@@ -179,27 +232,57 @@ impl IntakeWriter {
                 replay_claim: terms.replay_claim.cloned(),
             },
             messages,
-            answer,
         };
-        self.jobs
-            .send(Job::Intake(Box::new(intake)))
-            .map_err(|_| StoreError::WriterStopped)?;
+        let intake = match self.try_now(std::slice::from_ref(&intake), &[]) {
+            Some((mut recorded, _)) => {
+                return recorded.pop().expect("one outcome for one intake");
+            }
+            None => intake,
+        };
+        let (answer, answered) = oneshot::channel();
+        self.send(Job::Intake(Box::new(intake), answer))?;
         answered.await.map_err(|_| StoreError::WriterStopped)?
     }
 
-    /// Claims a signed request in the next group commit and waits for it:
-    /// true if no claim on `signature` was committed before.
+    /// Claims a signed request (at once or in the writer's next group) and
+    /// returns after its commit: true if no claim on `signature` was
+    /// committed before.
     pub(crate) async fn claim(&self, signature: &str, sent_at: i64) -> Result<bool, StoreError> {
-        let (answer, answered) = oneshot::channel();
         let claim = Claim {
             signature: signature.to_owned(),
             sent_at,
-            answer,
         };
-        self.jobs
-            .send(Job::Claim(claim))
-            .map_err(|_| StoreError::WriterStopped)?;
+        if let Some((_, mut claimed)) = self.try_now(&[], std::slice::from_ref(&claim)) {
+            return claimed.pop().expect("one outcome for one claim");
+        }
+        let (answer, answered) = oneshot::channel();
+        self.send(Job::Claim(claim, answer))?;
         answered.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    fn send(&self, job: Job) -> Result<(), StoreError> {
+        self.shared.queued.fetch_add(1, Ordering::AcqRel);
+        self.jobs.send(job).map_err(|_| {
+            self.shared.queued.fetch_sub(1, Ordering::AcqRel);
+            StoreError::WriterStopped
+        })
+    }
+
+    /// Commits these jobs on the caller's thread if that costs no wait:
+    /// nothing queued before them, the connection open and free, this
+    /// process's write gate free, and SQLite's write lock free (another
+    /// process may hold it). `None` if any of those is not so: the caller
+    /// queues the jobs for the writer's thread instead.
+    fn try_now(&self, intakes: &[Intake], claims: &[Claim]) -> Option<GroupOutcomes> {
+        if !self.shared.now_allowed.load(Ordering::Relaxed)
+            || self.shared.queued.load(Ordering::Acquire) != 0
+        {
+            return None;
+        }
+        let mut connection = self.shared.connection.try_lock().ok()?;
+        let connection = connection.as_mut()?;
+        let _turn = self.shared.gate.try_lock().ok()?;
+        commit_group(connection, intakes, claims, Wait::Never).ok()
     }
 }
 
@@ -240,21 +323,28 @@ fn open(path: &Path) -> Result<Connection, StoreError> {
 /// The connection is opened with the first job, so an idle process
 /// holds none (BENCHMARKS.md, memory); if opening fails, that group is
 /// answered with the error and the next one tries again.
-fn run(path: &Path, mut queue: mpsc::UnboundedReceiver<Job>, gate: &Mutex<()>) {
-    let mut connection: Option<Connection> = None;
+fn run(path: &Path, mut queue: mpsc::UnboundedReceiver<Job>, shared: &Shared) {
     while let Some(first) = queue.blocking_recv() {
         let mut group = Group::default();
         group.add(first);
+        // A caller writing at once holds the connection meanwhile; what
+        // arrives while it does joins this group.
+        let mut guard = shared
+            .connection
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         while group.len() < MOST_IN_ONE_COMMIT {
             match queue.try_recv() {
                 Ok(next) => group.add(next),
                 Err(_) => break,
             }
         }
-        let connection = match &mut connection {
+        shared.queued.fetch_sub(group.len(), Ordering::AcqRel);
+        shared.now_allowed.store(group.len() < 2, Ordering::Relaxed);
+        let connection = match &mut *guard {
             Some(connection) => connection,
             None => match open(path) {
-                Ok(opened) => connection.insert(opened),
+                Ok(opened) => guard.insert(opened),
                 Err(error) => {
                     tracing::error!(%error, "the intake writer cannot open the database");
                     group.fail(&error.to_string());
@@ -262,15 +352,19 @@ fn run(path: &Path, mut queue: mpsc::UnboundedReceiver<Job>, gate: &Mutex<()>) {
                 }
             },
         };
-        let _turn = gate.blocking_lock();
-        let (recorded, claimed) = commit_group(connection, &group.intakes, &group.claims);
-        // A request whose caller went away is stored all the same.
-        for (intake, answer) in group.intakes.into_iter().zip(recorded) {
-            let _ = intake.answer.send(answer);
-        }
-        for (claim, answer) in group.claims.into_iter().zip(claimed) {
-            let _ = claim.answer.send(answer);
-        }
+        let turn = shared.gate.blocking_lock();
+        let outcomes = commit_group(
+            connection,
+            &group.intakes,
+            &group.claims,
+            Wait::AsLongAsNeeded,
+        )
+        .unwrap_or_else(|error| all_failed(&error, group.intakes.len(), group.claims.len()));
+        // Free before the answers wake their callers, so that the next
+        // request of one of them can be written at once.
+        drop(turn);
+        drop(guard);
+        group.answer(outcomes);
     }
 }
 
@@ -280,18 +374,44 @@ type GroupOutcomes = (
     Vec<Result<bool, StoreError>>,
 );
 
+/// The same failure for every job of a group.
+fn all_failed(error: &rusqlite::Error, intakes: usize, claims: usize) -> GroupOutcomes {
+    (
+        (0..intakes).map(|_| Err(error_of(error))).collect(),
+        (0..claims).map(|_| Err(error_of(error))).collect(),
+    )
+}
+
+/// How long beginning a group's transaction may wait for SQLite's write
+/// lock, which another process (a console, a second `serve`) may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wait {
+    /// The busy timeout, on the writer's own thread.
+    AsLongAsNeeded,
+    /// Not at all, on a caller's thread: the jobs go to the queue instead.
+    Never,
+}
+
 /// Writes a group in one transaction and returns each job's outcome; if
-/// the commit fails, every job of the group fails with it. The intakes are
+/// the commit fails, every job of the group fails with it. `Err` if the
+/// transaction could not begin: nothing was written. The intakes are
 /// first written side by side with no savepoints (a savepoint copies each
 /// page it first changes: 7% of the writer's time in the profile,
 /// BENCHMARKS.md); only if one of them fails is the group rolled back and
 /// written again with a savepoint for each, so that the failing one is
 /// rolled back alone and the others commit.
-fn commit_group(connection: &mut Connection, group: &[Intake], claims: &[Claim]) -> GroupOutcomes {
-    match write_group(connection, group, claims, Isolation::Together) {
-        Some(outcomes) => outcomes,
-        None => write_group(connection, group, claims, Isolation::EachAlone)
-            .expect("a group written with savepoints always has outcomes"),
+fn commit_group(
+    connection: &mut Connection,
+    group: &[Intake],
+    claims: &[Claim],
+    wait: Wait,
+) -> Result<GroupOutcomes, rusqlite::Error> {
+    match write_group(connection, group, claims, Isolation::Together, wait)? {
+        Some(outcomes) => Ok(outcomes),
+        None => Ok(
+            write_group(connection, group, claims, Isolation::EachAlone, wait)?
+                .expect("a group written with savepoints always has outcomes"),
+        ),
     }
 }
 
@@ -304,24 +424,34 @@ enum Isolation {
     EachAlone,
 }
 
+/// Begins the write transaction, waiting for SQLite's write lock as
+/// `wait` allows. The busy timeout is set back at once: the statements
+/// after BEGIN IMMEDIATE hold the lock and never wait for it.
+fn begin(connection: &Connection, wait: Wait) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+    // The writer never nests transactions: each group begins on a
+    // connection with none open.
+    let immediate =
+        || rusqlite::Transaction::new_unchecked(connection, TransactionBehavior::Immediate);
+    if wait == Wait::AsLongAsNeeded {
+        return immediate();
+    }
+    connection.busy_timeout(Duration::ZERO)?;
+    let began = immediate();
+    let restored =
+        connection.busy_timeout(Duration::from_millis(u64::from(SQLITE_BUSY_TIMEOUT_MS)));
+    let transaction = began?;
+    restored?;
+    Ok(transaction)
+}
+
 fn write_group(
     connection: &mut Connection,
     group: &[Intake],
     claims: &[Claim],
     isolation: Isolation,
-) -> Option<GroupOutcomes> {
-    let (intake_count, claim_count) = (group.len(), claims.len());
-    let all_failed = |error: &rusqlite::Error| -> GroupOutcomes {
-        (
-            (0..intake_count).map(|_| Err(error_of(error))).collect(),
-            (0..claim_count).map(|_| Err(error_of(error))).collect(),
-        )
-    };
-    let mut transaction = match connection.transaction_with_behavior(TransactionBehavior::Immediate)
-    {
-        Ok(transaction) => transaction,
-        Err(error) => return Some(all_failed(&error)),
-    };
+    wait: Wait,
+) -> Result<Option<GroupOutcomes>, rusqlite::Error> {
+    let mut transaction = begin(connection, wait)?;
     // One statement each: a statement that fails changes nothing, so a
     // claim needs no savepoint of its own.
     let claimed: Vec<Result<bool, StoreError>> = claims
@@ -342,7 +472,7 @@ fn write_group(
                 Ok(recorded) => Ok(recorded),
                 // The whole attempt is rolled back (the transaction is
                 // dropped uncommitted) and the group written again.
-                Err(_) => return None,
+                Err(_) => return Ok(None),
             },
             Isolation::EachAlone => {
                 transaction
@@ -358,13 +488,13 @@ fn write_group(
         // A failed savepoint is rolled back when dropped.
         outcomes.push(outcome);
     }
-    Some(match transaction.commit() {
+    Ok(Some(match transaction.commit() {
         Ok(()) => (outcomes, claimed),
         Err(error) => {
             tracing::error!(%error, "an intake group could not be committed");
-            all_failed(&error)
+            all_failed(&error, group.len(), claims.len())
         }
-    })
+    }))
 }
 
 /// `rusqlite::Error` is not `Clone`; a group's shared failure is told to
