@@ -51,6 +51,8 @@ struct FakeSlack {
     /// Per channel, the answers still to give, in order; then `Accept`.
     script: Arc<Mutex<HashMap<String, VecDeque<Answer>>>>,
     calls: Arc<Mutex<Vec<Call>>>,
+    /// Where its Web API is served.
+    api_url: String,
 }
 
 impl FakeSlack {
@@ -121,23 +123,116 @@ const START: &str = "2024-06-10T10:00:00+09:00";
 /// A store, a manual clock at `START`, a fake Slack stamping calls with
 /// that clock, and a sender pointed at it.
 async fn setup() -> (support::TestStore, ManualClock, FakeSlack, Sender) {
-    let test = support::sqlite_store().await;
+    setup_on(support::sqlite_store().await).await
+}
+
+/// As `setup`, on the store given.
+async fn setup_on(
+    test: support::TestStore,
+) -> (support::TestStore, ManualClock, FakeSlack, Sender) {
     let clock = ManualClock::starting_at(DateTime::parse_from_rfc3339(START).unwrap().to_utc());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let fake = FakeSlack {
         clock: clock.clone(),
         script: Arc::default(),
         calls: Arc::default(),
+        api_url: format!("http://{}/api", listener.local_addr().unwrap()),
     };
     let app = Router::new()
         .route("/api/conversations.open", post(open_dm))
         .route("/api/chat.postMessage", post(post_message))
         .with_state(fake.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let api_url = format!("http://{}/api", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let api = WebApi::new(Secret::new("xoxb-test"), Some(&api_url));
-    let sender = Sender::new(test.store.clone(), Arc::new(clock.clone()), api, TEAM);
+    let sender = sender_of(&test.store, &clock, &fake);
     (test, clock, fake, sender)
+}
+
+/// A sender on `store` pointed at the fake.
+fn sender_of(store: &Store, clock: &ManualClock, fake: &FakeSlack) -> Sender {
+    let api = WebApi::new(Secret::new("xoxb-test"), Some(&fake.api_url));
+    Sender::new(store.clone(), Arc::new(clock.clone()), api, TEAM)
+}
+
+/// Two replicas of `banso serve` on one database (on SQLite, two stores
+/// of one file; on PostgreSQL, two pools), each with its sender, driven
+/// together: every message reaches Slack once, each channel's messages in
+/// their order and a second apart whichever replica sends them, and a 429
+/// seen by one holds the other back too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_replicas_send_each_message_once_in_order_at_one_shared_pace() {
+    let stores = support::all_stores().await;
+    for test in stores {
+        let label = test.label;
+        let other_store = test.second_replica().await;
+        let (test, clock, fake, mut one) = setup_on(test).await;
+        let mut other = sender_of(&other_store, &clock, &fake);
+        let t0 = clock.now();
+        fake.answer("#banso", &[Answer::Accept, Answer::RateLimited(5)]);
+        let mut texts = Vec::new();
+        for n in 0..6 {
+            for to in [channel("#banso"), channel(TEAM), dm("tanaka"), dm("sato")] {
+                let text = format!("{to}-{n}");
+                enqueue(&test.store, &clock, to, &text).await;
+                texts.push(text);
+            }
+        }
+        for _ in 0..200 {
+            let (a, b) = tokio::join!(one.deliver_due(), other.deliver_due());
+            let (a, b) = (a.unwrap(), b.unwrap());
+            match [a.next_try_at, b.next_try_at].into_iter().flatten().min() {
+                Some(at) if at > clock.now() => clock.set(at),
+                Some(_) => {}
+                None if test.store.pending_messages(10).await.unwrap().is_empty() => break,
+                None => {}
+            }
+        }
+        let calls = fake.calls();
+        let mut posted: Vec<String> = calls.iter().map(|call| call.text.clone()).collect();
+        // The 429's try is no post: drop the one refused try of #banso.
+        let refused = calls
+            .iter()
+            .filter(|call| call.channel == "#banso")
+            .nth(1)
+            .map(|call| call.text.clone())
+            .unwrap();
+        let at = posted.iter().position(|text| *text == refused).unwrap();
+        posted.remove(at);
+        let mut sorted = posted.clone();
+        sorted.sort();
+        let mut expected = texts.clone();
+        expected.sort();
+        assert_eq!(sorted, expected, "{label}: each message once");
+        for channel_id in ["#banso", TEAM, "Dtanaka", "Dsato"] {
+            let tries = fake.tries_of(channel_id);
+            for pair in tries.windows(2) {
+                assert!(
+                    pair[1] - pair[0] >= Duration::seconds(1),
+                    "{label}: {channel_id} tried twice within a second: {tries:?}"
+                );
+            }
+            let texts_in_order: Vec<String> = calls
+                .iter()
+                .filter(|call| call.channel == channel_id)
+                .map(|call| call.text.clone())
+                .collect();
+            let mut deduped = texts_in_order.clone();
+            deduped.dedup();
+            let mut sorted = deduped.clone();
+            sorted.sort();
+            assert_eq!(deduped, sorted, "{label}: {channel_id} out of order");
+        }
+        // After the 429 (on the second try, at t0 + 1 s), #banso waited
+        // its five seconds whichever sender came next.
+        let banso = fake.tries_of("#banso");
+        assert_eq!(banso[1] - t0, Duration::seconds(1), "{label}");
+        assert_eq!(banso[2] - banso[1], Duration::seconds(5), "{label}");
+        assert!(
+            test.store.pending_messages(10).await.unwrap().is_empty(),
+            "{label}"
+        );
+        other_store.close().await;
+        test.cleanup().await;
+    }
 }
 
 async fn enqueue(store: &Store, clock: &ManualClock, to: Recipient, text: &str) {
@@ -337,5 +432,39 @@ async fn a_refused_message_is_given_up_at_once_and_the_team_channel_is_not_told_
         to_team[1].contains("tanaka") && to_team[1].contains("channel_not_found"),
         "{to_team:?}"
     );
+    test.cleanup().await;
+}
+
+/// A replica that dies holding a channel's turn (killed between taking it
+/// and posting) holds up that channel only until its lease ends; then
+/// another sender takes the channel over and sends. Other channels do not
+/// wait at all.
+#[tokio::test]
+async fn a_dead_replicas_turn_is_taken_over_when_its_lease_ends() {
+    let (test, clock, fake, mut sender) = setup().await;
+    let t0 = clock.now();
+    enqueue(&test.store, &clock, channel("#banso"), "reminder").await;
+    enqueue(&test.store, &clock, channel(TEAM), "notice").await;
+    let taken = test
+        .store
+        .take_channel_turn(
+            &channel("#banso"),
+            "dead-replica",
+            t0.timestamp_millis(),
+            90_000,
+        )
+        .await
+        .unwrap();
+    assert_eq!(taken, banso::store::ChannelTurn::Taken);
+
+    let first = sender.deliver_due().await.unwrap();
+    assert_eq!(first.report.sent, 1, "the team channel goes on");
+    assert_eq!(first.next_try_at, Some(t0 + Duration::seconds(90)));
+    clock.set(t0 + Duration::seconds(89));
+    assert_eq!(sender.deliver_due().await.unwrap().report.sent, 0);
+    clock.set(t0 + Duration::seconds(90));
+    assert_eq!(sender.deliver_due().await.unwrap().report.sent, 1);
+    assert_eq!(fake.tries_of("#banso"), [t0 + Duration::seconds(90)]);
+    assert_eq!(fake.tries_of(TEAM), [t0]);
     test.cleanup().await;
 }

@@ -180,23 +180,6 @@ impl Store {
         Ok(result.rows_affected() == 1)
     }
 
-    /// Gives a message up after its last attempt; it is kept, not sent.
-    pub async fn mark_message_given_up(
-        &self,
-        id: i64,
-        error: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        sqlx::query("UPDATE outbox SET failed_at = $1, last_error = $2 WHERE id = $3")
-            .bind(now)
-            .bind(error)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
     /// Records a Slack event id; false if it was seen before (a retry).
     pub async fn first_sight_of_event(&self, event_id: &str, now: i64) -> Result<bool, StoreError> {
         let _turn = self.write_turn().await;
@@ -213,15 +196,184 @@ impl Store {
         sqlx::query("SELECT 1").execute(self.pool()).await?;
         Ok(())
     }
+}
 
-    /// Records a failed delivery attempt.
-    pub async fn mark_message_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
+/// What `take_channel_turn` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelTurn {
+    /// This sender holds the channel's turn until its lease ends.
+    Taken,
+    /// Not before this instant (epoch milliseconds): the channel's pace,
+    /// a `Retry-After` or a backoff, or another sender's lease.
+    NotBefore(i64),
+}
+
+/// How a sender's turn at a channel ended, written in one transaction
+/// with the channel's next allowed send and the turn's release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TurnEnd<'a> {
+    /// Slack has the whole message: it is marked sent.
+    Delivered { id: i64, at: i64 },
+    /// Slack has one post of a message that needs more: the turn is
+    /// kept, so the rest follows from this sender, in order.
+    Continues,
+    /// Slack asked to wait (429): no try is counted.
+    Waits,
+    /// A try failed and will be repeated after a backoff.
+    Failed { id: i64, error: &'a str },
+    /// The last try failed: the message is given up, and the team's notice
+    /// of it queued in the same transaction.
+    GivenUp {
+        id: i64,
+        error: &'a str,
+        at: i64,
+        notice: Option<NewMessage>,
+    },
+    /// Nothing was tried: the message was sent by another sender in the
+    /// meantime.
+    Nothing,
+}
+
+/// Takes a channel's turn for `sender` if its pace allows a send at
+/// `now_ms` and no other sender holds an unexpired lease on it; the first
+/// turn of a channel creates its row. One statement: on PostgreSQL, of
+/// two senders racing for a channel the second waits for the first's row
+/// and then finds it taken.
+const TAKE_CHANNEL_TURN: &str = "INSERT INTO outbox_channels (recipient, next_allowed_ms, claimed_by, lease_until_ms) \
+     VALUES ($1, 0, $2, $3) ON CONFLICT (recipient) DO UPDATE \
+     SET claimed_by = excluded.claimed_by, lease_until_ms = excluded.lease_until_ms \
+     WHERE outbox_channels.next_allowed_ms <= $4 AND (outbox_channels.claimed_by IS NULL \
+     OR outbox_channels.claimed_by = $2 OR outbox_channels.lease_until_ms <= $4) \
+     RETURNING recipient";
+
+impl Store {
+    /// Takes the turn of the channel `recipient` for `sender` until
+    /// `now_ms + lease_ms`, or says when to try again.
+    pub async fn take_channel_turn(
+        &self,
+        recipient: &Recipient,
+        sender: &str,
+        now_ms: i64,
+        lease_ms: i64,
+    ) -> Result<ChannelTurn, StoreError> {
+        let recipient = encode_recipient(recipient);
         let _turn = self.write_turn().await;
-        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2")
-            .bind(error)
-            .bind(id)
-            .execute(self.pool())
+        let taken: Option<(String,)> = sqlx::query_as(TAKE_CHANNEL_TURN)
+            .bind(&recipient)
+            .bind(sender)
+            .bind(now_ms.saturating_add(lease_ms))
+            .bind(now_ms)
+            .fetch_optional(self.pool())
             .await?;
+        if taken.is_some() {
+            return Ok(ChannelTurn::Taken);
+        }
+        let (next_allowed, holder, lease_until): (i64, Option<String>, Option<i64>) =
+            sqlx::query_as(
+                "SELECT next_allowed_ms, claimed_by, lease_until_ms FROM outbox_channels WHERE recipient = $1",
+            )
+            .bind(&recipient)
+            .fetch_one(self.pool())
+            .await?;
+        let leased_until = match (holder, lease_until) {
+            (Some(holder), Some(until)) if holder != sender && until > now_ms => until,
+            _ => 0,
+        };
+        // A turn freed between the two statements is tried again at once.
+        Ok(ChannelTurn::NotBefore(
+            next_allowed.max(leased_until).max(now_ms),
+        ))
+    }
+
+    /// Whether a message is still waiting to be sent (another sender may
+    /// have sent it since it was read).
+    pub async fn message_is_pending(&self, id: i64) -> Result<bool, StoreError> {
+        let pending: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM outbox WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(pending.is_some())
+    }
+
+    /// Frees every channel turn `sender` holds; how many it held.
+    pub async fn release_channel_turns(&self, sender: &str) -> Result<u64, StoreError> {
+        let _turn = self.write_turn().await;
+        let released = sqlx::query(
+            "UPDATE outbox_channels SET claimed_by = NULL, lease_until_ms = NULL WHERE claimed_by = $1",
+        )
+        .bind(sender)
+        .execute(self.pool())
+        .await?;
+        Ok(released.rows_affected())
+    }
+
+    /// Ends `sender`'s turn at `recipient`: records what became of the
+    /// message, sets when the channel may next be posted to (never
+    /// earlier than it was) and frees the turn, unless the message
+    /// continues. If the lease was lost meanwhile, the channel's row is
+    /// another sender's and is left as it is; the message's own change is
+    /// still recorded (Slack has what it has).
+    pub async fn end_channel_turn(
+        &self,
+        recipient: &Recipient,
+        sender: &str,
+        next_allowed_ms: i64,
+        end: TurnEnd<'_>,
+    ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        let mut transaction = self.pool().begin().await?;
+        match &end {
+            TurnEnd::Delivered { id, at } => {
+                sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1 WHERE id = $2 AND sent_at IS NULL")
+                    .bind(at)
+                    .bind(id)
+                    .execute(&mut *transaction)
+                    .await?;
+            }
+            TurnEnd::Failed { id, error } => {
+                sqlx::query(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2",
+                )
+                .bind(*error)
+                .bind(id)
+                .execute(&mut *transaction)
+                .await?;
+            }
+            TurnEnd::GivenUp {
+                id,
+                error,
+                at,
+                notice,
+            } => {
+                sqlx::query("UPDATE outbox SET failed_at = $1, last_error = $2 WHERE id = $3")
+                    .bind(at)
+                    .bind(*error)
+                    .bind(id)
+                    .execute(&mut *transaction)
+                    .await?;
+                if let Some(notice) = notice {
+                    enqueue(&mut transaction, std::slice::from_ref(notice), *at).await?;
+                }
+            }
+            TurnEnd::Continues | TurnEnd::Waits | TurnEnd::Nothing => {}
+        }
+        let keep = matches!(end, TurnEnd::Continues);
+        sqlx::query(
+            "UPDATE outbox_channels SET \
+             next_allowed_ms = CASE WHEN $1 > next_allowed_ms THEN $1 ELSE next_allowed_ms END, \
+             claimed_by = CASE WHEN $2 = 1 THEN claimed_by ELSE NULL END, \
+             lease_until_ms = CASE WHEN $2 = 1 THEN lease_until_ms ELSE NULL END \
+             WHERE recipient = $3 AND claimed_by = $4",
+        )
+        .bind(next_allowed_ms)
+        .bind(i64::from(keep))
+        .bind(encode_recipient(recipient))
+        .bind(sender)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
         Ok(())
     }
 }

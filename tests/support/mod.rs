@@ -11,6 +11,8 @@ use sqlx::Connection;
 pub struct TestStore {
     pub store: Store,
     pub label: &'static str,
+    /// What the store was opened with, for a second replica of it.
+    url: String,
     _sqlite_dir: Option<tempfile::TempDir>,
     postgres: Option<(String, String)>,
 }
@@ -18,6 +20,13 @@ pub struct TestStore {
 impl TestStore {
     /// Drops the PostgreSQL schema the test used (SQLite files go with the
     /// temporary directory).
+    /// The same database opened again, as a second process would: a pool
+    /// of its own (and on SQLite an intake writer and a write gate of its
+    /// own).
+    pub async fn second_replica(&self) -> Store {
+        Store::open(&self.url).await.expect("open the store again")
+    }
+
     pub async fn cleanup(self) {
         self.store.close().await;
         if let Some((url, schema)) = self.postgres {
@@ -42,6 +51,7 @@ pub async fn sqlite_store() -> TestStore {
     assert_eq!(store.backend(), Backend::Sqlite);
     TestStore {
         store,
+        url,
         label: "sqlite",
         _sqlite_dir: Some(dir),
         postgres: None,
@@ -73,6 +83,7 @@ pub async fn postgres_store() -> Option<TestStore> {
     assert_eq!(store.backend(), Backend::Postgres);
     Some(TestStore {
         store,
+        url: schema_url,
         label: "postgres",
         _sqlite_dir: None,
         postgres: Some((url, schema)),

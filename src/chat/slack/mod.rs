@@ -94,8 +94,14 @@ pub async fn serve(
         async move {
             loop {
                 // A channel waiting out its pace or a backoff does not hold
-                // up new messages to other channels, nor a stop.
-                let pause = match sender.deliver_due().await {
+                // up new messages to other channels, nor a stop: a stop
+                // ends a delivery step where it is (a post Slack may have
+                // taken is sent again after the restart, as after a crash).
+                let step = tokio::select! {
+                    step = sender.deliver_due() => step,
+                    _ = stopped.changed() => break,
+                };
+                let pause = match step {
                     Ok(step) => step
                         .next_try_at
                         .map_or(OUTBOX_POLL, |at| sender.time_until(at).min(OUTBOX_POLL)),
@@ -119,6 +125,11 @@ pub async fn serve(
                 tracing::warn!(
                     "outbox not drained before shutdown; the rest goes out after the restart"
                 );
+            }
+            // The next process (or another replica) takes these channels
+            // at once rather than after the lease.
+            if let Err(error) = sender.release_turns().await {
+                tracing::warn!(%error, "channel turns not released; they free themselves when their leases end");
             }
         }
     });

@@ -3,7 +3,16 @@
 //! retries 5xx and network failures with growing pauses, and after a
 //! bounded number of tries gives a message up and tells the team channel.
 //! A message is marked sent only after Slack accepted it, so a restart
-//! resends nothing Slack has and loses nothing it has not.
+//! loses nothing Slack has not.
+//!
+//! Several senders (replicas of `banso serve`) may share one database. A
+//! sender posts to a channel only while it holds that channel's turn
+//! (`Store::take_channel_turn`, a lease in the database), so no two post
+//! the same message, a channel's messages keep their order, and the pace,
+//! a `Retry-After` or a backoff, kept with the turn, holds for all of
+//! them together. A sender that dies holding a turn holds it until its
+//! lease ends; then another takes the channel over and sends its head
+//! message again (delivery is at least once across a crash).
 //!
 //! Every reading of time is the injected [`Clock`]'s; only the sleeping
 //! between steps is tokio's. A test therefore drives [`Sender::deliver_due`]
@@ -12,6 +21,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -22,13 +32,18 @@ use crate::bot::clock::Clock;
 use crate::bot::texts::Texts;
 use crate::config::Language;
 use crate::message::{Outgoing, Recipient};
-use crate::store::{NewMessage, QueuedMessage, Store};
+use crate::store::{ChannelTurn, NewMessage, QueuedMessage, Store, TurnEnd};
 
 /// Slack's guidance for chat.postMessage: about one message a second per channel.
 const PACE: Duration = Duration::from_secs(1);
 /// After this many failed tries a message is given up.
 pub const MOST_TRIES: i64 = 6;
 const LONGEST_BACKOFF: Duration = Duration::from_secs(60);
+/// How long a sender holds a channel's turn for one post: longer than
+/// any Web API call may take (the client gives up well before), so a live
+/// sender never loses a turn mid-post, and short enough that a dead one's
+/// channels move on to another replica within a minute or two.
+const TURN_LEASE: Duration = Duration::from_secs(90);
 /// Slack's `Retry-After` is seconds; a longer one than this is not Slack's
 /// to mean, and would silence a channel until the next restart.
 const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(3600);
@@ -63,6 +78,9 @@ pub struct DeliveryStep {
 /// Delivers the outbox to Slack.
 pub struct Sender {
     store: Store,
+    /// This sender's name in the channels' turns: unique per process and
+    /// per sender within it.
+    name: String,
     clock: Arc<dyn Clock>,
     api: WebApi,
     team_channel: String,
@@ -70,7 +88,8 @@ pub struct Sender {
     texts: Arc<Texts>,
     dm_channels: HashMap<String, String>,
     /// Per recipient, the clock instant before which nothing more may be
-    /// posted to it.
+    /// posted to it, as this sender last learnt it: a channel known to be
+    /// waiting costs no statement (the database's turn is the truth).
     next_allowed: HashMap<String, DateTime<Utc>>,
     /// Per outbox message too long for one Slack message (more than 50
     /// blocks), how many of its posts Slack has: the rest follow one at a
@@ -88,6 +107,7 @@ impl Sender {
     ) -> Self {
         Self {
             store,
+            name: sender_name(),
             clock,
             api,
             team_channel: team_channel.into(),
@@ -145,6 +165,11 @@ impl Sender {
         }
     }
 
+    /// Frees every channel turn this sender holds (at shutdown).
+    pub async fn release_turns(&self) -> Result<u64, crate::store::StoreError> {
+        self.store.release_channel_turns(&self.name).await
+    }
+
     /// How long to sleep until `at` by the sender's clock (zero if it has
     /// passed).
     pub fn time_until(&self, at: DateTime<Utc>) -> Duration {
@@ -182,58 +207,99 @@ impl Sender {
                 earliest = Some(earliest.map_or(allowed, |earliest| earliest.min(allowed)));
                 continue;
             }
-            progressed = true;
-            self.send_one(queued, &key, report).await?;
+            let turn = self
+                .store
+                .take_channel_turn(
+                    &queued.message.to,
+                    &self.name,
+                    now.timestamp_millis(),
+                    millis(TURN_LEASE),
+                )
+                .await?;
+            match turn {
+                ChannelTurn::Taken => {
+                    progressed = true;
+                    self.send_one(queued, &key, report).await?;
+                }
+                ChannelTurn::NotBefore(at) => {
+                    let at = DateTime::<Utc>::from_timestamp_millis(at).unwrap_or(now);
+                    self.next_allowed.insert(key, at);
+                    earliest = Some(earliest.map_or(at, |earliest| earliest.min(at)));
+                }
+            }
         }
         Ok(if progressed { None } else { earliest })
     }
 
+    /// Tries one message whose channel's turn this sender holds, and ends
+    /// the turn with what became of it.
     async fn send_one(
         &mut self,
         queued: &QueuedMessage,
         key: &str,
         report: &mut DeliveryReport,
     ) -> anyhow::Result<()> {
+        let to = &queued.message.to;
+        // Read before the turn was taken: another sender may have sent it.
+        if !self.store.message_is_pending(queued.id).await? {
+            self.posted_parts.remove(&queued.id);
+            self.store
+                .end_channel_turn(to, &self.name, 0, TurnEnd::Nothing)
+                .await?;
+            return Ok(());
+        }
         let now = self.clock.now().timestamp();
         let result = self.post_next_part(queued).await;
         // The wait starts when Slack answered, as Slack counts it.
         let answered = self.clock.now();
-        match result {
+        let error_text = result.as_ref().err().map(ToString::to_string);
+        let (wait, end) = match &result {
             Ok(Posted::Whole) => {
-                self.store.mark_message_sent(queued.id, now).await?;
-                self.next_allowed
-                    .insert(key.to_owned(), later(answered, PACE));
                 report.sent += 1;
+                (
+                    PACE,
+                    TurnEnd::Delivered {
+                        id: queued.id,
+                        at: now,
+                    },
+                )
             }
-            Ok(Posted::Part) => {
-                self.next_allowed
-                    .insert(key.to_owned(), later(answered, PACE));
-            }
+            Ok(Posted::Part) => (PACE, TurnEnd::Continues),
             Err(ApiError::RateLimited(wait)) => {
                 // Not the message's fault: no try is counted.
-                let wait = wait.min(LONGEST_RETRY_AFTER);
-                self.next_allowed
-                    .insert(key.to_owned(), later(answered, wait));
                 report.retried += 1;
+                ((*wait).min(LONGEST_RETRY_AFTER), TurnEnd::Waits)
             }
             Err(error) if error.is_transient() && queued.attempts + 1 < MOST_TRIES => {
-                self.store
-                    .mark_message_failed(queued.id, &error.to_string())
-                    .await?;
-                self.next_allowed
-                    .insert(key.to_owned(), later(answered, backoff(queued)));
                 report.retried += 1;
+                (
+                    backoff(queued),
+                    TurnEnd::Failed {
+                        id: queued.id,
+                        error: error_text.as_deref().unwrap_or_default(),
+                    },
+                )
             }
             Err(error) => {
                 tracing::error!(message = queued.idempotency_key, %error, "giving up a message");
                 self.posted_parts.remove(&queued.id);
-                self.store
-                    .mark_message_given_up(queued.id, &error.to_string(), now)
-                    .await?;
-                self.tell_team_of_failure(queued, &error, now).await?;
                 report.given_up += 1;
+                (
+                    Duration::ZERO,
+                    TurnEnd::GivenUp {
+                        id: queued.id,
+                        error: error_text.as_deref().unwrap_or_default(),
+                        at: now,
+                        notice: self.failure_notice(queued, error),
+                    },
+                )
             }
-        }
+        };
+        let next = later(answered, wait);
+        self.store
+            .end_channel_turn(to, &self.name, next.timestamp_millis(), end)
+            .await?;
+        self.next_allowed.insert(key.to_owned(), next);
         Ok(())
     }
 
@@ -285,16 +351,12 @@ impl Sender {
         })
     }
 
-    /// A message that could not be delivered is reported to the team
-    /// channel (unless it was for the team channel itself).
-    async fn tell_team_of_failure(
-        &self,
-        queued: &QueuedMessage,
-        error: &ApiError,
-        now: i64,
-    ) -> anyhow::Result<()> {
+    /// The team channel's notice of a message that could not be
+    /// delivered (none if it was for the team channel itself), queued with
+    /// the change that gives the message up.
+    fn failure_notice(&self, queued: &QueuedMessage, error: &ApiError) -> Option<NewMessage> {
         if queued.message.to == Recipient::Channel(self.team_channel.clone()) {
-            return Ok(());
+            return None;
         }
         let (reason, code) = match error {
             ApiError::RateLimited(_) => ("rate_limited", String::new()),
@@ -306,7 +368,7 @@ impl Sender {
             "chat/undeliverable",
             serde_json::json!({ "to": queued.message.to, "reason": reason, "code": code }),
         );
-        let notice = NewMessage {
+        Some(NewMessage {
             idempotency_key: format!("{}:undeliverable", queued.idempotency_key),
             message: Outgoing {
                 to: Recipient::Channel(self.team_channel.clone()),
@@ -314,9 +376,7 @@ impl Sender {
                 buttons: Vec::new(),
             },
             deferred: None,
-        };
-        self.store.enqueue_messages(&[notice], now).await?;
-        Ok(())
+        })
     }
 }
 
@@ -338,6 +398,25 @@ fn backoff(queued: &QueuedMessage) -> Duration {
     )
     .unwrap_or(0);
     base + Duration::from_millis(jitter_ms)
+}
+
+/// A name no other sender has: a random id of the process (two replicas
+/// on two machines may have the same process id) and the sender's number
+/// within it (tests run several in one process). Linux gives the random
+/// id; elsewhere the process id stands in.
+fn sender_name() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    static PROCESS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let process = PROCESS.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/random/uuid")
+            .map(|uuid| uuid.trim().to_owned())
+            .unwrap_or_else(|_| format!("pid{}", std::process::id()))
+    });
+    format!("sender-{process}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// `at` plus a wait; a wait too long to represent (a nonsensical
