@@ -468,3 +468,23 @@ async fn a_dead_replicas_turn_is_taken_over_when_its_lease_ends() {
     assert_eq!(fake.tries_of(TEAM), [t0]);
     test.cleanup().await;
 }
+
+/// A stop interrupts delivery between posts, never within one: with the
+/// flag set a step posts nothing and holds no turn; cleared, delivery
+/// goes on from where it was.
+#[tokio::test]
+async fn an_interrupted_sender_posts_nothing_more_and_goes_on_when_cleared() {
+    let (test, clock, fake, mut sender) = setup().await;
+    enqueue(&test.store, &clock, channel("#banso"), "m1").await;
+    enqueue(&test.store, &clock, channel(TEAM), "t1").await;
+    let interrupt = sender.interrupt_handle();
+    interrupt.store(true, std::sync::atomic::Ordering::Release);
+    let step = sender.deliver_due().await.unwrap();
+    assert_eq!(step.report, DeliveryReport::default());
+    assert!(fake.calls().is_empty());
+    assert_eq!(sender.release_turns().await.unwrap(), 0, "no turn taken");
+    interrupt.store(false, std::sync::atomic::Ordering::Release);
+    assert_eq!(sender.deliver_due().await.unwrap().report.sent, 2);
+    assert!(!sender.has_pending().await);
+    test.cleanup().await;
+}

@@ -214,8 +214,8 @@ pub enum ChannelTurn {
 pub enum TurnEnd<'a> {
     /// Slack has the whole message: it is marked sent.
     Delivered { id: i64, at: i64 },
-    /// Slack has one post of a message that needs more: the turn is
-    /// kept, so the rest follows from this sender, in order.
+    /// Slack has one post of a message that needs more (the caller keeps
+    /// the turn, so the rest follows from this sender, in order).
     Continues,
     /// Slack asked to wait (429): no try is counted.
     Waits,
@@ -311,8 +311,9 @@ impl Store {
 
     /// Ends `sender`'s turn at `recipient`: records what became of the
     /// message, sets when the channel may next be posted to (never
-    /// earlier than it was) and frees the turn, unless the message
-    /// continues. If the lease was lost meanwhile, the channel's row is
+    /// earlier than it was) and frees the turn — or, with `keep_until_ms`
+    /// (a message of several posts under way, whose posts Slack has only
+    /// this sender knows), keeps it until then. If the lease was lost meanwhile, the channel's row is
     /// another sender's and is left as it is; the message's own change is
     /// still recorded (Slack has what it has).
     pub async fn end_channel_turn(
@@ -320,6 +321,7 @@ impl Store {
         recipient: &Recipient,
         sender: &str,
         next_allowed_ms: i64,
+        keep_until_ms: Option<i64>,
         end: TurnEnd<'_>,
     ) -> Result<(), StoreError> {
         let _turn = self.write_turn().await;
@@ -347,30 +349,33 @@ impl Store {
                 at,
                 notice,
             } => {
-                sqlx::query("UPDATE outbox SET failed_at = $1, last_error = $2 WHERE id = $3")
+                // Another sender may have delivered it after this one's
+                // lease ran out: then it is neither given up nor told.
+                let given_up = sqlx::query("UPDATE outbox SET failed_at = $1, last_error = $2 WHERE id = $3 AND sent_at IS NULL AND failed_at IS NULL")
                     .bind(at)
                     .bind(*error)
                     .bind(id)
                     .execute(&mut *transaction)
-                    .await?;
-                if let Some(notice) = notice {
+                    .await?
+                    .rows_affected();
+                if let (1, Some(notice)) = (given_up, notice) {
                     enqueue(&mut transaction, std::slice::from_ref(notice), *at).await?;
                 }
             }
             TurnEnd::Continues | TurnEnd::Waits | TurnEnd::Nothing => {}
         }
-        let keep = matches!(end, TurnEnd::Continues);
         sqlx::query(
             "UPDATE outbox_channels SET \
              next_allowed_ms = CASE WHEN $1 > next_allowed_ms THEN $1 ELSE next_allowed_ms END, \
              claimed_by = CASE WHEN $2 = 1 THEN claimed_by ELSE NULL END, \
-             lease_until_ms = CASE WHEN $2 = 1 THEN lease_until_ms ELSE NULL END \
+             lease_until_ms = CASE WHEN $2 = 1 THEN $5 ELSE NULL END \
              WHERE recipient = $3 AND claimed_by = $4",
         )
         .bind(next_allowed_ms)
-        .bind(i64::from(keep))
+        .bind(i64::from(keep_until_ms.is_some()))
         .bind(encode_recipient(recipient))
         .bind(sender)
+        .bind(keep_until_ms.unwrap_or(0))
         .execute(&mut *transaction)
         .await?;
         transaction.commit().await?;

@@ -25,6 +25,7 @@ pub mod web_api;
 mod workspace;
 
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -35,6 +36,8 @@ use crate::scheduler::Scheduler;
 
 /// How long a shutdown waits for the outbox to drain.
 const FLUSH_BOUND: Duration = Duration::from_secs(10);
+/// How long before the flush bound the flush stops starting posts.
+const FLUSH_MARGIN: Duration = Duration::from_secs(1);
 /// How often the sender looks for new messages in the outbox.
 const OUTBOX_POLL: Duration = Duration::from_millis(500);
 /// How often the replay claims past Slack's window are deleted.
@@ -92,15 +95,25 @@ pub async fn serve(
     let delivering = tokio::spawn({
         let mut stopped = stopped.clone();
         async move {
+            // A stop ends a delivery step under way before its next post,
+            // never in the middle of one (whose answer would be lost and
+            // the message posted again).
+            let interrupt = sender.interrupt_handle();
+            tokio::spawn({
+                let interrupt = interrupt.clone();
+                let mut stopped = stopped.clone();
+                async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                    interrupt.store(true, Ordering::Release);
+                }
+            });
             loop {
                 // A channel waiting out its pace or a backoff does not hold
-                // up new messages to other channels, nor a stop: a stop
-                // ends a delivery step where it is (a post Slack may have
-                // taken is sent again after the restart, as after a crash).
-                let step = tokio::select! {
-                    step = sender.deliver_due() => step,
-                    _ = stopped.changed() => break,
-                };
+                // up new messages to other channels, nor a stop.
+                let step = sender.deliver_due().await;
+                if *stopped.borrow() {
+                    break;
+                }
                 let pause = match step {
                     Ok(step) => step
                         .next_try_at
@@ -118,14 +131,24 @@ pub async fn serve(
                     _ = stopped.changed() => break,
                 }
             }
-            if tokio::time::timeout(FLUSH_BOUND, sender.deliver_pending())
-                .await
-                .is_err()
-            {
+            // The flush: delivery goes on, and is interrupted the same way
+            // a little before the bound, which only cuts off a post that
+            // is slower than that.
+            interrupt.store(false, Ordering::Release);
+            let flush_ends = tokio::spawn({
+                let interrupt = interrupt.clone();
+                async move {
+                    tokio::time::sleep(FLUSH_BOUND.saturating_sub(FLUSH_MARGIN)).await;
+                    interrupt.store(true, Ordering::Release);
+                }
+            });
+            let flushed = tokio::time::timeout(FLUSH_BOUND, sender.deliver_pending()).await;
+            if !matches!(flushed, Ok(Ok(_))) || sender.has_pending().await {
                 tracing::warn!(
                     "outbox not drained before shutdown; the rest goes out after the restart"
                 );
             }
+            flush_ends.abort();
             // The next process (or another replica) takes these channels
             // at once rather than after the lease.
             if let Err(error) = sender.release_turns().await {

@@ -21,7 +21,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -96,6 +96,9 @@ pub struct Sender {
     /// time at the channel's pace, in the thread of the first (its ts),
     /// and a retry goes on from there.
     posted_parts: HashMap<i64, (usize, Option<String>)>,
+    /// Set to stop: a delivery step then ends before its next post, never
+    /// in the middle of one (`interrupt_handle`).
+    interrupted: Arc<AtomicBool>,
 }
 
 impl Sender {
@@ -115,6 +118,7 @@ impl Sender {
             dm_channels: HashMap::new(),
             next_allowed: HashMap::new(),
             posted_parts: HashMap::new(),
+            interrupted: Arc::default(),
         }
     }
 
@@ -149,6 +153,12 @@ impl Sender {
     pub async fn deliver_due(&mut self) -> anyhow::Result<DeliveryStep> {
         let mut report = DeliveryReport::default();
         loop {
+            if self.is_interrupted() {
+                return Ok(DeliveryStep {
+                    report,
+                    next_try_at: None,
+                });
+            }
             let pending = self.store.pending_messages(500).await?;
             if pending.is_empty() {
                 return Ok(DeliveryStep {
@@ -163,6 +173,27 @@ impl Sender {
                 });
             }
         }
+    }
+
+    /// A flag that, set, makes a delivery step (and `deliver_pending`)
+    /// return before its next post: a stop that never cuts a post short,
+    /// whose answer would then be lost and the message posted again.
+    /// Cleared, delivery goes on.
+    pub fn interrupt_handle(&self) -> Arc<AtomicBool> {
+        self.interrupted.clone()
+    }
+
+    fn is_interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::Acquire)
+    }
+
+    /// Whether anything is still waiting to be sent (or the outbox cannot
+    /// be read, which is as good as not drained).
+    pub async fn has_pending(&self) -> bool {
+        self.store
+            .pending_messages(1)
+            .await
+            .map_or(true, |pending| !pending.is_empty())
     }
 
     /// Frees every channel turn this sender holds (at shutdown).
@@ -196,6 +227,9 @@ impl Sender {
         let mut earliest: Option<DateTime<Utc>> = None;
         let mut progressed = false;
         for queued in heads {
+            if self.is_interrupted() {
+                return Ok(None);
+            }
             let key = queued.message.to.to_string();
             let now = self.clock.now();
             if let Some(allowed) = self
@@ -244,7 +278,7 @@ impl Sender {
         if !self.store.message_is_pending(queued.id).await? {
             self.posted_parts.remove(&queued.id);
             self.store
-                .end_channel_turn(to, &self.name, 0, TurnEnd::Nothing)
+                .end_channel_turn(to, &self.name, 0, None, TurnEnd::Nothing)
                 .await?;
             return Ok(());
         }
@@ -296,8 +330,16 @@ impl Sender {
             }
         };
         let next = later(answered, wait);
+        // Slack has some posts of a longer message that only this sender
+        // knows of: it keeps the channel (past a Retry-After or a backoff
+        // too), so that no other sender posts the message again from its
+        // start.
+        let keep_until = self
+            .posted_parts
+            .contains_key(&queued.id)
+            .then(|| later(next, TURN_LEASE).timestamp_millis());
         self.store
-            .end_channel_turn(to, &self.name, next.timestamp_millis(), end)
+            .end_channel_turn(to, &self.name, next.timestamp_millis(), keep_until, end)
             .await?;
         self.next_allowed.insert(key.to_owned(), next);
         Ok(())
