@@ -13,6 +13,7 @@ use docx_rs::{
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::xlsx::{Cell, TableWriter, display_width};
+use super::xml_text::xml_text;
 
 /// The report, ready to write in either format.
 #[derive(Debug, Clone)]
@@ -54,19 +55,19 @@ pub fn progress_workbook(report: &ProgressReport) -> Result<Vec<u8>, XlsxError> 
     overview.set_name(&report.overview_sheet)?;
     let mut row = 0u32;
     let mut widest: f64 = 20.0;
-    overview.write_string_with_format(row, 0, &report.title, &title)?;
+    overview.write_string_with_format(row, 0, xml_text(&report.title), &title)?;
     row += 1;
     for line in &report.preface {
-        overview.write_string(row, 0, line)?;
+        overview.write_string(row, 0, xml_text(line))?;
         widest = widest.max(display_width(line));
         row += 1;
     }
     for section in &report.sections {
         row += 1;
-        overview.write_string_with_format(row, 0, &section.heading, &heading)?;
+        overview.write_string_with_format(row, 0, xml_text(&section.heading), &heading)?;
         row += 1;
         for line in &section.lines {
-            overview.write_string(row, 0, line)?;
+            overview.write_string(row, 0, xml_text(line))?;
             widest = widest.max(display_width(line));
             row += 1;
         }
@@ -96,7 +97,7 @@ pub fn progress_document(report: &ProgressReport) -> std::io::Result<Vec<u8>> {
         .east_asia("游明朝")
         .ascii("Century")
         .hi_ansi("Century");
-    let run = |text: &str| Run::new().add_text(text).fonts(japanese.clone());
+    let run = |text: &str| Run::new().add_text(xml_text(text)).fonts(japanese.clone());
     let mut document = Docx::new()
         .add_style(
             Style::new("Title", StyleType::Paragraph)
@@ -167,5 +168,59 @@ fn cell_text(cell: &Cell) -> String {
         Cell::Date(date) => date.format("%Y/%m/%d").to_string(),
         Cell::DateTime(at) => at.format("%Y/%m/%d %H:%M").to_string(),
         Cell::Empty => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{Reader, Xlsx};
+
+    /// A title pasted with an escape sequence, a table cell with U+FFFF
+    /// and a line with a NUL: both files open, and show U+FFFD in their
+    /// place.
+    #[test]
+    fn characters_xml_cannot_carry_leave_both_files_readable() {
+        let report = ProgressReport {
+            title: "進捗\u{1b}[0m報告".into(),
+            preface: vec!["前文\u{0}".into()],
+            overview_sheet: "概要".into(),
+            sections: vec![Section {
+                heading: "相談".into(),
+                lines: Vec::new(),
+                table: SectionTable {
+                    sheet: "相談".into(),
+                    name: "Consultations".into(),
+                    headers: vec!["件名".into()],
+                    rows: vec![vec![Cell::Text("VPN\u{FFFF}の相談".into())]],
+                    empty: "なし".into(),
+                },
+            }],
+        };
+        let document = docx_rs::read_docx(&progress_document(&report).unwrap())
+            .expect("the document opens");
+        let texts: Vec<String> = document
+            .document
+            .children
+            .iter()
+            .filter_map(|child| match child {
+                docx_rs::DocumentChild::Paragraph(paragraph) => Some(paragraph.raw_text()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts[0], "進捗\u{FFFD}[0m報告");
+        assert_eq!(texts[1], "前文\u{FFFD}");
+        let bytes = progress_workbook(&report).unwrap();
+        let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("the workbook opens");
+        let overview = workbook.worksheet_range("概要").unwrap();
+        assert_eq!(
+            overview.get_value((0, 0)).map(ToString::to_string).as_deref(),
+            Some("進捗\u{FFFD}[0m報告")
+        );
+        let table = workbook.worksheet_range("相談").unwrap();
+        assert_eq!(
+            table.get_value((1, 0)).map(ToString::to_string).as_deref(),
+            Some("VPN\u{FFFD}の相談")
+        );
     }
 }

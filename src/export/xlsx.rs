@@ -3,6 +3,7 @@
 //! dates, and column widths that fit Japanese text — Excel's own autofit
 //! undersizes full-width characters, so widths are measured here.
 
+use super::xml_text::xml_text;
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_xlsxwriter::{
     Format, FormatAlign, Table, TableColumn, TableStyle, Workbook, Worksheet, XlsxError,
@@ -94,7 +95,7 @@ impl<'w> TableWriter<'w> {
         worksheet.set_name(sheet)?;
         let columns: Vec<TableColumn> = headers
             .iter()
-            .map(|header| TableColumn::new().set_header(header))
+            .map(|header| TableColumn::new().set_header(xml_text(header)))
             .collect();
         let table = Table::new()
             .set_name(name)
@@ -136,7 +137,7 @@ impl<'w> TableWriter<'w> {
                         &self.formats.text
                     };
                     self.worksheet
-                        .write_string_with_format(at, col, value, format)?;
+                        .write_string_with_format(at, col, xml_text(value), format)?;
                     width
                 }
                 Cell::Number(value) => {
@@ -223,11 +224,11 @@ pub fn pairs_sheet(
     let mut value_width: f64 = 10.0;
     for (row, (label, value)) in pairs.iter().enumerate() {
         let row = u32::try_from(row).map_err(|_| XlsxError::RowColumnLimitError)?;
-        worksheet.write_string_with_format(row, 0, label, &bold)?;
+        worksheet.write_string_with_format(row, 0, xml_text(label), &bold)?;
         label_width = label_width.max(display_width(label) + 2.0);
         match value {
             Cell::Text(text) => {
-                worksheet.write_string(row, 1, text)?;
+                worksheet.write_string(row, 1, xml_text(text))?;
                 value_width = value_width.max(display_width(text) + 2.0);
             }
             Cell::Number(number) => {
