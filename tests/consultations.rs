@@ -530,3 +530,49 @@ async fn a_claimed_department_grants_no_access_and_an_old_question_lapses() {
     assert_eq!(held.status, Status::Held);
     test.cleanup().await;
 }
+
+/// Someone in two roles has the powers of both: the project manager who
+/// is also listed among the coordinators decides a held consultation; the
+/// manager alone may not.
+#[tokio::test]
+async fn a_manager_who_is_also_a_coordinator_decides_held_consultations() {
+    use banso::bot::BotParts;
+    use banso::bot::texts::Texts;
+    use banso::config::{Language, Settings};
+    use std::sync::Arc;
+    for test in support::all_stores().await {
+        let store = &test.store;
+        let (_, clock) = bot_on(store, JUNE);
+        let mut settings = Settings::default();
+        settings.roles.project_manager = vec!["boss".into(), "pm".into()];
+        settings.roles.coordinators = vec!["boss".into(), "coord".into()];
+        let bot = Bot::new(BotParts {
+            settings: Arc::new(settings),
+            store: store.clone(),
+            clock: Arc::new(clock.clone()),
+            texts: Arc::new(Texts::built_in(Language::Ja)),
+        });
+        for n in 0..12 {
+            consult(&bot, "tanaka", &format!("相談 {n}")).await;
+        }
+        let refused = bot
+            .handle_text(&user("pm"), "/consult approve 2406-011")
+            .await;
+        assert!(
+            refused[0].text.contains("あなたの役割では操作できません"),
+            "{}: {}",
+            test.label,
+            refused[0].text
+        );
+        bot.handle_text(&user("boss"), "/consult approve 2406-011")
+            .await;
+        let approved = store
+            .consultation_by_short_id("2406-011")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(approved.status, Status::Received, "{}", test.label);
+        assert!(approved.exception, "{}", test.label);
+        test.cleanup().await;
+    }
+}

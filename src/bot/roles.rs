@@ -34,6 +34,12 @@ impl Directory {
         }
     }
 
+    /// Whether `user` is listed as a coordinator (情報化推進室), whatever
+    /// other role they hold: the coordinators' decisions are theirs too.
+    pub fn is_coordinator(&self, user: &UserId) -> bool {
+        self.roles.coordinators.iter().any(|id| id == user.as_str())
+    }
+
     pub fn project_leaders(&self) -> Vec<UserId> {
         users(&self.roles.project_leader)
     }
@@ -96,5 +102,20 @@ mod tests {
         let directory = Directory::new(roles, Channels::default());
         assert_eq!(directory.role_of(&user("U1")), Role::ProjectManager);
         assert_eq!(directory.role_of(&user("U2")), Role::ProjectLeader);
+    }
+
+    #[test]
+    fn a_coordinator_who_is_also_the_manager_is_still_a_coordinator() {
+        let roles = Roles {
+            project_manager: vec!["boss".into()],
+            project_leader: vec![],
+            coordinators: vec!["boss".into(), "coord".into()],
+            consultants: vec![],
+        };
+        let directory = Directory::new(roles, Channels::default());
+        assert_eq!(directory.role_of(&user("boss")), Role::ProjectManager);
+        assert!(directory.is_coordinator(&user("boss")));
+        assert!(directory.is_coordinator(&user("coord")));
+        assert!(!directory.is_coordinator(&user("tanaka")));
     }
 }

@@ -232,7 +232,12 @@ pub fn quota_effect(from: Status, to: Status, action: Action) -> QuotaEffect {
 /// Who is acting, as far as the rules care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
+    /// The most senior of the actor's roles.
     pub role: Role,
+    /// Listed as a coordinator, whatever the most senior role: someone in
+    /// two roles has the powers of both, and the coordinators' decisions
+    /// are the one power a more senior role does not include.
+    pub is_coordinator: bool,
     pub is_requester: bool,
 }
 
@@ -287,9 +292,9 @@ fn may_take(action: Action, actor: Actor) -> bool {
     match action {
         Action::Assign | Action::Answer => role.is_team(),
         Action::Close | Action::Reopen => role.is_team() || actor.is_requester,
-        Action::Withdraw => actor.is_requester || role == Role::Coordinator,
+        Action::Withdraw => actor.is_requester || actor.is_coordinator,
         Action::MarkOutOfScope | Action::ApproveException | Action::CarryOver | Action::Decline => {
-            role == Role::Coordinator
+            actor.is_coordinator
         }
     }
 }
@@ -302,18 +307,22 @@ mod tests {
 
     const COORDINATOR: Actor = Actor {
         role: Role::Coordinator,
+        is_coordinator: true,
         is_requester: false,
     };
     const CONSULTANT: Actor = Actor {
         role: Role::Consultant,
+        is_coordinator: false,
         is_requester: false,
     };
     const REQUESTER: Actor = Actor {
         role: Role::Staff,
+        is_coordinator: false,
         is_requester: true,
     };
     const OTHER_STAFF: Actor = Actor {
         role: Role::Staff,
+        is_coordinator: false,
         is_requester: false,
     };
 

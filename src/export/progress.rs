@@ -197,8 +197,8 @@ mod tests {
                 },
             }],
         };
-        let document = docx_rs::read_docx(&progress_document(&report).unwrap())
-            .expect("the document opens");
+        let document =
+            docx_rs::read_docx(&progress_document(&report).unwrap()).expect("the document opens");
         let texts: Vec<String> = document
             .document
             .children
@@ -214,7 +214,10 @@ mod tests {
         let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("the workbook opens");
         let overview = workbook.worksheet_range("概要").unwrap();
         assert_eq!(
-            overview.get_value((0, 0)).map(ToString::to_string).as_deref(),
+            overview
+                .get_value((0, 0))
+                .map(ToString::to_string)
+                .as_deref(),
             Some("進捗\u{FFFD}[0m報告")
         );
         let table = workbook.worksheet_range("相談").unwrap();

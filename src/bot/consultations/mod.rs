@@ -149,6 +149,7 @@ pub async fn act(
     };
     let actor = Actor {
         role: bot.directory().role_of(user),
+        is_coordinator: bot.directory().is_coordinator(user),
         is_requester: consultation.requester == user.as_str(),
     };
     let now = bot.clock().now().timestamp();
