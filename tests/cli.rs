@@ -491,9 +491,11 @@ fn purge_refuses_before_a_full_export_and_says_when_the_data_changed() {
     assert_eq!(console.status, 0, "{}", console.stderr);
     let refused = banso_in(dir.path(), &["purge", "--confirm"], None);
     // The change is shown in the city's time, and no export yet.
-    assert_clear_refusal(&refused, "最後の変更（2024-06-10 10:00）");
+    assert_clear_refusal(&refused, "最後の変更: 2024-06-10 10:00");
     assert!(
-        refused.stderr.contains("最後の書き出し: なし"),
+        refused
+            .stderr
+            .contains("全データの書き出しがまだありません"),
         "{}",
         refused.stderr
     );

@@ -1,7 +1,8 @@
 //! The end of the contract (仕様書 11: 返還し、又は廃棄): the stored data is
 //! destroyed only once it has been handed back, i.e. once an export of
-//! everything (`all`) is newer than the last change, and only when the
-//! person confirms. Until then the answer says what stands in the way or
+//! everything (`all`) held exactly the data stored now (its digest, not
+//! the times: a change stamped by a clock behind is still a change), and
+//! only when the person confirms. Until then the answer says what stands in the way or
 //! what would go.
 
 use chrono::{DateTime, Utc};
@@ -13,9 +14,10 @@ use crate::store::{Store, StoreError};
 pub enum PurgeOutcome {
     /// No data table holds a row: there is nothing to destroy.
     Nothing,
-    /// Nothing was exported in full after the last change (仕様書 11: the
-    /// data is handed back before it is destroyed); `exported` is the last
-    /// full export, if any.
+    /// No export of everything held the data stored now (仕様書 11: the
+    /// data is handed back before it is destroyed); `changed` is the last
+    /// change by the clocks and `exported` the last full export, if any,
+    /// for the answer's words.
     NeedsExport {
         changed: Option<DateTime<Utc>>,
         exported: Option<DateTime<Utc>>,
@@ -47,7 +49,8 @@ pub async fn purge_stored_data(store: &Store, confirm: bool) -> Result<PurgeOutc
     }
     let changed = store.last_change_at().await?.and_then(instant);
     let exported = store.last_export_at("all").await?.and_then(instant);
-    match decide(rows, changed, exported, confirm) {
+    let handed_back = store.fully_exported(&store.data_digest().await?).await?;
+    match decide(rows, changed, exported, handed_back, confirm) {
         Decision::Answer(outcome) => Ok(outcome),
         Decision::Purge => Ok(PurgeOutcome::Purged {
             removed: store.purge_all().await?,
@@ -60,19 +63,20 @@ fn nothing_stored(rows: &[(&'static str, i64)]) -> bool {
 }
 
 /// The rule itself, on what the store said.
+/// `handed_back`: an export of everything held the data stored now. The
+/// times only word the answer.
 fn decide(
     rows: Vec<(&'static str, i64)>,
     changed: Option<DateTime<Utc>>,
     exported: Option<DateTime<Utc>>,
+    handed_back: bool,
     confirm: bool,
 ) -> Decision {
     if nothing_stored(&rows) {
         return Decision::Answer(PurgeOutcome::Nothing);
     }
-    // An export at the very second of the last change counts: the change
-    // was in it.
     let exported = match exported {
-        Some(exported) if changed.is_none_or(|changed| exported >= changed) => exported,
+        Some(exported) if handed_back => exported,
         _ => return Decision::Answer(PurgeOutcome::NeedsExport { changed, exported }),
     };
     if confirm {
@@ -105,35 +109,34 @@ mod tests {
     }
 
     #[test]
-    fn the_rule_refuses_until_everything_is_exported_after_the_last_change() {
+    fn the_rule_refuses_until_an_export_of_everything_held_the_data() {
         let refused = |changed, exported| PurgeOutcome::NeedsExport { changed, exported };
         let cases = [
-            // (changed, exported, confirm) -> decision
+            // (changed, exported, handed back, confirm) -> decision
             (
                 at(100),
                 None,
+                false,
                 true,
                 Decision::Answer(refused(at(100), None)),
             ),
-            (
-                at(100),
-                at(99),
-                true,
-                Decision::Answer(refused(at(100), at(99))),
-            ),
-            (
-                at(100),
-                at(99),
-                false,
-                Decision::Answer(refused(at(100), at(99))),
-            ),
-            (None, None, true, Decision::Answer(refused(None, None))),
-            (at(100), at(100), true, Decision::Purge),
-            (at(100), at(101), true, Decision::Purge),
-            (None, at(5), true, Decision::Purge),
+            // Exported after the last change by the clocks, but the data
+            // differs from what it held: refused.
             (
                 at(100),
                 at(101),
+                false,
+                true,
+                Decision::Answer(refused(at(100), at(101))),
+            ),
+            // Exported "before" the last change by the clocks, but it held
+            // exactly this data: allowed.
+            (at(100), at(99), true, true, Decision::Purge),
+            (None, at(5), true, true, Decision::Purge),
+            (
+                at(100),
+                at(101),
+                true,
                 false,
                 Decision::Answer(PurgeOutcome::DryRun {
                     tables: some_rows(),
@@ -141,11 +144,11 @@ mod tests {
                 }),
             ),
         ];
-        for (changed, exported, confirm, expected) in cases {
+        for (changed, exported, handed_back, confirm, expected) in cases {
             assert_eq!(
-                decide(some_rows(), changed, exported, confirm),
+                decide(some_rows(), changed, exported, handed_back, confirm),
                 expected,
-                "changed {changed:?}, exported {exported:?}, confirm {confirm}"
+                "changed {changed:?}, exported {exported:?}, handed back {handed_back}, confirm {confirm}"
             );
         }
     }
@@ -154,23 +157,37 @@ mod tests {
     fn empty_tables_need_no_export() {
         let empty = vec![("consultations", 0), ("people", 0)];
         assert_eq!(
-            decide(empty, at(100), None, true),
+            decide(empty, at(100), None, false, true),
             Decision::Answer(PurgeOutcome::Nothing)
         );
     }
 
+    /// An export of everything at `exported_at`, of the data as it is.
     async fn record_full_export(store: &Store, exported_at: i64) {
+        let digest = store.data_digest().await.expect("digest the data");
         store
-            .record_export(&ExportRecord {
-                kind: "all".to_owned(),
-                scope: None,
-                file_name: "返還".to_owned(),
-                rows: 4,
-                exported_by: "cli".to_owned(),
-                exported_at,
-            })
+            .record_full_export(
+                &ExportRecord {
+                    kind: "all".to_owned(),
+                    scope: None,
+                    file_name: "返還".to_owned(),
+                    rows: 4,
+                    exported_by: "cli".to_owned(),
+                    exported_at,
+                },
+                &digest,
+            )
             .await
             .expect("record the export");
+    }
+
+    fn person(user_id: &str, updated_at: i64) -> Person {
+        Person {
+            user_id: user_id.to_owned(),
+            display_name: None,
+            department: Some("総務課".to_owned()),
+            updated_at,
+        }
     }
 
     fn rows_of(tables: &[(&'static str, i64)], table: &str) -> i64 {
@@ -191,37 +208,47 @@ mod tests {
             PurgeOutcome::Nothing
         );
 
-        store
-            .save_person(&Person {
-                user_id: "tanaka".to_owned(),
-                display_name: Some("田中".to_owned()),
-                department: Some("総務課".to_owned()),
-                updated_at: 1_000,
-            })
-            .await
-            .unwrap();
-        record_full_export(&store, 900).await;
+        store.save_person(&person("tanaka", 1_000)).await.unwrap();
         assert_eq!(
             purge_stored_data(&store, true).await.unwrap(),
             PurgeOutcome::NeedsExport {
                 changed: at(1_000),
-                exported: at(900),
+                exported: None,
             }
         );
+        record_full_export(&store, 2_000).await;
+        // A change after the export, stamped earlier by a clock behind
+        // (issue 12): the data is not what was exported, so it stays.
+        store.save_person(&person("sato", 500)).await.unwrap();
+        assert_eq!(
+            purge_stored_data(&store, true).await.unwrap(),
+            PurgeOutcome::NeedsExport {
+                changed: at(1_000),
+                exported: at(2_000),
+            }
+        );
+        assert_eq!(rows_of(&store.stored_rows().await.unwrap(), "people"), 2);
+        // So does an edit of a row already exported.
+        record_full_export(&store, 1_500).await;
+        store.save_person(&person("sato", 400)).await.unwrap();
+        assert!(matches!(
+            purge_stored_data(&store, true).await.unwrap(),
+            PurgeOutcome::NeedsExport { .. }
+        ));
 
         record_full_export(&store, 2_000).await;
         match purge_stored_data(&store, false).await.unwrap() {
             PurgeOutcome::DryRun { tables, exported } => {
-                assert_eq!(rows_of(&tables, "people"), 1);
+                assert_eq!(rows_of(&tables, "people"), 2);
                 assert_eq!(Some(exported), at(2_000));
             }
             other => panic!("expected a dry run, got {other:?}"),
         }
-        assert_eq!(rows_of(&store.stored_rows().await.unwrap(), "people"), 1);
+        assert_eq!(rows_of(&store.stored_rows().await.unwrap(), "people"), 2);
 
         match purge_stored_data(&store, true).await.unwrap() {
             PurgeOutcome::Purged { removed } => {
-                assert!(removed.contains(&("people", 1)), "{removed:?}");
+                assert!(removed.contains(&("people", 2)), "{removed:?}");
             }
             other => panic!("expected the purge, got {other:?}"),
         }

@@ -169,6 +169,13 @@ pub(super) async fn run_export_all(
                 json!({ "path": dir.display().to_string(), "detail": error.to_string() }),
             ))
         })?;
+        // Taken before the export reads anything: a change made while it
+        // runs makes the data differ from this digest, so a purge then
+        // asks for another export rather than destroy the change.
+        let digest = store
+            .data_digest()
+            .await
+            .map_err(|error| database_unavailable(&texts, error))?;
         let files = exports::everything(&bot)
             .await
             .map_err(|error| export_failure(&texts, error))?;
@@ -178,7 +185,7 @@ pub(super) async fn run_export_all(
             write_whole(&path, &made.bytes, force).map_err(|error| file_failure(&texts, error))?;
         }
         let folder = dir.display().to_string();
-        exports::record(&bot, "all", None, &folder, count, "cli")
+        exports::record_all(&bot, &folder, count, "cli", &digest)
             .await
             .map_err(|error| database_unavailable(&texts, error))?;
         println!(

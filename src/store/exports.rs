@@ -93,10 +93,28 @@ impl Store {
 
     /// Records an export in the history.
     pub async fn record_export(&self, export: &ExportRecord) -> Result<(), StoreError> {
+        self.record_export_of(export, None).await
+    }
+
+    /// Records an export of everything with the digest of the data it held
+    /// (`data_digest`, taken before it read anything): what a purge checks.
+    pub async fn record_full_export(
+        &self,
+        export: &ExportRecord,
+        data_digest: &str,
+    ) -> Result<(), StoreError> {
+        self.record_export_of(export, Some(data_digest)).await
+    }
+
+    async fn record_export_of(
+        &self,
+        export: &ExportRecord,
+        data_digest: Option<&str>,
+    ) -> Result<(), StoreError> {
         let _turn = self.write_turn().await;
         sqlx::query(
-            "INSERT INTO exports (kind, scope, file_name, row_count, exported_by, exported_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO exports (kind, scope, file_name, row_count, exported_by, exported_at, data_digest) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&export.kind)
         .bind(&export.scope)
@@ -104,6 +122,7 @@ impl Store {
         .bind(export.rows)
         .bind(&export.exported_by)
         .bind(export.exported_at)
+        .bind(data_digest)
         .execute(self.pool())
         .await?;
         Ok(())

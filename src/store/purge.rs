@@ -3,7 +3,62 @@
 //! last change. The export history stays, as the record that the data was
 //! handed back.
 
+use futures_util::TryStreamExt;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
 use super::{Store, StoreError};
+
+/// The tables of what people entered, which an export of everything hands
+/// back: the ones `last_change_at` reads and `data_digest` sums. What
+/// banso keeps for itself (the outbox, the jobs, dialogue state, event
+/// ids) changes while it runs and is not part of the record.
+const ENTERED_TABLES: [&str; 7] = [
+    "consultations",
+    "consultation_events",
+    "people",
+    "kadai_items",
+    "work_items",
+    "meeting_adjustments",
+    "deliverable_submissions",
+];
+
+/// FNV-1a, 64 bits: stable across builds and versions (a digest written
+/// by one banso is compared by the next), and enough to notice a change —
+/// nobody is trying to forge one here.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(FNV_PRIME);
+    }
+    hash
+}
+
+/// One row's digest: each column's value with its kind, in column order.
+fn row_digest(row: &AnyRow) -> u64 {
+    let mut hash = FNV_OFFSET;
+    for column in 0..row.len() {
+        let value = if let Ok(value) = row.try_get::<Option<i64>, _>(column) {
+            value.map_or_else(|| "n".to_owned(), |v| format!("i{v}"))
+        } else if let Ok(value) = row.try_get::<Option<String>, _>(column) {
+            value.map_or_else(|| "n".to_owned(), |v| format!("t{v}"))
+        } else if let Ok(value) = row.try_get::<Option<f64>, _>(column) {
+            value.map_or_else(|| "n".to_owned(), |v| format!("r{v}"))
+        } else if let Ok(value) = row.try_get::<Option<bool>, _>(column) {
+            value.map_or_else(|| "n".to_owned(), |v| format!("b{v}"))
+        } else if let Ok(value) = row.try_get::<Option<Vec<u8>>, _>(column) {
+            value.map_or_else(|| "n".to_owned(), |v| format!("x{}", hex::encode(v)))
+        } else {
+            "?".to_owned()
+        };
+        hash = fnv(hash, value.as_bytes());
+        hash = fnv(hash, &[0xff]);
+    }
+    hash
+}
 
 /// Every table of stored data, children before parents. `exports` (the
 /// history of exports) and `_sqlx_migrations` are kept.
@@ -40,6 +95,37 @@ impl Store {
         .fetch_one(self.pool())
         .await?;
         Ok(at)
+    }
+
+    /// A digest of everything people entered: the same data gives the same
+    /// digest, any change (an insert, an update, a delete, whatever time
+    /// it bears) another. Rows are summed, so their order does not matter.
+    pub async fn data_digest(&self) -> Result<String, StoreError> {
+        let mut digest = FNV_OFFSET;
+        for table in ENTERED_TABLES {
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}")))
+                .fetch(self.pool());
+            let (mut count, mut sum) = (0u64, 0u64);
+            while let Some(row) = rows.try_next().await? {
+                count += 1;
+                sum = sum.wrapping_add(row_digest(&row));
+            }
+            digest = fnv(digest, table.as_bytes());
+            digest = fnv(digest, &count.to_le_bytes());
+            digest = fnv(digest, &sum.to_le_bytes());
+        }
+        Ok(format!("{digest:016x}"))
+    }
+
+    /// Whether an export of everything held exactly `digest`'s data.
+    pub async fn fully_exported(&self, digest: &str) -> Result<bool, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM exports WHERE kind = 'all' AND data_digest = $1",
+        )
+        .bind(digest)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(count > 0)
     }
 
     /// When an export of `kind` was last written, if ever.

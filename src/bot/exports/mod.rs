@@ -215,6 +215,31 @@ pub async fn record(
         .await
 }
 
+/// Records an export of everything, with the digest of the data as it
+/// was before the export read it (`Store::data_digest`): a purge destroys
+/// only data an export of everything held.
+pub async fn record_all(
+    bot: &Bot,
+    folder: &str,
+    files: usize,
+    by: &str,
+    data_digest: &str,
+) -> Result<(), StoreError> {
+    bot.store()
+        .record_full_export(
+            &ExportRecord {
+                kind: "all".to_owned(),
+                scope: None,
+                file_name: folder.to_owned(),
+                rows: i64::try_from(files).unwrap_or(i64::MAX),
+                exported_by: by.to_owned(),
+                exported_at: bot.clock().now().timestamp(),
+            },
+            data_digest,
+        )
+        .await
+}
+
 /// The file name people expect: `相談対応記録_2024-06.xlsx`.
 pub fn default_file_name(
     bot: &Bot,
