@@ -56,15 +56,21 @@ impl Store {
         .await?)
     }
 
-    /// Marks an item submitted (提出済); false if it already was.
+    /// Marks an item submitted (提出済); false if it already was. If that
+    /// makes every one of `items` submitted, `when_complete` is queued in
+    /// the same transaction (the outbox invariant: a change and the
+    /// message it causes are written together).
     pub async fn submit_deliverable(
         &self,
         meeting_key: &str,
         item: &str,
         by: &str,
         now: i64,
+        items: &[String],
+        when_complete: &NewMessage,
     ) -> Result<bool, StoreError> {
         let _turn = self.write_turn().await;
+        let mut transaction = self.pool().begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO deliverable_submissions (meeting_key, item, submitted_by, submitted_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (meeting_key, item) DO NOTHING",
@@ -73,9 +79,25 @@ impl Store {
         .bind(item)
         .bind(by)
         .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(inserted.rows_affected() == 1)
+        .execute(&mut *transaction)
+        .await?
+        .rows_affected()
+            == 1;
+        if inserted {
+            let submitted: Vec<(String,)> =
+                sqlx::query_as("SELECT item FROM deliverable_submissions WHERE meeting_key = $1")
+                    .bind(meeting_key)
+                    .fetch_all(&mut *transaction)
+                    .await?;
+            let complete = items
+                .iter()
+                .all(|wanted| submitted.iter().any(|(done,)| done == wanted));
+            if complete {
+                enqueue(&mut transaction, std::slice::from_ref(when_complete), now).await?;
+            }
+        }
+        transaction.commit().await?;
+        Ok(inserted)
     }
 
     /// Takes a submission back (undo); false if it was not submitted.

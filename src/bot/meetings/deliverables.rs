@@ -209,37 +209,34 @@ pub async fn press(
     }
     let now = bot.clock().now().timestamp();
     let changed = if submit {
+        // Announced once per meeting (its key), even if an item is undone
+        // and redone; queued with the submission that completes the list.
+        let complete = NewMessage {
+            idempotency_key: format!("deliverables-complete:{}", meeting.key),
+            message: Outgoing {
+                to: meetings_channel(bot),
+                text: bot.texts().render(
+                    "meeting/deliverables_complete",
+                    json!({ "m": view(&meeting) }),
+                ),
+                buttons: Vec::new(),
+            },
+            deferred: None,
+        };
         bot.store()
-            .submit_deliverable(key, item, user.as_str(), now)
+            .submit_deliverable(
+                key,
+                item,
+                user.as_str(),
+                now,
+                &meeting.deliverables,
+                &complete,
+            )
             .await?
     } else {
         bot.store().withdraw_deliverable(key, item).await?
     };
     let items = checklist(bot, &meeting).await?;
-    let complete = items.iter().all(|entry| entry["submitted"] == true);
-    if submit && changed && complete {
-        let text = bot.texts().render(
-            "meeting/deliverables_complete",
-            json!({ "m": view(&meeting) }),
-        );
-        let message = Outgoing {
-            to: meetings_channel(bot),
-            text,
-            buttons: Vec::new(),
-        };
-        // Announced once per meeting, even if an item is undone and redone.
-        let key = format!("deliverables-complete:{}", meeting.key);
-        bot.store()
-            .enqueue_messages(
-                &[NewMessage {
-                    idempotency_key: key,
-                    message,
-                    deferred: None,
-                }],
-                now,
-            )
-            .await?;
-    }
     let text = bot.texts().render(
         "meeting/deliverable_marked",
         json!({ "m": view(&meeting), "item": item, "submitted": submit, "changed": changed, "items": items }),
