@@ -192,6 +192,7 @@ fn fixture(name: &str) -> Option<Value> {
             json!({ "path": "課題管理表.xlsx", "exists": false, "detail": "Permission denied (os error 13)" })
         }
         "cli/purge_needs_export" => json!({ "changed": "2025-03-31 17:00", "exported": null }),
+        "cli/database_read_only" => json!({ "folder": "/var/lib/banso" }),
         "cli/purge_dry_run" => {
             json!({ "tables": [{ "table": "consultations", "rows": 120 }], "exported": "2025-03-31 18:00" })
         }

@@ -22,7 +22,7 @@ use serde_json::json;
 
 use crate::bot::texts::Texts;
 use crate::config::{ProcessEnv, Settings};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use calendar::CalendarCommand;
 use config::ConfigCommand;
 use console::ConsoleArgs;
@@ -153,7 +153,13 @@ fn init_tracing() {
 async fn open_store(settings: &Settings, texts: &Texts) -> Result<Store, Failure> {
     Store::open(&settings.database_url)
         .await
-        .map_err(|error| database_unavailable(texts, error))
+        .map_err(|error| match error {
+            StoreError::ReadOnly { folder } => Failure::runtime(texts.render(
+                "cli/database_read_only",
+                json!({ "folder": folder.display().to_string() }),
+            )),
+            error => database_unavailable(texts, error),
+        })
 }
 
 /// The database could not be used: exit status 1, with what it said.

@@ -82,6 +82,10 @@ pub enum StoreError {
     UnsupportedUrl,
     #[error("cannot connect to the database: {0}")]
     Connect(#[source] sqlx::Error),
+    /// A SQLite file banso may not write, or a folder where it may not
+    /// create the file or its journal (`-wal`, `-shm`).
+    #[error("the database in {} cannot be written", folder.display())]
+    ReadOnly { folder: std::path::PathBuf },
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
@@ -133,6 +137,9 @@ impl Store {
             Backend::Sqlite => sqlite_url_creating_file(url),
             Backend::Postgres => url.to_owned(),
         };
+        if backend == Backend::Sqlite {
+            check_writable(&url)?;
+        }
         let options = AnyConnectOptions::from_str(&url).map_err(StoreError::Connect)?;
         let pool = pool_options(backend, &url)
             .connect_with(options)
@@ -250,6 +257,65 @@ async fn checkpoint_wal_in_the_background(pool: AnyPool) {
     }
 }
 
+/// Before a SQLite file is opened: the file (if it exists) must open for
+/// writing, and its folder must take new files (SQLite creates the `-wal`
+/// and `-shm` files beside it). Otherwise the pool would retry its
+/// connection until its timeout, logging each failure, and the person
+/// would learn only that the database is unavailable.
+fn check_writable(url: &str) -> Result<(), StoreError> {
+    let Some(path) = sqlite_file_of_url(url) else {
+        return Ok(());
+    };
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let refused = |error: &std::io::Error| {
+        matches!(
+            error.kind(),
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+        )
+    };
+    let read_only = || StoreError::ReadOnly {
+        folder: std::path::absolute(&folder).unwrap_or_else(|_| folder.clone()),
+    };
+    if path.exists()
+        && let Err(error) = std::fs::OpenOptions::new().write(true).open(&path)
+        && refused(&error)
+    {
+        return Err(read_only());
+    }
+    if !folder.exists() {
+        // SQLite's own error names a missing folder.
+        return Ok(());
+    }
+    let probe = folder.join(format!(".banso-write-check-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(error) if refused(&error) => Err(read_only()),
+        Err(_) => Ok(()),
+    }
+}
+
+/// The file a `sqlite:` URL names, whatever its options; `None` for an
+/// in-memory database or a read-only open.
+fn sqlite_file_of_url(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let read_only = query.split('&').any(|option| option == "mode=ro");
+    (!path.is_empty() && !path.contains(":memory:") && !read_only)
+        .then(|| std::path::PathBuf::from(path))
+}
+
 /// `sqlite:banso.db` alone fails when the file is missing; a newcomer's first
 /// run should create it, so default to `mode=rwc` unless a mode is given.
 fn sqlite_url_creating_file(url: &str) -> String {
@@ -304,6 +370,30 @@ fn pool_options(backend: Backend, url: &str) -> AnyPoolOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `/sys` takes no new file even from root: the case of a folder banso
+    /// may not write, without depending on who runs the tests.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_folder_that_cannot_be_written_is_named_before_connecting() {
+        match check_writable("sqlite:///sys/banso.db?mode=rwc") {
+            Err(StoreError::ReadOnly { folder }) => {
+                assert_eq!(folder, std::path::PathBuf::from("/sys"));
+            }
+            other => panic!("expected ReadOnly, got {other:?}"),
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/banso.db", dir.path().display());
+        assert!(check_writable(&url).is_ok());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "no probe left"
+        );
+        // In memory, or opened read-only on purpose: nothing to check.
+        assert!(check_writable("sqlite::memory:").is_ok());
+        assert!(check_writable("sqlite:///sys/banso.db?mode=ro").is_ok());
+    }
 
     #[test]
     fn backend_follows_the_url_scheme() {
