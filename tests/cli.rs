@@ -516,3 +516,37 @@ fn serve_refuses_a_plain_http_api_url_off_this_machine() {
     assert_clear_refusal(&run, "http://example.org/api");
     assert!(run.stderr.contains("ループバック"), "{}", run.stderr);
 }
+
+/// `banso calendar … | head`: the reader closes the output early; banso
+/// stops writing and exits quietly with success, no panic.
+#[test]
+fn a_closed_output_ends_the_command_quietly() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_banso"))
+        .args([
+            "calendar",
+            "open-days",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2099-12-31",
+        ])
+        .current_dir(dir.path())
+        .env_remove("BANSO_CONFIG")
+        .env_remove("BANSO_LANGUAGE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start banso");
+    // Far more than a pipe holds (some 490 KB): banso is still writing
+    // when the reader goes.
+    let mut first = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let output = child.wait_with_output().expect("banso finishes");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(String::from_utf8_lossy(&first).starts_with("2000-01-04"));
+}

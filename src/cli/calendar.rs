@@ -70,6 +70,6 @@ pub(super) fn run_calendar(
         } => calendar_queries::shift(&calendar, texts, date, open_days, format.into()),
     };
     let output = output.map_err(|error| Failure::usage(error.render(texts)))?;
-    println!("{output}");
+    super::say(output);
     Ok(())
 }

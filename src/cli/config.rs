@@ -72,7 +72,7 @@ pub(super) fn check_config(path: Option<&Path>) -> Result<(), Failure> {
         Ok(settings) => {
             let file = path.map(|path| path.display().to_string());
             let texts = Texts::built_in(settings.language);
-            println!("{}", texts.render("cli/config_ok", json!({ "file": file })));
+            super::say(texts.render("cli/config_ok", json!({ "file": file })));
             Ok(())
         }
         Err(problems) => Err(Failure::usage(render_problems(&texts, path, &problems))),

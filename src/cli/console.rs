@@ -68,10 +68,7 @@ pub(super) async fn run_console(
     };
     let interactive = reader.is_interactive();
     if interactive && format == OutputFormat::Text {
-        println!(
-            "{}",
-            texts.render("console/welcome", json!({ "user": args.user }))
-        );
+        super::say(texts.render("console/welcome", json!({ "user": args.user })));
     }
     let mut console =
         Console::new(bot, clock, std::io::stdout(), format, args.user).echo_input(!interactive);

@@ -188,14 +188,13 @@ pub(super) async fn run_export_all(
         exports::record_all(&bot, &folder, count, "cli", &digest)
             .await
             .map_err(|error| database_unavailable(&texts, error))?;
-        println!(
-            "{}",
+        super::say(
             texts
                 .render(
                     "cli/export_all_done",
-                    json!({ "path": folder, "files": count })
+                    json!({ "path": folder, "files": count }),
                 )
-                .trim_end()
+                .trim_end(),
         );
         Ok(())
     }
@@ -232,14 +231,13 @@ async fn write_export(
     made.record(bot, &file_name, "cli")
         .await
         .map_err(|error| database_unavailable(texts, error))?;
-    println!(
-        "{}",
+    super::say(
         texts
             .render(
                 "cli/export_done",
                 json!({ "path": path.display().to_string(), "rows": made.rows, "kind": made.kind }),
             )
-            .trim_end()
+            .trim_end(),
     );
     Ok(())
 }

@@ -16,13 +16,10 @@ pub(super) async fn run_migrate(settings: Settings, texts: Texts) -> Result<(), 
         .migrate()
         .await
         .map_err(|error| database_unavailable(&texts, error))?;
-    println!(
-        "{}",
-        texts.render(
-            "cli/migrated",
-            json!({ "applied_now": report.applied_now, "applied_before": report.applied_before }),
-        )
-    );
+    super::say(texts.render(
+        "cli/migrated",
+        json!({ "applied_now": report.applied_now, "applied_before": report.applied_before }),
+    ));
     store.close().await;
     Ok(())
 }

@@ -162,6 +162,24 @@ async fn open_store(settings: &Settings, texts: &Texts) -> Result<Store, Failure
         })
 }
 
+/// Writes `text` and a newline to standard output. A closed output
+/// (`banso calendar … | head`) is not an error: what is left is dropped
+/// quietly, as other command-line tools do, rather than a panic.
+fn say(text: impl std::fmt::Display) {
+    say_raw(format_args!("{text}\n"));
+}
+
+/// `say` without the newline.
+fn say_raw(text: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = out.write_fmt(text).and_then(|()| out.flush())
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        tracing::warn!(%error, "standard output could not be written");
+    }
+}
+
 /// The database could not be used: exit status 1, with what it said.
 fn database_unavailable(texts: &Texts, detail: impl std::fmt::Display) -> Failure {
     Failure::runtime(texts.render(

@@ -22,10 +22,7 @@ pub(super) async fn run_purge(
     store.close().await;
     match outcome.map_err(|error| database_unavailable(&texts, error))? {
         PurgeOutcome::Nothing => {
-            println!(
-                "{}",
-                texts.render("cli/purge_nothing", json!({})).trim_end()
-            );
+            super::say(texts.render("cli/purge_nothing", json!({})).trim_end());
             Ok(())
         }
         PurgeOutcome::NeedsExport { changed, exported } => Err(Failure::usage(texts.render(
@@ -38,11 +35,10 @@ pub(super) async fn run_purge(
             json!({ "tables": table_rows(&tables), "exported": in_city(exported) }),
         ))),
         PurgeOutcome::Purged { removed } => {
-            println!(
-                "{}",
+            super::say(
                 texts
                     .render("cli/purge_done", json!({ "tables": table_rows(&removed) }))
-                    .trim_end()
+                    .trim_end(),
             );
             Ok(())
         }

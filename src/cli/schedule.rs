@@ -81,9 +81,9 @@ pub(super) fn run_schedule(
             )
         }
     };
-    print!("{output}");
+    super::say_raw(format_args!("{output}"));
     if !output.ends_with('\n') {
-        println!();
+        super::say("");
     }
     Ok(())
 }
