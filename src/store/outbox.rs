@@ -204,8 +204,11 @@ pub enum ChannelTurn {
     /// This sender holds the channel's turn until its lease ends.
     Taken,
     /// Not before this instant (epoch milliseconds): the channel's pace,
-    /// a `Retry-After` or a backoff, or another sender's lease.
+    /// a `Retry-After` or a backoff.
     NotBefore(i64),
+    /// Another sender holds the turn, at the latest until this instant
+    /// (its lease; it usually ends the turn long before).
+    HeldElsewhere(i64),
 }
 
 /// How a sender's turn at a channel ended, written in one transaction
@@ -275,14 +278,14 @@ impl Store {
             .bind(&recipient)
             .fetch_one(self.pool())
             .await?;
-        let leased_until = match (holder, lease_until) {
-            (Some(holder), Some(until)) if holder != sender && until > now_ms => until,
-            _ => 0,
-        };
-        // A turn freed between the two statements is tried again at once.
-        Ok(ChannelTurn::NotBefore(
-            next_allowed.max(leased_until).max(now_ms),
-        ))
+        Ok(match (holder, lease_until) {
+            (Some(holder), Some(until)) if holder != sender && until > now_ms => {
+                ChannelTurn::HeldElsewhere(until.max(next_allowed))
+            }
+            // A turn freed between the two statements is tried again at
+            // once.
+            _ => ChannelTurn::NotBefore(next_allowed.max(now_ms)),
+        })
     }
 
     /// Whether a message is still waiting to be sent (another sender may

@@ -44,6 +44,8 @@ const LONGEST_BACKOFF: Duration = Duration::from_secs(60);
 /// sender never loses a turn mid-post, and short enough that a dead one's
 /// channels move on to another replica within a minute or two.
 const TURN_LEASE: Duration = Duration::from_secs(90);
+/// How soon a channel another sender holds is looked at again.
+const TURN_RECHECK: Duration = Duration::from_secs(1);
 /// Slack's `Retry-After` is seconds; a longer one than this is not Slack's
 /// to mean, and would silence a channel until the next restart.
 const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(3600);
@@ -255,8 +257,13 @@ impl Sender {
                     progressed = true;
                     self.send_one(queued, &key, report).await?;
                 }
-                ChannelTurn::NotBefore(at) => {
-                    let at = DateTime::<Utc>::from_timestamp_millis(at).unwrap_or(now);
+                ChannelTurn::NotBefore(at) | ChannelTurn::HeldElsewhere(at) => {
+                    let mut at = DateTime::<Utc>::from_timestamp_millis(at).unwrap_or(now);
+                    if matches!(turn, ChannelTurn::HeldElsewhere(_)) {
+                        // The other sender usually ends its turn within a
+                        // second, not at its lease's end: look again soon.
+                        at = at.min(later(now, TURN_RECHECK));
+                    }
                     self.next_allowed.insert(key, at);
                     earliest = Some(earliest.map_or(at, |earliest| earliest.min(at)));
                 }
