@@ -238,3 +238,90 @@ async fn a_consultation_through_the_real_binary_is_stored_delivered_and_survives
     );
     store.close().await;
 }
+
+/// With thousands of messages queued for one channel (paced at one a
+/// second), SIGTERM still ends `banso serve` within its ten-second flush
+/// bound; what was not sent stays queued, and the next start sends on at
+/// once (the stop freed the channel's turn) without repeating anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_with_thousands_queued_keeps_its_bound_and_loses_nothing() {
+    use banso::message::{Outgoing, Recipient};
+    use banso::store::{NewMessage, Store};
+    const QUEUED: usize = 3_000;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("banso.db").display()
+    );
+    let store = Store::open(&url).await.unwrap();
+    let messages: Vec<NewMessage> = (0..QUEUED)
+        .map(|n| NewMessage {
+            idempotency_key: format!("queued:{n}"),
+            message: Outgoing {
+                to: Recipient::Channel("#banso-team".into()),
+                text: format!("queued {n:04}"),
+                buttons: Vec::new(),
+            },
+            deferred: None,
+        })
+        .collect();
+    for chunk in messages.chunks(500) {
+        store
+            .enqueue_messages(chunk, chrono::Utc::now().timestamp())
+            .await
+            .unwrap();
+    }
+    store.close().await;
+
+    let posted = Posted::default();
+    let api_url = start_fake_slack(posted.clone()).await;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let banso = start_banso(dir.path(), port, &api_url);
+    wait_until_healthy(&base).await;
+    wait_for(&posted, 1).await;
+    let asked = Instant::now();
+    let status = terminate(banso);
+    let took = asked.elapsed();
+    assert!(status.success(), "{status}");
+    assert!(took < Duration::from_secs(15), "stopped after {took:?}");
+    let sent_before = posted.lock().unwrap().len();
+    assert!(sent_before < QUEUED, "the pace cannot have sent them all");
+    // The flush went on at the channel's pace for most of its bound.
+    assert!(sent_before >= 4, "only {sent_before} sent by the flush");
+
+    let store = Store::open(&url).await.unwrap();
+    assert_eq!(
+        store.pending_messages(10_000).await.unwrap().len(),
+        QUEUED - sent_before,
+        "every message not posted is still queued"
+    );
+    store.close().await;
+
+    // The next start goes on at once: the stop freed the channel.
+    let again = start_banso(dir.path(), port, &api_url);
+    wait_until_healthy(&base).await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while posted.lock().unwrap().len() == sent_before {
+        assert!(
+            Instant::now() < deadline,
+            "the channel stayed held after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(terminate(again).success());
+    let texts: Vec<String> = posted
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, text)| text.clone())
+        .collect();
+    let mut unique = texts.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), texts.len(), "a message was posted twice");
+    // In their order, across the restart.
+    let mut ordered = texts.clone();
+    ordered.sort();
+    assert_eq!(ordered, texts);
+}

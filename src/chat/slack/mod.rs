@@ -99,7 +99,7 @@ pub async fn serve(
             // never in the middle of one (whose answer would be lost and
             // the message posted again).
             let interrupt = sender.interrupt_handle();
-            tokio::spawn({
+            let interrupt_on_stop = tokio::spawn({
                 let interrupt = interrupt.clone();
                 let mut stopped = stopped.clone();
                 async move {
@@ -134,6 +134,10 @@ pub async fn serve(
             // The flush: delivery goes on, and is interrupted the same way
             // a little before the bound, which only cuts off a post that
             // is slower than that.
+            // Done with (or never to run) before the flag is cleared, so
+            // that it cannot interrupt the flush from the start.
+            interrupt_on_stop.abort();
+            let _ = interrupt_on_stop.await;
             interrupt.store(false, Ordering::Release);
             let flush_ends = tokio::spawn({
                 let interrupt = interrupt.clone();
