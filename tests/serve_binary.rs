@@ -280,6 +280,19 @@ async fn a_stop_with_thousands_queued_keeps_its_bound_and_loses_nothing() {
     let banso = start_banso(dir.path(), port, &api_url);
     wait_until_healthy(&base).await;
     wait_for(&posted, 1).await;
+    // A backlog is reported by /healthz, which stays 200 all the same.
+    let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200);
+    let health: Value = health.json().await.unwrap();
+    let pending = health["outbox"]["pending"].as_i64().unwrap();
+    assert!(pending > 2_900 && pending < 3_000, "{health}");
+    assert!(
+        health["outbox"]["oldest_pending_seconds"]
+            .as_i64()
+            .is_some(),
+        "{health}"
+    );
+    assert_eq!(health["outbox"]["given_up"], 0, "{health}");
     let asked = Instant::now();
     let status = terminate(banso);
     let took = asked.elapsed();

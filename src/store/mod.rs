@@ -33,7 +33,7 @@ pub use exports::{CountedRows, ExportRecord, MonthRows, NamedConsultation};
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, PlannedJob, SyncReport};
 pub use kadai::{KadaiChange, KadaiItem};
 pub use meetings::StoredAdjustment;
-pub use outbox::{ChannelTurn, DeferredText, NewMessage, QueuedMessage, TurnEnd};
+pub use outbox::{ChannelTurn, DeferredText, NewMessage, OutboxBacklog, QueuedMessage, TurnEnd};
 pub use people::Person;
 pub use request_claims::ReplayClaim;
 pub use work::{RecordedWork, WorkItem};

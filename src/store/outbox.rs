@@ -191,11 +191,39 @@ impl Store {
         Ok(inserted.rows_affected() == 1)
     }
 
+    /// The outbox's backlog (for `/healthz`): messages waiting, when the
+    /// oldest of them was queued (epoch seconds), and messages given up.
+    pub async fn outbox_backlog(&self) -> Result<OutboxBacklog, StoreError> {
+        let (pending, oldest): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        let given_up: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL")
+                .fetch_one(self.pool())
+                .await?;
+        Ok(OutboxBacklog {
+            pending,
+            oldest_queued_at: oldest,
+            given_up,
+        })
+    }
+
     /// Whether the database answers (for `/healthz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(self.pool()).await?;
         Ok(())
     }
+}
+
+/// What is waiting in the outbox (`Store::outbox_backlog`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxBacklog {
+    pub pending: i64,
+    /// Epoch seconds; `None` when nothing waits.
+    pub oldest_queued_at: Option<i64>,
+    pub given_up: i64,
 }
 
 /// What `take_channel_turn` found.

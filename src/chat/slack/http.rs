@@ -88,8 +88,24 @@ async fn health(State(state): State<AppState>) -> Response {
         .api
         .as_ref()
         .map_or("not_configured", |api| api.client.reachability().code());
-    match state.bot.store().ping().await {
-        Ok(()) => Json(json!({ "status": "ok", "database": "ok", "slack": slack })).into_response(),
+    // A backlog is reported, never a failure: a load balancer that took
+    // every replica out for a slow channel would stop all of banso.
+    match state.bot.store().outbox_backlog().await {
+        Ok(backlog) => {
+            let now = state.bot.clock().now().timestamp();
+            let oldest = backlog.oldest_queued_at.map(|queued| (now - queued).max(0));
+            Json(json!({
+                "status": "ok",
+                "database": "ok",
+                "slack": slack,
+                "outbox": {
+                    "pending": backlog.pending,
+                    "oldest_pending_seconds": oldest,
+                    "given_up": backlog.given_up,
+                },
+            }))
+            .into_response()
+        }
         Err(error) => {
             tracing::error!(%error, "health check: database unavailable");
             let body = json!({ "status": "error", "database": "unavailable", "slack": slack });
