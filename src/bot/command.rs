@@ -344,12 +344,18 @@ fn looks_like_short_id(raw: &str) -> bool {
         && (month.chars().chain(number.chars())).all(|c| c.is_ascii_digit())
 }
 
+/// A short id as banso writes it: the number with at least three digits,
+/// so `2612-1` (as it may be read out on the phone) and `2612-0001` are
+/// both `2612-001`.
 fn short_id(raw: &str) -> Result<String, ParseError> {
-    if looks_like_short_id(raw) {
-        Ok(normalise_short_id(raw))
-    } else {
-        Err(ParseError::BadShortId(raw.to_owned()))
-    }
+    let canonical = looks_like_short_id(raw)
+        .then(|| normalise_short_id(raw))
+        .and_then(|id| {
+            let (month, number) = id.split_once('-')?;
+            let number: u32 = number.parse().ok()?;
+            Some(format!("{month}-{number:03}"))
+        });
+    canonical.ok_or_else(|| ParseError::BadShortId(raw.to_owned()))
 }
 
 fn parse_export(arguments: &[&str]) -> Result<Command, ParseError> {
@@ -675,6 +681,19 @@ mod tests {
                     short_id: "2406-003".into(),
                 }),
             ),
+            (
+                "/consult show 2406-3",
+                Ok(Command::ConsultShow {
+                    short_id: "2406-003".into(),
+                }),
+            ),
+            (
+                "/consult show 2406-0012",
+                Ok(Command::ConsultShow {
+                    short_id: "2406-012".into(),
+                }),
+            ),
+            ("/consult close 2406-1234", act(Action::Close, "2406-1234")),
             ("/consult show me", Err(ParseError::BadShortId("me".into()))),
             ("/consult show me the way", text("show me the way")),
             ("/consult assign 2406-003", act(Action::Assign, "2406-003")),
