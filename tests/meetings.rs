@@ -423,3 +423,41 @@ async fn without_a_configured_contract_the_next_fiscal_year_is_planned_too() {
     );
     test.cleanup().await;
 }
+
+/// The last items pressed at the same moment (two people, two replicas
+/// on PostgreSQL): the set is still announced complete, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_set_completed_by_simultaneous_presses_is_announced_once() {
+    for test in support::all_stores().await {
+        let store = &test.store;
+        let (bot, clock) = bot_on(store, "2024-06-07T09:00:00+09:00");
+        let scheduler = Scheduler::new(bot.clone(), "test");
+        scheduler.replan().await.unwrap();
+        clock.set(at("2024-06-07T09:00:00+09:00"));
+        scheduler.run_due(clock.now()).await.unwrap();
+        let reminder = deliver(store).await;
+        assert!(reminder[0].buttons.len() >= 2, "{}", test.label);
+        let presses: Vec<_> = reminder[0]
+            .buttons
+            .iter()
+            .map(|button| {
+                let bot = bot.clone();
+                let (action, value) = (button.action.clone(), button.value.clone());
+                tokio::spawn(async move {
+                    bot.handle_button(&user("leader"), &ButtonAction::parse(&action), &value)
+                        .await
+                })
+            })
+            .collect();
+        for press in presses {
+            press.await.unwrap();
+        }
+        let complete = deliver(store).await;
+        let announced = texts(&to_channel(&complete, "#banso"))
+            .into_iter()
+            .filter(|text| text.contains("すべて提出されました"))
+            .count();
+        assert_eq!(announced, 1, "{}", test.label);
+        test.cleanup().await;
+    }
+}

@@ -469,3 +469,58 @@ async fn a_sqlite_database_from_before_the_lean_tables_keeps_everything() {
     assert_eq!(again.applied_now, 0);
     store.close().await;
 }
+
+/// The purge's own check, on every backend: it deletes only data an export
+/// of everything held, checked under a lock that holds every writer off
+/// (SQLite's write lock, PostgreSQL's table locks).
+#[tokio::test]
+async fn the_purge_deletes_only_what_an_export_of_everything_held() {
+    use banso::store::ExportRecord;
+    for test in support::all_stores().await {
+        let store = &test.store;
+        let person = |user_id: &str, updated_at| Person {
+            user_id: user_id.into(),
+            display_name: None,
+            department: Some("総務課".into()),
+            updated_at,
+        };
+        let export = |at| ExportRecord {
+            kind: "all".into(),
+            scope: None,
+            file_name: "返還".into(),
+            rows: 1,
+            exported_by: "cli".into(),
+            exported_at: at,
+        };
+        store.save_person(&person("tanaka", 1_000)).await.unwrap();
+        let digest = store.data_digest().await.unwrap();
+        store
+            .record_full_export(&export(2_000), &digest)
+            .await
+            .unwrap();
+        store.save_person(&person("sato", 500)).await.unwrap();
+        assert_ne!(store.data_digest().await.unwrap(), digest, "{}", test.label);
+        assert_eq!(
+            store.purge_all_if_exported().await.unwrap(),
+            None,
+            "{}",
+            test.label
+        );
+        let digest = store.data_digest().await.unwrap();
+        store
+            .record_full_export(&export(2_100), &digest)
+            .await
+            .unwrap();
+        let removed = store
+            .purge_all_if_exported()
+            .await
+            .unwrap()
+            .expect("purged");
+        assert!(
+            removed.contains(&("people", 2)),
+            "{}: {removed:?}",
+            test.label
+        );
+        test.cleanup().await;
+    }
+}

@@ -52,8 +52,14 @@ pub async fn purge_stored_data(store: &Store, confirm: bool) -> Result<PurgeOutc
     let handed_back = store.fully_exported(&store.data_digest().await?).await?;
     match decide(rows, changed, exported, handed_back, confirm) {
         Decision::Answer(outcome) => Ok(outcome),
-        Decision::Purge => Ok(PurgeOutcome::Purged {
-            removed: store.purge_all().await?,
+        // Checked again where it is deleted: a change made since (by a
+        // running `banso serve`) keeps everything.
+        Decision::Purge => Ok(match store.purge_all_if_exported().await? {
+            Some(removed) => PurgeOutcome::Purged { removed },
+            None => PurgeOutcome::NeedsExport {
+                changed: store.last_change_at().await?.and_then(instant),
+                exported,
+            },
         }),
     }
 }
@@ -256,6 +262,29 @@ mod tests {
             purge_stored_data(&store, true).await.unwrap(),
             PurgeOutcome::Nothing
         );
+        store.close().await;
+    }
+
+    /// A change between the check and the deletion (a running `serve`
+    /// recording a consultation while `purge --confirm` runs): the
+    /// deletion checks again under the lock and deletes nothing.
+    #[tokio::test]
+    async fn a_change_after_the_check_keeps_everything() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("banso.db").display());
+        let store = Store::open(&url).await.expect("open SQLite store");
+        store.save_person(&person("tanaka", 1_000)).await.unwrap();
+        record_full_export(&store, 2_000).await;
+        store.save_person(&person("sato", 3_000)).await.unwrap();
+        assert_eq!(store.purge_all_if_exported().await.unwrap(), None);
+        assert_eq!(rows_of(&store.stored_rows().await.unwrap(), "people"), 2);
+        record_full_export(&store, 4_000).await;
+        let removed = store
+            .purge_all_if_exported()
+            .await
+            .unwrap()
+            .expect("purged");
+        assert!(removed.contains(&("people", 2)), "{removed:?}");
         store.close().await;
     }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{Failure, database_unavailable};
+use super::{Failure, database_unavailable, store_failure};
 use crate::bot::texts::Texts;
 use crate::config::Settings;
 use crate::store::Store;
@@ -11,7 +11,7 @@ use crate::store::Store;
 pub(super) async fn run_migrate(settings: Settings, texts: Texts) -> Result<(), Failure> {
     let store = Store::connect(&settings.database_url)
         .await
-        .map_err(|error| database_unavailable(&texts, error))?;
+        .map_err(|error| store_failure(&texts, error))?;
     let report = store
         .migrate()
         .await

@@ -153,13 +153,19 @@ fn init_tracing() {
 async fn open_store(settings: &Settings, texts: &Texts) -> Result<Store, Failure> {
     Store::open(&settings.database_url)
         .await
-        .map_err(|error| match error {
-            StoreError::ReadOnly { folder } => Failure::runtime(texts.render(
-                "cli/database_read_only",
-                json!({ "folder": folder.display().to_string() }),
-            )),
-            error => database_unavailable(texts, error),
-        })
+        .map_err(|error| store_failure(texts, error))
+}
+
+/// A store that could not be opened, in the person's words: a folder
+/// banso may not write is named; anything else is "unavailable".
+fn store_failure(texts: &Texts, error: StoreError) -> Failure {
+    match error {
+        StoreError::ReadOnly { folder } => Failure::runtime(texts.render(
+            "cli/database_read_only",
+            json!({ "folder": folder.display().to_string() }),
+        )),
+        error => database_unavailable(texts, error),
+    }
 }
 
 /// Writes `text` and a newline to standard output. A closed output

@@ -2,7 +2,7 @@
 //! explicit regular-meeting date) and which deliverables are submitted.
 
 use super::outbox::{NewMessage, enqueue};
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError};
 
 /// A single-occurrence change, as stored; the bot turns these into the
 /// domain's adjustments when it plans.
@@ -71,6 +71,16 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let _turn = self.write_turn().await;
         let mut transaction = self.pool().begin().await?;
+        if self.backend == Backend::Postgres {
+            // Two last items submitted at once on two connections would each
+            // miss the other's row and neither announce the list complete:
+            // the meeting's submissions are taken one at a time. (SQLite
+            // has one writer at a time already.)
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked")
+                .bind(meeting_key)
+                .execute(&mut *transaction)
+                .await?;
+        }
         let inserted = sqlx::query(
             "INSERT INTO deliverable_submissions (meeting_key, item, submitted_by, submitted_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (meeting_key, item) DO NOTHING",

@@ -311,8 +311,15 @@ fn sqlite_file_of_url(url: &str) -> Option<std::path::PathBuf> {
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let read_only = query.split('&').any(|option| option == "mode=ro");
-    (!path.is_empty() && !path.contains(":memory:") && !read_only)
+    // Read-only, in memory or immutable on purpose: nothing is written
+    // beside the file.
+    let nothing_written = query.split('&').any(|option| {
+        matches!(
+            option,
+            "mode=ro" | "mode=memory" | "immutable=1" | "immutable=true"
+        )
+    });
+    (!path.is_empty() && !path.contains(":memory:") && !nothing_written)
         .then(|| std::path::PathBuf::from(path))
 }
 
@@ -393,6 +400,8 @@ mod tests {
         // In memory, or opened read-only on purpose: nothing to check.
         assert!(check_writable("sqlite::memory:").is_ok());
         assert!(check_writable("sqlite:///sys/banso.db?mode=ro").is_ok());
+        assert!(check_writable("sqlite:///sys/banso.db?mode=memory").is_ok());
+        assert!(check_writable("sqlite:///sys/banso.db?immutable=true").is_ok());
     }
 
     #[test]

@@ -199,10 +199,11 @@ impl Store {
         )
         .fetch_one(self.pool())
         .await?;
-        let given_up: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL")
-                .fetch_one(self.pool())
-                .await?;
+        let given_up: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL AND sent_at IS NULL",
+        )
+        .fetch_one(self.pool())
+        .await?;
         Ok(OutboxBacklog {
             pending,
             oldest_queued_at: oldest,
@@ -367,7 +368,7 @@ impl Store {
             }
             TurnEnd::Failed { id, error } => {
                 sqlx::query(
-                    "UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2",
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2 AND sent_at IS NULL AND failed_at IS NULL",
                 )
                 .bind(*error)
                 .bind(id)

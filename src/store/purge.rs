@@ -37,6 +37,25 @@ fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
     hash
 }
 
+/// `Store::data_digest` on one connection (a transaction's, for the
+/// purge).
+async fn digest_on(connection: &mut sqlx::AnyConnection) -> Result<String, StoreError> {
+    let mut digest = FNV_OFFSET;
+    for table in ENTERED_TABLES {
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}")))
+            .fetch(&mut *connection);
+        let (mut count, mut sum) = (0u64, 0u64);
+        while let Some(row) = rows.try_next().await? {
+            count += 1;
+            sum = sum.wrapping_add(row_digest(&row));
+        }
+        digest = fnv(digest, table.as_bytes());
+        digest = fnv(digest, &count.to_le_bytes());
+        digest = fnv(digest, &sum.to_le_bytes());
+    }
+    Ok(format!("{digest:016x}"))
+}
+
 /// One row's digest: each column's value with its kind, in column order.
 fn row_digest(row: &AnyRow) -> u64 {
     let mut hash = FNV_OFFSET;
@@ -101,20 +120,8 @@ impl Store {
     /// digest, any change (an insert, an update, a delete, whatever time
     /// it bears) another. Rows are summed, so their order does not matter.
     pub async fn data_digest(&self) -> Result<String, StoreError> {
-        let mut digest = FNV_OFFSET;
-        for table in ENTERED_TABLES {
-            let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}")))
-                .fetch(self.pool());
-            let (mut count, mut sum) = (0u64, 0u64);
-            while let Some(row) = rows.try_next().await? {
-                count += 1;
-                sum = sum.wrapping_add(row_digest(&row));
-            }
-            digest = fnv(digest, table.as_bytes());
-            digest = fnv(digest, &count.to_le_bytes());
-            digest = fnv(digest, &sum.to_le_bytes());
-        }
-        Ok(format!("{digest:016x}"))
+        let mut connection = self.pool().acquire().await?;
+        digest_on(&mut connection).await
     }
 
     /// Whether an export of everything held exactly `digest`'s data.
@@ -152,10 +159,44 @@ impl Store {
     }
 
     /// Deletes every row of every data table in one transaction and
-    /// returns how many each held.
-    pub async fn purge_all(&self) -> Result<Vec<(&'static str, u64)>, StoreError> {
+    /// returns how many each held — if, checked inside that transaction
+    /// with every writer held off, an export of everything held exactly the
+    /// data stored; `None` (nothing deleted) if not.
+    pub async fn purge_all_if_exported(
+        &self,
+    ) -> Result<Option<Vec<(&'static str, u64)>>, StoreError> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
+        // No writer of any process may change the data between the check
+        // and the deletion: SQLite's write lock is taken by the first
+        // write statement (this one deletes nothing); PostgreSQL's tables
+        // are locked against writers.
+        match self.backend() {
+            super::Backend::Sqlite => {
+                sqlx::query("DELETE FROM exports WHERE 1 = 0")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            super::Backend::Postgres => {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
+                    ENTERED_TABLES.join(", ")
+                )))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        let digest = digest_on(&mut tx).await?;
+        let exported: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM exports WHERE kind = 'all' AND data_digest = $1",
+        )
+        .bind(&digest)
+        .fetch_one(&mut *tx)
+        .await?;
+        if exported == 0 {
+            // Changed since the check: nothing is deleted (rolled back).
+            return Ok(None);
+        }
         let mut removed = Vec::new();
         for table in DATA_TABLES {
             let result = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
@@ -171,6 +212,6 @@ impl Store {
                 .await;
             let _ = sqlx::query("VACUUM").execute(self.pool()).await;
         }
-        Ok(removed)
+        Ok(Some(removed))
     }
 }
