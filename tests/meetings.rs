@@ -6,8 +6,9 @@
 
 mod support;
 
+use banso::bot::Bot;
 use banso::bot::buttons::ButtonAction;
-use banso::bot::clock::Clock;
+use banso::bot::clock::{Clock, ManualClock};
 use banso::message::Outgoing;
 use banso::scheduler::Scheduler;
 use chrono::{DateTime, Utc};
@@ -98,16 +99,25 @@ async fn the_deliverables_reminder_comes_at_nine_and_escalation_only_for_what_is
     }
 }
 
-#[tokio::test]
-async fn a_complete_set_is_announced_and_not_escalated() {
-    let test = support::sqlite_store().await;
-    let store = &test.store;
+/// The deliverables reminder of the regular meeting of 2024-06-11, as it
+/// goes out at 09:00 on 06-07, with the bot, clock and scheduler that sent
+/// it.
+async fn deliverables_reminder_of_june_7(
+    store: &banso::store::Store,
+) -> (Bot, ManualClock, Scheduler, Vec<Outgoing>) {
     let (bot, clock) = bot_on(store, "2024-06-07T09:00:00+09:00");
     let scheduler = Scheduler::new(bot.clone(), "test");
     scheduler.replan().await.unwrap();
     clock.set(at("2024-06-07T09:00:00+09:00"));
     scheduler.run_due(clock.now()).await.unwrap();
-    let reminder = deliver(store).await;
+    (bot, clock, scheduler, deliver(store).await)
+}
+
+#[tokio::test]
+async fn a_complete_set_is_announced_and_not_escalated() {
+    let test = support::sqlite_store().await;
+    let store = &test.store;
+    let (bot, clock, scheduler, reminder) = deliverables_reminder_of_june_7(store).await;
     for button in &reminder[0].buttons {
         bot.handle_button(
             &user("leader"),
@@ -430,12 +440,7 @@ async fn without_a_configured_contract_the_next_fiscal_year_is_planned_too() {
 async fn a_set_completed_by_simultaneous_presses_is_announced_once() {
     for test in support::all_stores().await {
         let store = &test.store;
-        let (bot, clock) = bot_on(store, "2024-06-07T09:00:00+09:00");
-        let scheduler = Scheduler::new(bot.clone(), "test");
-        scheduler.replan().await.unwrap();
-        clock.set(at("2024-06-07T09:00:00+09:00"));
-        scheduler.run_due(clock.now()).await.unwrap();
-        let reminder = deliver(store).await;
+        let (bot, _, _, reminder) = deliverables_reminder_of_june_7(store).await;
         assert!(reminder[0].buttons.len() >= 2, "{}", test.label);
         let presses: Vec<_> = reminder[0]
             .buttons

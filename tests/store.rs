@@ -138,20 +138,30 @@ fn draft(requester: &str) -> ConsultationDraft {
     }
 }
 
-/// Records one consultation of `requester` in June 2024 under a limit of
-/// 10 (alerts at 8 and 10), queueing one message; `explode` makes building
-/// that message panic, as a bug in the bot's code would.
-async fn intake(store: Store, requester: String, explode: bool) -> Result<Recorded, String> {
-    let policy = QuotaPolicy::new(10, vec![8, 10]).unwrap();
-    let terms = IntakeTerms {
+/// A limit of 10 with alerts at 8 and 10.
+fn june_policy() -> QuotaPolicy {
+    QuotaPolicy::new(10, vec![8, 10]).unwrap()
+}
+
+/// A consultation received in June 2024 under `policy`.
+fn june_terms(policy: &QuotaPolicy) -> IntakeTerms<'_> {
+    IntakeTerms {
         quota_kind: "consultation",
-        policy: &policy,
+        policy,
         bucket: "2024-06".into(),
         received_at: 1_718_000_000,
         received_month: "2024-06".parse().unwrap(),
         ask_department: None,
         replay_claim: None,
-    };
+    }
+}
+
+/// Records one consultation of `requester` in June 2024 under a limit of
+/// 10 (alerts at 8 and 10), queueing one message; `explode` makes building
+/// that message panic, as a bug in the bot's code would.
+async fn intake(store: Store, requester: String, explode: bool) -> Result<Recorded, String> {
+    let policy = june_policy();
+    let terms = june_terms(&policy);
     let recorded = store
         .record_consultation(&draft(&requester), &terms, move |recorded| {
             assert!(!explode, "message builder failed");
@@ -314,16 +324,8 @@ async fn an_intake_waits_for_a_lock_another_process_holds_without_blocking_its_t
     // written).
     let written_on = std::sync::Arc::new(std::sync::Mutex::new(None));
     let seen = written_on.clone();
-    let policy = QuotaPolicy::new(10, vec![8, 10]).unwrap();
-    let terms = IntakeTerms {
-        quota_kind: "consultation",
-        policy: &policy,
-        bucket: "2024-06".into(),
-        received_at: 1_718_000_000,
-        received_month: "2024-06".parse().unwrap(),
-        ask_department: None,
-        replay_claim: None,
-    };
+    let policy = june_policy();
+    let terms = june_terms(&policy);
     let third = store
         .record_consultation(&draft("U003"), &terms, move |_| {
             *seen.lock().unwrap() = std::thread::current().name().map(str::to_owned);

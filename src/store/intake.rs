@@ -290,15 +290,12 @@ impl IntakeWriter {
 /// beside the pool: not an in-memory database, and no options other than
 /// the read-write modes.
 pub(crate) fn file_of_url(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let plain_options = query
+    let (path, options) = super::sqlite_file_and_options(url)?;
+    let plain_options = options
         .split('&')
         .filter(|option| !option.is_empty())
         .all(|option| option == "mode=rwc" || option == "mode=rw");
-    (!path.is_empty() && !path.contains(":memory:") && plain_options).then(|| PathBuf::from(path))
+    plain_options.then_some(path)
 }
 
 fn open(path: &Path) -> Result<Connection, StoreError> {

@@ -304,23 +304,29 @@ fn check_writable(url: &str) -> Result<(), StoreError> {
     }
 }
 
-/// The file a `sqlite:` URL names, whatever its options; `None` for an
-/// in-memory database or a read-only open.
-fn sqlite_file_of_url(url: &str) -> Option<std::path::PathBuf> {
+/// The file a `sqlite:` URL names and its options (`a=b&c=d`), or `None`
+/// for another scheme or an in-memory database: the one reading of such a
+/// URL, for the intake writer and the writability check.
+pub(crate) fn sqlite_file_and_options(url: &str) -> Option<(std::path::PathBuf, &str)> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    // Read-only, in memory or immutable on purpose: nothing is written
-    // beside the file.
-    let nothing_written = query.split('&').any(|option| {
+    let (path, options) = rest.split_once('?').unwrap_or((rest, ""));
+    (!path.is_empty() && !path.contains(":memory:"))
+        .then(|| (std::path::PathBuf::from(path), options))
+}
+
+/// The file a `sqlite:` URL names, unless it is opened read-only, in
+/// memory or immutable on purpose: then nothing is written beside it.
+fn sqlite_file_of_url(url: &str) -> Option<std::path::PathBuf> {
+    let (path, options) = sqlite_file_and_options(url)?;
+    let nothing_written = options.split('&').any(|option| {
         matches!(
             option,
             "mode=ro" | "mode=memory" | "immutable=1" | "immutable=true"
         )
     });
-    (!path.is_empty() && !path.contains(":memory:") && !nothing_written)
-        .then(|| std::path::PathBuf::from(path))
+    (!nothing_written).then_some(path)
 }
 
 /// `sqlite:banso.db` alone fails when the file is missing; a newcomer's first

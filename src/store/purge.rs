@@ -23,6 +23,10 @@ const ENTERED_TABLES: [&str; 7] = [
     "deliverable_submissions",
 ];
 
+/// How many exports of everything held the data of digest `$1`.
+const FULL_EXPORTS_OF_DIGEST: &str =
+    "SELECT COUNT(*) FROM exports WHERE kind = 'all' AND data_digest = $1";
+
 /// FNV-1a, 64 bits: stable across builds and versions (a digest written
 /// by one banso is compared by the next), and enough to notice a change —
 /// nobody is trying to forge one here.
@@ -126,12 +130,10 @@ impl Store {
 
     /// Whether an export of everything held exactly `digest`'s data.
     pub async fn fully_exported(&self, digest: &str) -> Result<bool, StoreError> {
-        let count: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM exports WHERE kind = 'all' AND data_digest = $1",
-        )
-        .bind(digest)
-        .fetch_one(self.pool())
-        .await?;
+        let count: i64 = sqlx::query_scalar(FULL_EXPORTS_OF_DIGEST)
+            .bind(digest)
+            .fetch_one(self.pool())
+            .await?;
         Ok(count > 0)
     }
 
@@ -187,12 +189,10 @@ impl Store {
             }
         }
         let digest = digest_on(&mut tx).await?;
-        let exported: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM exports WHERE kind = 'all' AND data_digest = $1",
-        )
-        .bind(&digest)
-        .fetch_one(&mut *tx)
-        .await?;
+        let exported: i64 = sqlx::query_scalar(FULL_EXPORTS_OF_DIGEST)
+            .bind(&digest)
+            .fetch_one(&mut *tx)
+            .await?;
         if exported == 0 {
             // Changed since the check: nothing is deleted (rolled back).
             return Ok(None);

@@ -204,14 +204,7 @@ pub async fn record(
     by: &str,
 ) -> Result<(), StoreError> {
     bot.store()
-        .record_export(&ExportRecord {
-            kind: kind.to_owned(),
-            scope,
-            file_name: file_name.to_owned(),
-            rows: i64::try_from(rows).unwrap_or(i64::MAX),
-            exported_by: by.to_owned(),
-            exported_at: bot.clock().now().timestamp(),
-        })
+        .record_export(&export_record(bot, kind, scope, file_name, rows, by))
         .await
 }
 
@@ -227,17 +220,29 @@ pub async fn record_all(
 ) -> Result<(), StoreError> {
     bot.store()
         .record_full_export(
-            &ExportRecord {
-                kind: "all".to_owned(),
-                scope: None,
-                file_name: folder.to_owned(),
-                rows: i64::try_from(files).unwrap_or(i64::MAX),
-                exported_by: by.to_owned(),
-                exported_at: bot.clock().now().timestamp(),
-            },
+            &export_record(bot, "all", None, folder, files, by),
             data_digest,
         )
         .await
+}
+
+/// An export as the history keeps it, made now.
+fn export_record(
+    bot: &Bot,
+    kind: &str,
+    scope: Option<String>,
+    file_name: &str,
+    rows: usize,
+    by: &str,
+) -> ExportRecord {
+    ExportRecord {
+        kind: kind.to_owned(),
+        scope,
+        file_name: file_name.to_owned(),
+        rows: i64::try_from(rows).unwrap_or(i64::MAX),
+        exported_by: by.to_owned(),
+        exported_at: bot.clock().now().timestamp(),
+    }
 }
 
 /// The file name people expect: `相談対応記録_2024-06.xlsx`.
