@@ -233,3 +233,38 @@ fn the_http_manifest_points_slack_at_the_three_endpoints() {
         Some("true")
     );
 }
+
+/// The bot scopes a manifest asks for (the `- …` lines under `bot:`).
+fn bot_scopes(manifest: &str) -> BTreeSet<String> {
+    manifest
+        .lines()
+        .skip_while(|line| line.trim() != "bot:")
+        .skip(1)
+        .take_while(|line| line.starts_with("      ") || line.trim().starts_with('#'))
+        .filter_map(|line| line.trim().strip_prefix("- "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The Web API methods banso calls need these scopes: posting, DMs,
+/// profiles, files, and, to close the crash window (issue 12), reading
+/// the history of the channels and DMs it posts to.
+#[test]
+fn both_manifests_grant_the_scopes_of_every_method_banso_calls() {
+    for path in [SOCKET_MODE, HTTP] {
+        let manifest = std::fs::read_to_string(path).expect("the manifest");
+        let scopes = bot_scopes(&manifest);
+        for needed in [
+            "commands",
+            "chat:write",
+            "im:write",
+            "users:read",
+            "files:write",
+            "im:history",
+            "channels:history",
+            "groups:history",
+        ] {
+            assert!(scopes.contains(needed), "{path} lacks {needed}: {scopes:?}");
+        }
+    }
+}

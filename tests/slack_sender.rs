@@ -9,10 +9,10 @@ mod support;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use banso::bot::clock::{Clock, ManualClock};
 use banso::chat::slack::sender::{DeliveryReport, MOST_TRIES, Sender};
@@ -35,6 +35,8 @@ enum Answer {
     ServerError,
     /// `ok: false` with `channel_not_found`.
     Refused,
+    /// Posted, but the answer never comes (the client times out).
+    PostedThenSilent,
 }
 
 /// One `chat.postMessage` the fake received, stamped with the test's clock.
@@ -51,6 +53,12 @@ struct FakeSlack {
     /// Per channel, the answers still to give, in order; then `Accept`.
     script: Arc<Mutex<HashMap<String, VecDeque<Answer>>>>,
     calls: Arc<Mutex<Vec<Call>>>,
+    /// What Slack has: every post it accepted, as `conversations.history`
+    /// returns it (ts, thread_ts, metadata, text).
+    posted: Arc<Mutex<Vec<Value>>>,
+    /// Whether the history methods answer `missing_scope` (an app
+    /// installed before the history scopes were added).
+    history_refused: Arc<std::sync::atomic::AtomicBool>,
     /// Where its Web API is served.
     api_url: String,
 }
@@ -67,6 +75,29 @@ impl FakeSlack {
 
     fn calls(&self) -> Vec<Call> {
         self.calls.lock().unwrap().clone()
+    }
+
+    /// Puts a post in Slack as if another process had posted it.
+    fn has_posted(&self, body: Value) {
+        let ts = format!(
+            "{}.{:06}",
+            self.clock.now().timestamp(),
+            self.posted.lock().unwrap().len() + 1
+        );
+        let mut body = body;
+        body["ts"] = json!(ts);
+        self.posted.lock().unwrap().push(body);
+    }
+
+    /// The posts Slack has in `channel`.
+    fn posted_in(&self, channel: &str) -> Vec<Value> {
+        self.posted
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|post| post["channel"] == channel)
+            .cloned()
+            .collect()
     }
 
     /// The instants at which `channel` was tried.
@@ -93,12 +124,25 @@ async fn post_message(State(fake): State<FakeSlack>, Json(body): Json<Value>) ->
         .get_mut(&channel)
         .and_then(VecDeque::pop_front)
         .unwrap_or(Answer::Accept);
+    if matches!(answer, Answer::Accept | Answer::PostedThenSilent) {
+        fake.has_posted(json!({
+            "channel": channel, "text": body["text"], "thread_ts": body["thread_ts"],
+            "metadata": body["metadata"], "type": "message", "subtype": "bot_message",
+        }));
+    }
     match answer {
-        Answer::Accept => Json(json!({
-            "ok": true, "channel": channel, "ts": "1718000000.000100",
-            "message": { "type": "message", "ts": "1718000000.000100" },
-        }))
-        .into_response(),
+        Answer::Accept => {
+            let ts = fake.posted.lock().unwrap().last().unwrap()["ts"].clone();
+            Json(json!({
+                "ok": true, "channel": channel, "ts": ts,
+                "message": { "type": "message", "ts": ts },
+            }))
+            .into_response()
+        }
+        Answer::PostedThenSilent => {
+            tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+            StatusCode::GATEWAY_TIMEOUT.into_response()
+        }
         Answer::RateLimited(seconds) => (
             StatusCode::TOO_MANY_REQUESTS,
             [("retry-after", seconds.to_string())],
@@ -110,6 +154,86 @@ async fn post_message(State(fake): State<FakeSlack>, Json(body): Json<Value>) ->
             Json(json!({ "ok": false, "error": "channel_not_found" })).into_response()
         }
     }
+}
+
+/// `conversations.history` as Slack answers it: the channel's top-level
+/// messages at or after `oldest`, newest first, with their metadata only
+/// when `include_all_metadata` is asked for, a page of `limit` at a time.
+async fn history(
+    State(fake): State<FakeSlack>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Json<Value> {
+    if fake
+        .history_refused
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        return Json(
+            json!({ "ok": false, "error": "missing_scope", "needed": "channels:history" }),
+        );
+    }
+    let oldest: f64 = query
+        .get("oldest")
+        .and_then(|ts| ts.parse().ok())
+        .unwrap_or(0.0);
+    let channel = query.get("channel").cloned().unwrap_or_default();
+    let messages: Vec<Value> = fake
+        .posted_in(&channel)
+        .into_iter()
+        .rev()
+        .filter(|post| post["thread_ts"].is_null())
+        .filter(|post| post["ts"].as_str().unwrap().parse::<f64>().unwrap() >= oldest)
+        .collect();
+    Json(page_of(messages, &query))
+}
+
+/// `conversations.replies`: the thread's parent and its replies, oldest
+/// first.
+async fn replies(
+    State(fake): State<FakeSlack>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Json<Value> {
+    let channel = query.get("channel").cloned().unwrap_or_default();
+    let ts = query.get("ts").cloned().unwrap_or_default();
+    let messages: Vec<Value> = fake
+        .posted_in(&channel)
+        .into_iter()
+        .filter(|post| post["ts"] == ts.as_str() || post["thread_ts"] == ts.as_str())
+        .collect();
+    Json(page_of(messages, &query))
+}
+
+/// One page of messages, by the cursor (an offset here) and the limit.
+fn page_of(messages: Vec<Value>, query: &HashMap<String, String>) -> Value {
+    let with_metadata = query.get("include_all_metadata").map(String::as_str) == Some("true");
+    let limit: usize = query
+        .get("limit")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100);
+    let from: usize = query
+        .get("cursor")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let page: Vec<Value> = messages
+        .iter()
+        .skip(from)
+        .take(limit)
+        .cloned()
+        .map(|mut message| {
+            if !with_metadata {
+                message.as_object_mut().unwrap().remove("metadata");
+            }
+            message
+        })
+        .collect();
+    let next = if from + limit < messages.len() {
+        (from + limit).to_string()
+    } else {
+        String::new()
+    };
+    json!({
+        "ok": true, "messages": page, "has_more": !next.is_empty(),
+        "response_metadata": { "next_cursor": next },
+    })
 }
 
 /// `conversations.open`: `users` as slack-morphism sends it, a list.
@@ -136,11 +260,15 @@ async fn setup_on(
         clock: clock.clone(),
         script: Arc::default(),
         calls: Arc::default(),
+        posted: Arc::default(),
+        history_refused: Arc::default(),
         api_url: format!("http://{}/api", listener.local_addr().unwrap()),
     };
     let app = Router::new()
         .route("/api/conversations.open", post(open_dm))
         .route("/api/chat.postMessage", post(post_message))
+        .route("/api/conversations.history", get(history))
+        .route("/api/conversations.replies", get(replies))
         .with_state(fake.clone());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let sender = sender_of(&test.store, &clock, &fake);
@@ -273,6 +401,7 @@ async fn run_to_completion(
         total.sent += step.report.sent;
         total.retried += step.report.retried;
         total.given_up += step.report.given_up;
+        total.found_in_slack += step.report.found_in_slack;
         let Some(at) = step.next_try_at else {
             return total;
         };
@@ -455,7 +584,12 @@ async fn a_dead_replicas_turn_is_taken_over_when_its_lease_ends() {
         )
         .await
         .unwrap();
-    assert_eq!(taken, banso::store::ChannelTurn::Taken);
+    assert_eq!(
+        taken,
+        banso::store::ChannelTurn::Taken {
+            doubt_since_ms: None
+        }
+    );
 
     let first = sender.deliver_due().await.unwrap();
     assert_eq!(first.report.sent, 1, "the team channel goes on");
@@ -490,5 +624,147 @@ async fn an_interrupted_sender_posts_nothing_more_and_goes_on_when_cleared() {
     interrupt.store(false, std::sync::atomic::Ordering::Release);
     assert_eq!(sender.deliver_due().await.unwrap().report.sent, 2);
     assert!(!sender.has_pending().await);
+    test.cleanup().await;
+}
+
+/// What a post of outbox message `key` carries, as banso posts it.
+fn marked(channel_id: &str, text: &str, key: &str) -> Value {
+    json!({
+        "channel": channel_id, "text": text, "type": "message",
+        "metadata": {
+            "event_type": banso::chat::slack::web_api::POST_MARK_EVENT,
+            "event_payload": { "key": key, "part": "1", "parts": "1" },
+        },
+    })
+}
+
+/// The crash window: a replica took `#banso`'s turn, posted its head
+/// message and died before marking it sent; on `#other` it died before
+/// posting. When the lease ends, the sender taking over finds the first
+/// in Slack by its key and marks it sent without posting it again, posts
+/// the second, and goes on with what follows. On both backends.
+#[tokio::test]
+async fn a_message_a_dead_replica_posted_is_found_in_slack_and_not_posted_again() {
+    for test in support::all_stores().await {
+        let label = test.label;
+        let (test, clock, fake, mut sender) = setup_on(test).await;
+        let t0 = clock.now();
+        enqueue(&test.store, &clock, channel("#banso"), "reminder").await;
+        enqueue(&test.store, &clock, channel("#banso"), "next").await;
+        enqueue(&test.store, &clock, channel("#other"), "notice").await;
+        for to in ["#banso", "#other"] {
+            test.store
+                .take_channel_turn(&channel(to), "dead-replica", t0.timestamp_millis(), 90_000)
+                .await
+                .unwrap();
+        }
+        clock.set(t0 + Duration::milliseconds(300));
+        fake.has_posted(marked("#banso", "reminder", "test:reminder"));
+        // Someone's message and an older banso post in between.
+        fake.has_posted(
+            json!({ "channel": "#banso", "text": "了解です", "type": "message", "user": "U1" }),
+        );
+
+        clock.set(t0 + Duration::seconds(90));
+        let report = run_to_completion(&mut sender, &clock, &fake).await;
+        assert_eq!(report.sent, 3, "{label}");
+        let texts = |channel_id: &str| -> Vec<String> {
+            fake.posted_in(channel_id)
+                .iter()
+                .map(|post| post["text"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        };
+        assert_eq!(texts("#banso"), ["reminder", "了解です", "next"], "{label}");
+        assert_eq!(texts("#other"), ["notice"], "{label}");
+        assert_eq!(
+            fake.tries_of("#banso").len(),
+            1,
+            "{label}: only `next` was posted to #banso"
+        );
+        assert!(test.store.pending_messages(10).await.unwrap().is_empty());
+        test.cleanup().await;
+    }
+}
+
+/// A sender whose process is gone — a process of this machine that no
+/// longer runs, as after a crash and a restart — holds its turns no
+/// longer: the restarted sender takes them over at once, not after the
+/// lease, and still looks in Slack before posting.
+#[tokio::test]
+async fn the_turn_of_a_gone_process_of_this_machine_is_taken_at_once() {
+    let (test, clock, fake, mut sender) = setup().await;
+    let t0 = clock.now();
+    let boot_id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap();
+    let namespace = std::fs::read_link("/proc/self/ns/pid").unwrap();
+    let namespace: String = namespace
+        .to_string_lossy()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    let gone = format!("sender:{}:{namespace}:{pid}:12345:1", boot_id.trim());
+    enqueue(&test.store, &clock, channel("#banso"), "posted").await;
+    enqueue(&test.store, &clock, channel("#banso"), "not yet").await;
+    test.store
+        .take_channel_turn(&channel("#banso"), &gone, t0.timestamp_millis(), 90_000)
+        .await
+        .unwrap();
+    fake.has_posted(marked("#banso", "posted", "test:posted"));
+
+    let step = sender.deliver_due().await.unwrap();
+    assert_eq!(step.report.found_in_slack, 1);
+    clock.set(t0 + Duration::seconds(1));
+    run_to_completion(&mut sender, &clock, &fake).await;
+    assert_eq!(fake.tries_of("#banso"), [t0 + Duration::seconds(1)]);
+    assert_eq!(fake.posted_in("#banso").len(), 2);
+    test.cleanup().await;
+}
+
+/// A post whose answer never came (Slack posted it; the call timed out)
+/// is in doubt: its retry looks in Slack first and posts nothing more.
+#[tokio::test]
+async fn a_post_whose_answer_was_lost_is_not_posted_again() {
+    let (test, clock, fake, _) = setup().await;
+    let api = WebApi::new(Secret::new("xoxb-test"), Some(&fake.api_url))
+        .with_timeout(std::time::Duration::from_millis(300));
+    let mut sender = Sender::new(test.store.clone(), Arc::new(clock.clone()), api, TEAM);
+    enqueue(&test.store, &clock, channel("#banso"), "once").await;
+    fake.answer("#banso", &[Answer::PostedThenSilent]);
+    let report = run_to_completion(&mut sender, &clock, &fake).await;
+    assert_eq!(report.retried, 1);
+    assert_eq!(report.sent, 1);
+    assert_eq!(report.found_in_slack, 1);
+    assert_eq!(fake.tries_of("#banso").len(), 1, "tried once, not twice");
+    assert_eq!(fake.posted_in("#banso").len(), 1);
+    assert!(test.store.pending_messages(10).await.unwrap().is_empty());
+    test.cleanup().await;
+}
+
+/// Without the history scopes (an app installed from an older manifest)
+/// the check cannot be made: a message in doubt is posted again rather
+/// than lost — delivery stays at least once.
+#[tokio::test]
+async fn without_the_history_scopes_a_message_in_doubt_is_posted_again() {
+    let (test, clock, fake, mut sender) = setup().await;
+    let t0 = clock.now();
+    fake.history_refused
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    enqueue(&test.store, &clock, channel("#banso"), "reminder").await;
+    test.store
+        .take_channel_turn(
+            &channel("#banso"),
+            "dead-replica",
+            t0.timestamp_millis(),
+            90_000,
+        )
+        .await
+        .unwrap();
+    fake.has_posted(marked("#banso", "reminder", "test:reminder"));
+    clock.set(t0 + Duration::seconds(90));
+    let report = run_to_completion(&mut sender, &clock, &fake).await;
+    assert_eq!((report.sent, report.found_in_slack), (1, 0));
+    assert_eq!(fake.posted_in("#banso").len(), 2);
     test.cleanup().await;
 }

@@ -228,16 +228,19 @@ pub struct OutboxBacklog {
 }
 
 /// What `take_channel_turn` found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChannelTurn {
-    /// This sender holds the channel's turn until its lease ends.
-    Taken,
+    /// This sender holds the channel's turn until its lease ends. With
+    /// `doubt_since_ms`, the channel's head message may already be in
+    /// Slack, posted at or after that instant (epoch milliseconds): a
+    /// sender holding the turn before died, or a post's answer was lost.
+    Taken { doubt_since_ms: Option<i64> },
     /// Not before this instant (epoch milliseconds): the channel's pace,
     /// a `Retry-After` or a backoff.
     NotBefore(i64),
-    /// Another sender holds the turn, at the latest until this instant
-    /// (its lease; it usually ends the turn long before).
-    HeldElsewhere(i64),
+    /// Another sender holds the turn, at the latest until `until` (its
+    /// lease; it usually ends the turn long before).
+    HeldElsewhere { until: i64, holder: String },
 }
 
 /// How a sender's turn at a channel ended, written in one transaction
@@ -251,8 +254,14 @@ pub enum TurnEnd<'a> {
     Continues,
     /// Slack asked to wait (429): no try is counted.
     Waits,
-    /// A try failed and will be repeated after a backoff.
-    Failed { id: i64, error: &'a str },
+    /// A try failed and will be repeated after a backoff. `in_doubt`:
+    /// the failure says nothing of whether Slack posted it (the answer
+    /// was lost), so the next try looks for it first.
+    Failed {
+        id: i64,
+        error: &'a str,
+        in_doubt: bool,
+    },
     /// The last try failed: the message is given up, and the team's notice
     /// of it queued in the same transaction.
     GivenUp {
@@ -270,13 +279,19 @@ pub enum TurnEnd<'a> {
 /// `now_ms` and no other sender holds an unexpired lease on it; the first
 /// turn of a channel creates its row. One statement: on PostgreSQL, of
 /// two senders racing for a channel the second waits for the first's row
-/// and then finds it taken.
-const TAKE_CHANNEL_TURN: &str = "INSERT INTO outbox_channels (recipient, next_allowed_ms, claimed_by, lease_until_ms) \
-     VALUES ($1, 0, $2, $3) ON CONFLICT (recipient) DO UPDATE \
-     SET claimed_by = excluded.claimed_by, lease_until_ms = excluded.lease_until_ms \
+/// and then finds it taken. A turn taken from another holder (whose lease
+/// ran out: it died or hung) leaves the head message in doubt since that
+/// holder took it; `SET` reads the row as it was.
+const TAKE_CHANNEL_TURN: &str = "INSERT INTO outbox_channels (recipient, next_allowed_ms, claimed_by, lease_until_ms, claimed_at_ms) \
+     VALUES ($1, 0, $2, $3, $4) ON CONFLICT (recipient) DO UPDATE \
+     SET claimed_by = excluded.claimed_by, lease_until_ms = excluded.lease_until_ms, \
+     claimed_at_ms = CASE WHEN outbox_channels.claimed_by = $2 THEN outbox_channels.claimed_at_ms ELSE $4 END, \
+     doubt_since_ms = CASE WHEN outbox_channels.claimed_by IS NOT NULL AND outbox_channels.claimed_by <> $2 \
+     THEN COALESCE(outbox_channels.doubt_since_ms, outbox_channels.claimed_at_ms, outbox_channels.lease_until_ms - $5) \
+     ELSE outbox_channels.doubt_since_ms END \
      WHERE outbox_channels.next_allowed_ms <= $4 AND (outbox_channels.claimed_by IS NULL \
      OR outbox_channels.claimed_by = $2 OR outbox_channels.lease_until_ms <= $4) \
-     RETURNING recipient";
+     RETURNING doubt_since_ms";
 
 impl Store {
     /// Takes the turn of the channel `recipient` for `sender` until
@@ -290,15 +305,16 @@ impl Store {
     ) -> Result<ChannelTurn, StoreError> {
         let recipient = encode_recipient(recipient);
         let _turn = self.write_turn().await;
-        let taken: Option<(String,)> = sqlx::query_as(TAKE_CHANNEL_TURN)
+        let taken: Option<(Option<i64>,)> = sqlx::query_as(TAKE_CHANNEL_TURN)
             .bind(&recipient)
             .bind(sender)
             .bind(now_ms.saturating_add(lease_ms))
             .bind(now_ms)
+            .bind(lease_ms)
             .fetch_optional(self.pool())
             .await?;
-        if taken.is_some() {
-            return Ok(ChannelTurn::Taken);
+        if let Some((doubt_since_ms,)) = taken {
+            return Ok(ChannelTurn::Taken { doubt_since_ms });
         }
         let (next_allowed, holder, lease_until): (i64, Option<String>, Option<i64>) =
             sqlx::query_as(
@@ -309,12 +325,46 @@ impl Store {
             .await?;
         Ok(match (holder, lease_until) {
             (Some(holder), Some(until)) if holder != sender && until > now_ms => {
-                ChannelTurn::HeldElsewhere(until.max(next_allowed))
+                ChannelTurn::HeldElsewhere {
+                    until: until.max(next_allowed),
+                    holder,
+                }
             }
             // A turn freed between the two statements is tried again at
             // once.
             _ => ChannelTurn::NotBefore(next_allowed.max(now_ms)),
         })
+    }
+
+    /// Takes the turn `dead` holds, whose lease has not ended but whose
+    /// process is known to be gone (`sender::holder_is_gone`), if the
+    /// channel's pace allows a send now; the head message is then in
+    /// doubt since `dead` took the turn. `None` if the turn is no longer
+    /// `dead`'s or must wait.
+    pub async fn take_turn_of_gone_sender(
+        &self,
+        recipient: &Recipient,
+        dead: &str,
+        sender: &str,
+        now_ms: i64,
+        lease_ms: i64,
+    ) -> Result<Option<ChannelTurn>, StoreError> {
+        let _turn = self.write_turn().await;
+        let taken: Option<(Option<i64>,)> = sqlx::query_as(
+            "UPDATE outbox_channels SET claimed_by = $1, lease_until_ms = $2, claimed_at_ms = $3, \
+             doubt_since_ms = COALESCE(doubt_since_ms, claimed_at_ms, lease_until_ms - $4) \
+             WHERE recipient = $5 AND claimed_by = $6 AND next_allowed_ms <= $3 \
+             RETURNING doubt_since_ms",
+        )
+        .bind(sender)
+        .bind(now_ms.saturating_add(lease_ms))
+        .bind(now_ms)
+        .bind(lease_ms)
+        .bind(encode_recipient(recipient))
+        .bind(dead)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(taken.map(|(doubt_since_ms,)| ChannelTurn::Taken { doubt_since_ms }))
     }
 
     /// Whether a message is still waiting to be sent (another sender may
@@ -366,7 +416,7 @@ impl Store {
                     .execute(&mut *transaction)
                     .await?;
             }
-            TurnEnd::Failed { id, error } => {
+            TurnEnd::Failed { id, error, .. } => {
                 sqlx::query(
                     "UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2 AND sent_at IS NULL AND failed_at IS NULL",
                 )
@@ -396,11 +446,25 @@ impl Store {
             }
             TurnEnd::Continues | TurnEnd::Waits | TurnEnd::Nothing => {}
         }
+        // The head message's doubt: resolved with it (delivered, given
+        // up, or found sent by another), kept while it waits, begun by a
+        // try whose answer was lost.
+        let doubt = match &end {
+            TurnEnd::Delivered { .. } | TurnEnd::GivenUp { .. } | TurnEnd::Nothing => 0,
+            TurnEnd::Continues
+            | TurnEnd::Waits
+            | TurnEnd::Failed {
+                in_doubt: false, ..
+            } => 1,
+            TurnEnd::Failed { in_doubt: true, .. } => 2,
+        };
         sqlx::query(
             "UPDATE outbox_channels SET \
              next_allowed_ms = CASE WHEN $1 > next_allowed_ms THEN $1 ELSE next_allowed_ms END, \
              claimed_by = CASE WHEN $2 = 1 THEN claimed_by ELSE NULL END, \
-             lease_until_ms = CASE WHEN $2 = 1 THEN $5 ELSE NULL END \
+             lease_until_ms = CASE WHEN $2 = 1 THEN $5 ELSE NULL END, \
+             doubt_since_ms = CASE WHEN $6 = 0 THEN NULL WHEN $6 = 2 THEN COALESCE(doubt_since_ms, claimed_at_ms) \
+             ELSE doubt_since_ms END \
              WHERE recipient = $3 AND claimed_by = $4",
         )
         .bind(next_allowed_ms)
@@ -408,6 +472,7 @@ impl Store {
         .bind(encode_recipient(recipient))
         .bind(sender)
         .bind(keep_until_ms.unwrap_or(0))
+        .bind(doubt)
         .execute(&mut *transaction)
         .await?;
         transaction.commit().await?;

@@ -23,6 +23,12 @@ impl TestStore {
     /// The same database opened again, as a second process would: a pool
     /// of its own (and on SQLite an intake writer and a write gate of its
     /// own).
+    /// The URL the store was opened with (a schema's search path on
+    /// PostgreSQL), for a `banso` process of the test to open.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
     pub async fn second_replica(&self) -> Store {
         Store::open(&self.url).await.expect("open the store again")
     }

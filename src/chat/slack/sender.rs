@@ -11,8 +11,14 @@
 //! the same message, a channel's messages keep their order, and the pace,
 //! a `Retry-After` or a backoff, kept with the turn, holds for all of
 //! them together. A sender that dies holding a turn holds it until its
-//! lease ends; then another takes the channel over and sends its head
-//! message again (delivery is at least once across a crash).
+//! lease ends — or at once, when the sender that takes over sees that the
+//! holder was a process of its own machine that is gone — and the head
+//! message is then in doubt: Slack may have it. Every post carries its
+//! outbox key as Slack message metadata, and before posting a message in
+//! doubt again the sender looks for the key in the channel's history
+//! since the dead holder took the turn (`WebApi::find_marked`); a message
+//! Slack has is marked sent, not posted twice. A post whose answer was
+//! lost (a timeout, a 5xx) is in doubt the same way.
 //!
 //! Every reading of time is the injected [`Clock`]'s; only the sleeping
 //! between steps is tokio's. A test therefore drives [`Sender::deliver_due`]
@@ -27,7 +33,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::blocks::posts;
-use super::web_api::{ApiError, WebApi};
+use super::web_api::{ApiError, PostMark, WebApi};
 use crate::bot::clock::Clock;
 use crate::bot::texts::Texts;
 use crate::config::Language;
@@ -46,6 +52,9 @@ const LONGEST_BACKOFF: Duration = Duration::from_secs(60);
 const TURN_LEASE: Duration = Duration::from_secs(90);
 /// How soon a channel another sender holds is looked at again.
 const TURN_RECHECK: Duration = Duration::from_secs(1);
+/// How far before the instant a message came into doubt its posts are
+/// looked for: replicas' clocks may disagree by this much.
+const DOUBT_MARGIN: Duration = Duration::from_secs(60);
 /// Slack's `Retry-After` is seconds; a longer one than this is not Slack's
 /// to mean, and would silence a channel until the next restart.
 const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(3600);
@@ -56,6 +65,9 @@ pub struct DeliveryReport {
     pub sent: usize,
     pub retried: usize,
     pub given_up: usize,
+    /// Messages in doubt found already in Slack: marked sent without
+    /// being posted again (counted in `sent` too).
+    pub found_in_slack: usize,
 }
 
 impl DeliveryReport {
@@ -63,6 +75,7 @@ impl DeliveryReport {
         self.sent += other.sent;
         self.retried += other.retried;
         self.given_up += other.given_up;
+        self.found_in_slack += other.found_in_slack;
     }
 }
 
@@ -252,14 +265,28 @@ impl Sender {
                     millis(TURN_LEASE),
                 )
                 .await?;
+            let turn = match turn {
+                ChannelTurn::HeldElsewhere { ref holder, .. } if holder_is_gone(holder) => self
+                    .store
+                    .take_turn_of_gone_sender(
+                        &queued.message.to,
+                        holder,
+                        &self.name,
+                        now.timestamp_millis(),
+                        millis(TURN_LEASE),
+                    )
+                    .await?
+                    .unwrap_or(turn),
+                turn => turn,
+            };
             match turn {
-                ChannelTurn::Taken => {
+                ChannelTurn::Taken { doubt_since_ms } => {
                     progressed = true;
-                    self.send_one(queued, &key, report).await?;
+                    self.send_one(queued, &key, doubt_since_ms, report).await?;
                 }
-                ChannelTurn::NotBefore(at) | ChannelTurn::HeldElsewhere(at) => {
+                ChannelTurn::NotBefore(at) | ChannelTurn::HeldElsewhere { until: at, .. } => {
                     let mut at = DateTime::<Utc>::from_timestamp_millis(at).unwrap_or(now);
-                    if matches!(turn, ChannelTurn::HeldElsewhere(_)) {
+                    if matches!(turn, ChannelTurn::HeldElsewhere { .. }) {
                         // The other sender usually ends its turn within a
                         // second, not at its lease's end: look again soon.
                         at = at.min(later(now, TURN_RECHECK));
@@ -278,6 +305,7 @@ impl Sender {
         &mut self,
         queued: &QueuedMessage,
         key: &str,
+        doubt_since_ms: Option<i64>,
         report: &mut DeliveryReport,
     ) -> anyhow::Result<()> {
         let to = &queued.message.to;
@@ -290,13 +318,23 @@ impl Sender {
             return Ok(());
         }
         let now = self.clock.now().timestamp();
-        let result = self.post_next_part(queued).await;
+        let result = match doubt_since_ms {
+            Some(since) => self.post_unless_in_slack(queued, since).await,
+            None => self.post_next_part(queued).await,
+        };
         // The wait starts when Slack answered, as Slack counts it.
         let answered = self.clock.now();
         let error_text = result.as_ref().err().map(ToString::to_string);
         let (wait, end) = match &result {
-            Ok(Posted::Whole) => {
+            Ok(posted @ (Posted::Whole | Posted::AlreadyThere)) => {
                 report.sent += 1;
+                if matches!(posted, Posted::AlreadyThere) {
+                    report.found_in_slack += 1;
+                    tracing::info!(
+                        message = queued.idempotency_key,
+                        "a message in doubt is already in Slack: marked sent, not posted again"
+                    );
+                }
                 (
                     PACE,
                     TurnEnd::Delivered {
@@ -318,6 +356,9 @@ impl Sender {
                     TurnEnd::Failed {
                         id: queued.id,
                         error: error_text.as_deref().unwrap_or_default(),
+                        // No answer, or a server's failure: Slack may
+                        // have posted it all the same.
+                        in_doubt: matches!(error, ApiError::Network(_) | ApiError::Server(_)),
                     },
                 )
             }
@@ -352,6 +393,43 @@ impl Sender {
         Ok(())
     }
 
+    /// Posts a message in doubt (Slack may have it, posted at or after
+    /// `since_ms`) only if Slack does not have it: its posts are looked
+    /// for by the key they carry, a minute before `since_ms` onwards (for
+    /// clocks that disagree), and posting goes on after the last post
+    /// Slack has. When the history cannot be read for good (the app lacks
+    /// the history scopes, say), the message is posted again: delivery
+    /// stays at least once.
+    async fn post_unless_in_slack(
+        &mut self,
+        queued: &QueuedMessage,
+        since_ms: i64,
+    ) -> Result<Posted, ApiError> {
+        if !self.posted_parts.contains_key(&queued.id) {
+            let channel = self.channel_of(&queued.message.to).await?;
+            let oldest = since_ms.saturating_sub(millis(DOUBT_MARGIN));
+            match self
+                .api
+                .find_marked(&channel, &queued.idempotency_key, oldest)
+                .await
+            {
+                Ok(Some(found)) if found.posted >= found.parts => return Ok(Posted::AlreadyThere),
+                Ok(Some(found)) => {
+                    self.posted_parts
+                        .insert(queued.id, (found.posted, Some(found.thread_ts)));
+                }
+                Ok(None) => {}
+                Err(ApiError::Refused(code)) => tracing::warn!(
+                    message = queued.idempotency_key,
+                    code,
+                    "the channel's history cannot be read; a message in doubt is posted again"
+                ),
+                Err(error) => return Err(error),
+            }
+        }
+        self.post_next_part(queued).await
+    }
+
     /// Posts the next post of a message: the whole of it, almost always; a
     /// text longer than one Slack message continues in further posts, one
     /// per pass, as replies in the thread of the first post, in order,
@@ -369,9 +447,20 @@ impl Sender {
             self.posted_parts.remove(&queued.id);
             return Ok(Posted::Whole);
         };
+        let mark = PostMark {
+            key: &queued.idempotency_key,
+            part: done + 1,
+            parts: posts.len(),
+        };
         let ts = self
             .api
-            .post_message(&channel, &post.text, &post.blocks, thread.as_deref())
+            .post_message(
+                &channel,
+                &post.text,
+                &post.blocks,
+                thread.as_deref(),
+                Some(&mark),
+            )
             .await?;
         if done + 1 < posts.len() {
             // The first post's ts is the thread the others go under.
@@ -435,6 +524,8 @@ enum Posted {
     Whole,
     /// One of its posts; more follow.
     Part,
+    /// Nothing posted: a message in doubt that Slack has whole.
+    AlreadyThere,
 }
 
 /// 2, 4, 8 … seconds up to a minute, with a jitter of up to a second taken
@@ -449,19 +540,98 @@ fn backoff(queued: &QueuedMessage) -> Duration {
     base + Duration::from_millis(jitter_ms)
 }
 
-/// A name no other sender has: a random id of the process (two replicas
-/// on two machines may have the same process id) and the sender's number
-/// within it (tests run several in one process). Linux gives the random
-/// id; elsewhere the process id stands in.
+/// A name no other sender has, from which a sender of the same machine
+/// can tell whether its process is gone: `sender:` then the kernel's boot
+/// id, the process id namespace, the process id, the process's start time
+/// (in clock ticks since boot; a pid used again has another) and the
+/// sender's number within the process (tests run several in one). Where
+/// these cannot be read (not Linux), a random or process id stands in and
+/// the name says nothing of liveness.
 fn sender_name() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     static PROCESS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let process = PROCESS.get_or_init(|| {
-        std::fs::read_to_string("/proc/sys/kernel/random/uuid")
-            .map(|uuid| uuid.trim().to_owned())
-            .unwrap_or_else(|_| format!("pid{}", std::process::id()))
+    let process = PROCESS.get_or_init(|| match this_process() {
+        Some(process) => process.name(),
+        None => std::fs::read_to_string("/proc/sys/kernel/random/uuid")
+            .map(|uuid| format!("other:{}", uuid.trim()))
+            .unwrap_or_else(|_| format!("other:pid{}", std::process::id())),
     });
-    format!("sender-{process}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+    format!("sender:{process}:{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Who a process is, as far as its machine can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ProcessIdentity {
+    boot_id: String,
+    pid_namespace: String,
+    pid: u32,
+    start_ticks: u64,
+}
+
+impl ProcessIdentity {
+    fn name(&self) -> String {
+        format!(
+            "{}:{}:{}:{}",
+            self.boot_id, self.pid_namespace, self.pid, self.start_ticks
+        )
+    }
+
+    /// Reads a sender's name back (None if it is not of this form).
+    fn of_sender(name: &str) -> Option<Self> {
+        let mut fields = name.strip_prefix("sender:")?.split(':');
+        let identity = Self {
+            boot_id: fields.next()?.to_owned(),
+            pid_namespace: fields.next()?.to_owned(),
+            pid: fields.next()?.parse().ok()?,
+            start_ticks: fields.next()?.parse().ok()?,
+        };
+        fields.next()?;
+        Some(identity)
+    }
+}
+
+fn this_process() -> Option<ProcessIdentity> {
+    let boot_id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+    let namespace = std::fs::read_link("/proc/self/ns/pid").ok()?;
+    let pid_namespace: String = namespace
+        .to_string_lossy()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let pid = std::process::id();
+    Some(ProcessIdentity {
+        boot_id: boot_id.trim().to_owned(),
+        pid_namespace,
+        pid,
+        start_ticks: start_ticks(pid)?,
+    })
+}
+
+/// A process's start time from `/proc/PID/stat` (field 22, counted after
+/// the parenthesised command name, which may hold spaces).
+fn start_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// Whether the sender named `holder` is known to be gone: a process of
+/// this machine (the same boot) and of the same process id namespace (so
+/// that `/proc` shows it), whose process id no longer runs or runs another
+/// program started since. Of another machine or container nothing is
+/// known: its turn frees itself when its lease ends.
+fn holder_is_gone(holder: &str) -> bool {
+    static OURS: std::sync::OnceLock<Option<ProcessIdentity>> = std::sync::OnceLock::new();
+    let (Some(ours), Some(theirs)) = (
+        OURS.get_or_init(this_process),
+        ProcessIdentity::of_sender(holder),
+    ) else {
+        return false;
+    };
+    if theirs.boot_id != ours.boot_id || theirs.pid_namespace != ours.pid_namespace {
+        return false;
+    }
+    start_ticks(theirs.pid) != Some(theirs.start_ticks)
 }
 
 fn millis(duration: Duration) -> i64 {
@@ -480,6 +650,52 @@ fn later(at: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sender_of_a_gone_process_of_this_machine_is_known_gone_and_no_other() {
+        let ours = this_process().expect("Linux's /proc");
+        let name = sender_name();
+        assert_eq!(
+            ProcessIdentity::of_sender(&name).as_ref(),
+            Some(&ours),
+            "{name}"
+        );
+        assert!(!holder_is_gone(&name), "this process runs");
+        let exited = std::process::Command::new("true")
+            .spawn()
+            .and_then(|mut child| {
+                let pid = child.id();
+                child.wait().map(|_| pid)
+            })
+            .unwrap();
+        let gone = ProcessIdentity {
+            pid: exited,
+            ..ours.clone()
+        };
+        assert!(holder_is_gone(&format!("sender:{}:1", gone.name())));
+        // The same pid started at another time is another process.
+        let reused = ProcessIdentity {
+            start_ticks: ours.start_ticks + 1,
+            ..ours.clone()
+        };
+        assert!(holder_is_gone(&format!("sender:{}:1", reused.name())));
+        // Of another machine, another container, or a name of no known
+        // form, nothing is known.
+        let elsewhere = ProcessIdentity {
+            boot_id: "another-boot".into(),
+            pid: exited,
+            ..ours.clone()
+        };
+        assert!(!holder_is_gone(&format!("sender:{}:1", elsewhere.name())));
+        let container = ProcessIdentity {
+            pid_namespace: "1".into(),
+            pid: exited,
+            ..ours
+        };
+        assert!(!holder_is_gone(&format!("sender:{}:1", container.name())));
+        assert!(!holder_is_gone("dead-replica"));
+        assert!(!holder_is_gone("sender:other:abc:1"));
+    }
 
     #[test]
     fn a_wait_too_long_to_represent_is_the_end_of_time_not_a_panic() {

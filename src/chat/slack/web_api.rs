@@ -222,18 +222,21 @@ impl WebApi {
 
     /// Posts a message; returns its `ts`. An answer that says `ok` but
     /// cannot be read still means Slack posted it: it is not posted again.
+    /// `mark`, carried as the message's metadata, lets `find_marked` find
+    /// it again.
     pub async fn post_message(
         &self,
         channel: &str,
         text: &str,
         blocks: &[SlackBlock],
         thread_ts: Option<&str>,
+        mark: Option<&PostMark<'_>>,
     ) -> Result<String, ApiError> {
         let session = self.client.open_session(&self.token);
-        let mut request = SlackApiChatPostMessageRequest::new(
-            SlackChannelId(channel.to_owned()),
-            content(text.to_owned(), blocks.to_vec()),
-        );
+        let mut content = content(text.to_owned(), blocks.to_vec());
+        content.metadata = mark.map(PostMark::metadata);
+        let mut request =
+            SlackApiChatPostMessageRequest::new(SlackChannelId(channel.to_owned()), content);
         request.thread_ts = thread_ts.map(|ts| SlackTs(ts.to_owned()));
         Ok(
             match self.send(session.chat_post_message(&request)).await? {
@@ -241,6 +244,98 @@ impl WebApi {
                 Answer::Unreadable(body) => body["ts"].as_str().unwrap_or_default().to_owned(),
             },
         )
+    }
+
+    /// Looks in `channel` for the posts of the outbox message `key`
+    /// (their metadata, `PostMark`) among those posted at or after
+    /// `oldest_ms`: `conversations.history` for its first post, and for a
+    /// message of several posts `conversations.replies` in the first
+    /// one's thread. Read as JSON: a channel's history holds messages of
+    /// every kind, and one that slack-morphism's types refuse must not
+    /// hide the others.
+    pub async fn find_marked(
+        &self,
+        channel: &str,
+        key: &str,
+        oldest_ms: i64,
+    ) -> Result<Option<Found>, ApiError> {
+        let oldest = slack_ts(oldest_ms);
+        let mut cursor: Option<String> = None;
+        let mut first: Option<(String, usize, usize)> = None;
+        for _ in 0..HISTORY_PAGES {
+            let page = self
+                .get_json(
+                    "conversations.history",
+                    &[
+                        ("channel", Some(channel)),
+                        ("oldest", Some(oldest.as_str())),
+                        ("inclusive", Some("true")),
+                        ("include_all_metadata", Some("true")),
+                        ("limit", Some("200")),
+                        ("cursor", cursor.as_deref()),
+                    ],
+                )
+                .await?;
+            first = marked_posts(&page, key).into_iter().next();
+            cursor = next_cursor(&page);
+            if first.is_some() || cursor.is_none() {
+                break;
+            }
+        }
+        let Some((ts, part, parts)) = first else {
+            return Ok(None);
+        };
+        let mut posted = part;
+        if parts > 1 {
+            let mut cursor: Option<String> = None;
+            for _ in 0..HISTORY_PAGES {
+                let page = self
+                    .get_json(
+                        "conversations.replies",
+                        &[
+                            ("channel", Some(channel)),
+                            ("ts", Some(ts.as_str())),
+                            ("include_all_metadata", Some("true")),
+                            ("limit", Some("200")),
+                            ("cursor", cursor.as_deref()),
+                        ],
+                    )
+                    .await?;
+                posted = marked_posts(&page, key)
+                    .into_iter()
+                    .map(|(_, part, _)| part)
+                    .fold(posted, usize::max);
+                cursor = next_cursor(&page);
+                if cursor.is_none() {
+                    break;
+                }
+            }
+        }
+        Ok(Some(Found {
+            posted,
+            parts,
+            thread_ts: ts,
+        }))
+    }
+
+    /// A GET method of the Web API, its answer as JSON.
+    async fn get_json(
+        &self,
+        method: &str,
+        params: &[(&str, Option<&str>)],
+    ) -> Result<Value, ApiError> {
+        let session = self.client.open_session(&self.token);
+        let params: Vec<(&str, Option<&str>)> = params.to_vec();
+        match self
+            .send(
+                session
+                    .http_session_api
+                    .http_get::<Value, _, &str>(method, &params, None),
+            )
+            .await?
+        {
+            Answer::Read(body) | Answer::Unreadable(body) => Ok(body),
+        }
     }
 
     /// A user's name and, if `department_field` is given, department:
@@ -355,6 +450,90 @@ impl WebApi {
         let request = SlackApiViewsPublishRequest::new(SlackUserId(user.to_owned()), view);
         self.send(session.views_publish(&request)).await.map(|_| ())
     }
+}
+
+/// How many pages of 200 messages `find_marked` reads at most: a crash's
+/// window is a minute or two, in which a channel holds far fewer.
+const HISTORY_PAGES: usize = 10;
+
+/// The metadata `event_type` of banso's outbox posts.
+pub const POST_MARK_EVENT: &str = "banso_outbox_post";
+
+/// What a post carries as Slack message metadata: its outbox message's
+/// idempotency key and which of the message's posts it is (from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostMark<'a> {
+    pub key: &'a str,
+    pub part: usize,
+    pub parts: usize,
+}
+
+impl PostMark<'_> {
+    fn metadata(&self) -> SlackMessageMetadata {
+        let payload = [
+            ("key", self.key.to_owned()),
+            ("part", self.part.to_string()),
+            ("parts", self.parts.to_string()),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+        SlackMessageMetadata {
+            event_type: POST_MARK_EVENT.to_owned(),
+            event_payload: Some(payload),
+        }
+    }
+}
+
+/// What `find_marked` found of a message in Slack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// How many of its posts Slack has (the highest part found).
+    pub posted: usize,
+    pub parts: usize,
+    /// Its first post, under which the others go.
+    pub thread_ts: String,
+}
+
+/// The posts of outbox message `key` on a page of `conversations.history`
+/// or `.replies`: (ts, part, parts), in the page's order.
+fn marked_posts(page: &Value, key: &str) -> Vec<(String, usize, usize)> {
+    let Some(messages) = page["messages"].as_array() else {
+        return Vec::new();
+    };
+    messages
+        .iter()
+        .filter(|message| message["metadata"]["event_type"] == POST_MARK_EVENT)
+        .filter_map(|message| {
+            let payload = &message["metadata"]["event_payload"];
+            if payload["key"].as_str() != Some(key) {
+                return None;
+            }
+            let number = |name: &str| match &payload[name] {
+                Value::String(text) => text.parse::<usize>().ok(),
+                Value::Number(number) => number.as_u64().and_then(|n| usize::try_from(n).ok()),
+                _ => None,
+            };
+            Some((
+                message["ts"].as_str()?.to_owned(),
+                number("part")?,
+                number("parts")?,
+            ))
+        })
+        .collect()
+}
+
+fn next_cursor(page: &Value) -> Option<String> {
+    page["response_metadata"]["next_cursor"]
+        .as_str()
+        .filter(|cursor| !cursor.is_empty())
+        .map(str::to_owned)
+}
+
+/// Epoch milliseconds as a Slack `ts` (seconds with six decimals).
+fn slack_ts(ms: i64) -> String {
+    let ms = ms.max(0);
+    format!("{}.{:06}", ms / 1000, (ms % 1000) * 1000)
 }
 
 /// One call within `CALL_TIMEOUT`, its errors as the sender reads them.
