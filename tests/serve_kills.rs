@@ -350,3 +350,102 @@ async fn figures_of_kills_and_replicas() {
         test_killed.cleanup().await;
     }
 }
+
+/// `/metrics` of two replicas on one database: each reports its own Web
+/// API calls and acknowledgements; the database's figures (the outbox,
+/// the jobs) come from one of them only, so that a sum over replicas
+/// counts them once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_report_each_replicas_calls_and_the_databases_figures_once() {
+    let test = support::sqlite_store().await;
+    queue(&test.store, 40, 1).await;
+    let fake = FakeSlack::default();
+    fake.history_readable.store(true, Ordering::Relaxed);
+    let api_url = start_fake_slack(fake.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        let mut replica = Replica::start(dir.path(), test.url(), &api_url);
+        replica.wait_until_healthy().await;
+        replicas.push(replica);
+    }
+    // An unsigned request is refused, and counted as such.
+    let refused = reqwest::Client::new()
+        .post(format!(
+            "http://127.0.0.1:{}/slack/commands",
+            replicas[0].port
+        ))
+        .body("command=%2Fconsult&text=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let mut texts = Vec::new();
+    for replica in &replicas {
+        let answer = reqwest::get(format!("http://127.0.0.1:{}/metrics", replica.port))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        assert!(
+            answer.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain; version=0.0.4"),
+        );
+        texts.push(answer.text().await.unwrap());
+    }
+    let value = |text: &str, series: &str| -> Option<f64> {
+        text.lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+    };
+    let exporting: Vec<&String> = texts
+        .iter()
+        .filter(|text| value(text, "banso_outbox_pending").is_some())
+        .collect();
+    assert_eq!(
+        exporting.len(),
+        1,
+        "the database's figures once: {texts:#?}"
+    );
+    let pending = value(exporting[0], "banso_outbox_pending").unwrap();
+    assert!((30.0..40.0).contains(&pending), "{pending}");
+    assert!(value(exporting[0], "banso_outbox_oldest_pending_seconds").is_some());
+    assert_eq!(value(exporting[0], "banso_outbox_given_up"), Some(0.0));
+    assert!(value(exporting[0], "banso_jobs_late").is_some());
+    assert_eq!(
+        value(
+            &texts[0],
+            "banso_ack_seconds_count{endpoint=\"commands\",outcome=\"unverified\"}"
+        ),
+        Some(1.0),
+        "{}",
+        texts[0]
+    );
+    let posts: f64 = texts
+        .iter()
+        .filter_map(|text| {
+            value(
+                text,
+                "banso_slack_api_calls_total{method=\"chat.postMessage\",status=\"ok\"}",
+            )
+        })
+        .sum();
+    assert!(posts >= 1.0, "{texts:#?}");
+    // Scraped again, the same replica still holds the figures.
+    let again = reqwest::get(format!(
+        "http://127.0.0.1:{}/metrics",
+        replicas[usize::from(exporting[0] != &texts[0])].port
+    ))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert!(value(&again, "banso_outbox_pending").is_some());
+    // Stopped at once: a SIGTERM would flush the backlog for its bound.
+    for replica in replicas {
+        replica.kill();
+    }
+    test.cleanup().await;
+}

@@ -526,3 +526,92 @@ async fn the_purge_deletes_only_what_an_export_of_everything_held() {
         test.cleanup().await;
     }
 }
+
+/// The lease by which one replica exports the database's figures, and
+/// the figures themselves, on both backends.
+#[tokio::test]
+async fn one_replica_at_a_time_holds_a_lease_and_the_figures_count_the_outbox_and_jobs() {
+    for test in support::all_stores().await {
+        let label = test.label;
+        let store = &test.store;
+        let t = 1_718_000_000_000_i64;
+        assert!(
+            store
+                .take_singleton_lease("metrics", "a", t, 60_000)
+                .await
+                .unwrap(),
+            "{label}"
+        );
+        assert!(
+            !store
+                .take_singleton_lease("metrics", "b", t + 1, 60_000)
+                .await
+                .unwrap(),
+            "{label}"
+        );
+        assert!(
+            store
+                .take_singleton_lease("metrics", "a", t + 30_000, 60_000)
+                .await
+                .unwrap(),
+            "{label}: renewed"
+        );
+        assert!(
+            !store
+                .take_singleton_lease("metrics", "b", t + 60_000, 60_000)
+                .await
+                .unwrap(),
+            "{label}: the renewal counts"
+        );
+        assert!(
+            store
+                .take_singleton_lease("metrics", "b", t + 90_000, 60_000)
+                .await
+                .unwrap(),
+            "{label}: taken over"
+        );
+        assert!(
+            store
+                .take_singleton_lease("other", "a", t, 1)
+                .await
+                .unwrap(),
+            "{label}: leases are by name"
+        );
+
+        let empty = store.operations_figures(t).await.unwrap();
+        assert_eq!(empty, banso::store::OperationsFigures::default(), "{label}");
+        let messages: Vec<banso::store::NewMessage> = (0..3)
+            .map(|n| banso::store::NewMessage {
+                idempotency_key: format!("figures:{n}"),
+                message: banso::message::Outgoing {
+                    to: banso::message::Recipient::Channel(format!("C{n}")),
+                    text: format!("m{n}"),
+                    buttons: Vec::new(),
+                },
+                deferred: None,
+            })
+            .collect();
+        store
+            .enqueue_messages(&messages, t / 1000 - 120)
+            .await
+            .unwrap();
+        store
+            .take_channel_turn(&messages[0].message.to, "sender-a", t, 90_000)
+            .await
+            .unwrap();
+        let figures = store.operations_figures(t).await.unwrap();
+        assert_eq!(figures.outbox_pending, 3, "{label}");
+        assert_eq!(figures.outbox_claimed, 1, "{label}");
+        assert_eq!(figures.outbox_oldest_pending_seconds, 120, "{label}");
+        assert_eq!(
+            store
+                .operations_figures(t + 90_000)
+                .await
+                .unwrap()
+                .outbox_claimed,
+            0,
+            "{label}: an expired turn is no claim"
+        );
+        test.cleanup().await;
+    }
+}

@@ -34,6 +34,24 @@ impl Clock for SystemClock {
     }
 }
 
+/// A monotonic stopwatch, for how long something took (an
+/// acknowledgement's latency in `/metrics`): never the time of day, and
+/// not moved by a `ManualClock`, since a latency is the machine's, not
+/// the calendar's.
+#[derive(Debug, Clone, Copy)]
+pub struct Stopwatch(std::time::Instant);
+
+impl Stopwatch {
+    pub fn start() -> Self {
+        Self(std::time::Instant::now())
+    }
+
+    /// Seconds since the start.
+    pub fn seconds(&self) -> f64 {
+        self.0.elapsed().as_secs_f64()
+    }
+}
+
 /// A clock that stands still until it is set or advanced. Clones share the
 /// same instant, so a test can hold one handle and give another to the app.
 #[derive(Debug, Clone)]

@@ -25,10 +25,12 @@ use slack_morphism::prelude::*;
 
 use super::SlackApi;
 use super::inbound::{self, NotRun, run_command_once, run_event, run_interaction};
+use super::metrics::{self, AckEndpoint, AckOutcome};
 use super::signature::Verifier;
 use super::web_api::WebApi;
 use super::workspace::Origin;
 use crate::bot::Bot;
+use crate::bot::clock::Stopwatch;
 use crate::config::Secret;
 use crate::store::ReplayClaim;
 
@@ -59,7 +61,9 @@ fn acknowledgement(answer: Option<impl serde::Serialize>) -> Response {
 /// served).
 pub fn router(bot: Bot, signing_secret: Option<Secret>, api: Option<WebApi>) -> Router {
     let api = api.map(SlackApi::new);
-    let health_only = Router::new().route("/healthz", get(health));
+    let health_only = Router::new()
+        .route("/healthz", get(health))
+        .route("/metrics", get(metrics_text));
     let Some(signing_secret) = signing_secret else {
         // No route verifies anything: the verifier is never used.
         return health_only.with_state(AppState {
@@ -73,12 +77,48 @@ pub fn router(bot: Bot, signing_secret: Option<Secret>, api: Option<WebApi>) -> 
         verifier: Arc::new(Verifier::new(signing_secret.expose())),
         api,
     };
-    health_only
+    Router::new()
         .route("/slack/commands", post(command))
         .route("/slack/interactions", post(interaction))
         .route("/slack/events", post(event))
+        .route_layer(axum::middleware::from_fn(time_ack))
+        .merge(health_only)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
+}
+
+/// Times each Slack request from its arrival to its acknowledgement, for
+/// `/metrics`.
+async fn time_ack(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let endpoint = match request.uri().path() {
+        "/slack/commands" => AckEndpoint::Commands,
+        "/slack/interactions" => AckEndpoint::Interactions,
+        _ => AckEndpoint::Events,
+    };
+    let watch = Stopwatch::start();
+    let response = next.run(request).await;
+    metrics::global().ack(
+        endpoint,
+        AckOutcome::of_status(response.status().as_u16()),
+        watch.seconds(),
+    );
+    response
+}
+
+/// `/metrics`: Prometheus's text format.
+async fn metrics_text(State(state): State<AppState>) -> Response {
+    let now_ms = state.bot.clock().now().timestamp_millis();
+    let text = metrics::global()
+        .render(state.bot.store(), super::sender::process_name(), now_ms)
+        .await;
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
 }
 
 /// The database must answer; Slack's state is reported but does not make

@@ -15,6 +15,7 @@ pub mod blocks;
 mod connector;
 pub mod http;
 mod inbound;
+pub mod metrics;
 pub mod modal;
 pub mod mrkdwn;
 mod profiles;

@@ -549,14 +549,23 @@ fn backoff(queued: &QueuedMessage) -> Duration {
 /// the name says nothing of liveness.
 fn sender_name() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!(
+        "sender:{}:{}",
+        process_name(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// This process's name among the replicas (in its senders' names and the
+/// leases it holds).
+pub(crate) fn process_name() -> &'static str {
     static PROCESS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let process = PROCESS.get_or_init(|| match this_process() {
+    PROCESS.get_or_init(|| match this_process() {
         Some(process) => process.name(),
         None => std::fs::read_to_string("/proc/sys/kernel/random/uuid")
             .map(|uuid| format!("other:{}", uuid.trim()))
             .unwrap_or_else(|_| format!("other:pid{}", std::process::id())),
-    });
-    format!("sender:{process}:{}", NEXT.fetch_add(1, Ordering::Relaxed))
+    })
 }
 
 /// Who a process is, as far as its machine can tell.

@@ -32,6 +32,7 @@ use tokio::sync::watch;
 use super::SlackApi;
 use super::connector::{self, Client};
 use super::inbound::{self, Handled, run_command, run_event, run_interaction};
+use super::metrics::{AckEndpoint, AckTiming};
 use super::web_api::WebApi;
 use super::workspace;
 use crate::bot::Bot;
@@ -169,6 +170,8 @@ async fn on_command(
     _client: Arc<Client>,
     states: SlackClientEventsUserState,
 ) -> Outcome<SlackCommandEventResponse> {
+    // The listener acks when the callback returns.
+    let _timing = AckTiming::start(AckEndpoint::SocketMode);
     let Some(state) = state_of(&states).await else {
         return Err(Box::new(SilentAck));
     };
@@ -212,6 +215,8 @@ async fn on_interaction(
     _client: Arc<Client>,
     states: SlackClientEventsUserState,
 ) -> Outcome<SlackInteractionResponse> {
+    // The listener acks when the callback returns.
+    let _timing = AckTiming::start(AckEndpoint::SocketMode);
     let Some(state) = state_of(&states).await else {
         return Ok(SlackInteractionResponse::Empty);
     };
@@ -267,6 +272,8 @@ async fn on_push(
     _client: Arc<Client>,
     states: SlackClientEventsUserState,
 ) -> Outcome<()> {
+    // The listener acks when the callback returns.
+    let _timing = AckTiming::start(AckEndpoint::SocketMode);
     let Some(state) = state_of(&states).await else {
         return Ok(());
     };

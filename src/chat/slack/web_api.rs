@@ -197,15 +197,17 @@ impl WebApi {
             .store(if reachable { 1 } else { 2 }, Ordering::Relaxed);
     }
 
-    /// Runs one call within `CALL_TIMEOUT` and notes what it showed of
-    /// Slack.
+    /// Runs one call of `method` within `CALL_TIMEOUT`, notes what it
+    /// showed of Slack and counts it in `/metrics`.
     async fn send<T>(
         &self,
+        method: &'static str,
         call: impl Future<Output = ClientResult<T>>,
     ) -> Result<Answer<T>, ApiError> {
         let result = bounded(self.timeout, call).await;
         let unreachable = matches!(result, Err(ApiError::Network(_) | ApiError::Server(_)));
         self.note_reachability(!unreachable);
+        count_call(method, &result);
         result
     }
 
@@ -214,7 +216,10 @@ impl WebApi {
         let session = self.client.open_session(&self.token);
         let request =
             SlackApiConversationsOpenRequest::new().with_users(vec![SlackUserId(user.to_owned())]);
-        match self.send(session.conversations_open(&request)).await? {
+        match self
+            .send("conversations.open", session.conversations_open(&request))
+            .await?
+        {
             Answer::Read(answer) => Ok(answer.channel.id.0),
             Answer::Unreadable(_) => Err(ApiError::Refused("unreadable_answer".into())),
         }
@@ -239,7 +244,10 @@ impl WebApi {
             SlackApiChatPostMessageRequest::new(SlackChannelId(channel.to_owned()), content);
         request.thread_ts = thread_ts.map(|ts| SlackTs(ts.to_owned()));
         Ok(
-            match self.send(session.chat_post_message(&request)).await? {
+            match self
+                .send("chat.postMessage", session.chat_post_message(&request))
+                .await?
+            {
                 Answer::Read(answer) => answer.ts.0,
                 Answer::Unreadable(body) => body["ts"].as_str().unwrap_or_default().to_owned(),
             },
@@ -321,13 +329,14 @@ impl WebApi {
     /// A GET method of the Web API, its answer as JSON.
     async fn get_json(
         &self,
-        method: &str,
+        method: &'static str,
         params: &[(&str, Option<&str>)],
     ) -> Result<Value, ApiError> {
         let session = self.client.open_session(&self.token);
         let params: Vec<(&str, Option<&str>)> = params.to_vec();
         match self
             .send(
+                method,
                 session
                     .http_session_api
                     .http_get::<Value, _, &str>(method, &params, None),
@@ -348,7 +357,10 @@ impl WebApi {
     ) -> Result<Profile, ApiError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiUsersInfoRequest::new(SlackUserId(user.to_owned()));
-        let (name, title) = match self.send(session.users_info(&request)).await? {
+        let (name, title) = match self
+            .send("users.info", session.users_info(&request))
+            .await?
+        {
             Answer::Read(answer) => {
                 let profile = answer.user.profile.as_ref();
                 let name = text(profile.and_then(|profile| profile.display_name.as_deref()))
@@ -365,7 +377,10 @@ impl WebApi {
             Some(field) => {
                 let request =
                     SlackApiUsersProfileGetRequest::new().with_user(SlackUserId(user.to_owned()));
-                match self.send(session.users_profile_get(&request)).await? {
+                match self
+                    .send("users.profile.get", session.users_profile_get(&request))
+                    .await?
+                {
                     Answer::Read(answer) => answer
                         .profile
                         .fields
@@ -391,7 +406,12 @@ impl WebApi {
         let session = self.client.open_session(&self.token);
         let request =
             SlackApiFilesGetUploadUrlExternalRequest::new(file_name.to_owned(), bytes.len());
-        let Answer::Read(target) = self.send(session.get_upload_url_external(&request)).await?
+        let Answer::Read(target) = self
+            .send(
+                "files.getUploadURLExternal",
+                session.get_upload_url_external(&request),
+            )
+            .await?
         else {
             return Err(ApiError::Refused("unreadable_answer".into()));
         };
@@ -401,9 +421,12 @@ impl WebApi {
         ])
         .with_channel_id(SlackChannelId(channel.to_owned()))
         .with_initial_comment(comment.to_owned());
-        self.send(session.files_complete_upload_external(&request))
-            .await
-            .map(|_| ())
+        self.send(
+            "files.completeUploadExternal",
+            session.files_complete_upload_external(&request),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// The file's bytes to the upload URL Slack gave. Without the bot
@@ -429,7 +452,7 @@ impl WebApi {
                 &bytes,
                 context,
             );
-        match self.send(sent).await {
+        match self.send("files.upload", sent).await {
             Ok(_) => Ok(()),
             Err(ApiError::Refused(code)) if code == "unreadable_answer" => Ok(()),
             Err(error) => Err(error),
@@ -440,7 +463,9 @@ impl WebApi {
     pub async fn open_view(&self, trigger_id: &str, view: SlackView) -> Result<(), ApiError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiViewsOpenRequest::new(SlackTriggerId(trigger_id.to_owned()), view);
-        self.send(session.views_open(&request)).await.map(|_| ())
+        self.send("views.open", session.views_open(&request))
+            .await
+            .map(|_| ())
     }
 
     /// Publishes a user's App Home tab.
@@ -448,7 +473,9 @@ impl WebApi {
         let session = self.client.open_session(&self.token);
         let view = SlackView::Home(SlackHomeView::new(blocks));
         let request = SlackApiViewsPublishRequest::new(SlackUserId(user.to_owned()), view);
-        self.send(session.views_publish(&request)).await.map(|_| ())
+        self.send("views.publish", session.views_publish(&request))
+            .await
+            .map(|_| ())
     }
 }
 
@@ -536,6 +563,19 @@ fn slack_ts(ms: i64) -> String {
     format!("{}.{:06}", ms / 1000, (ms % 1000) * 1000)
 }
 
+/// A call and what it came to, in `/metrics`: `ok`, the HTTP status of a
+/// 429 or a 5xx, `network`, or Slack's error code.
+fn count_call<T>(method: &str, result: &Result<T, ApiError>) {
+    let status = match result {
+        Ok(_) => "ok".to_owned(),
+        Err(ApiError::RateLimited(_)) => "429".to_owned(),
+        Err(ApiError::Server(status)) => status.to_string(),
+        Err(ApiError::Network(_)) => "network".to_owned(),
+        Err(ApiError::Refused(code)) => code.clone(),
+    };
+    super::metrics::global().api_call(method, &status);
+}
+
 /// One call within `CALL_TIMEOUT`, its errors as the sender reads them.
 async fn bounded<T>(
     timeout: Duration,
@@ -580,12 +620,14 @@ pub async fn respond(
     let request = SlackApiPostWebhookMessageRequest::new(message)
         .opt_replace_original(replace_original.then_some(true));
     let url = SlackResponseUrl(response_url.clone());
-    bounded(
+    let result = bounded(
         CALL_TIMEOUT,
         connector::responder().respond_to_event(&url, &request),
     )
     .await
-    .map(|_| ())
+    .map(|_| ());
+    count_call("response_url", &result);
+    result
 }
 
 /// A profile's text, if it says anything.
