@@ -3,6 +3,8 @@
 //! Web API, SIGTERM stops it cleanly, and after a restart only new
 //! messages go out.
 
+mod support;
+
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -10,9 +12,7 @@ use std::time::{Duration, Instant};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 
 const SECRET: &str = "binary-signing-secret";
 
@@ -131,26 +131,7 @@ fn terminate(mut child: Child) -> std::process::ExitStatus {
 
 /// Sends a signed `/consult TEXT` as Slack would and checks the ack.
 async fn consult(base: &str, text: &str) {
-    let body = format!(
-        "command=%2Fconsult&text={}&user_id=U0TANAKA&team_id=T1&channel_id=C0CONSULT&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0",
-        url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
-    );
-    let timestamp = chrono::Utc::now().timestamp();
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(format!("v0:{timestamp}:{body}").as_bytes());
-    let signature = format!("v0={}", hex::encode(mac.finalize().into_bytes()));
-    let answer = reqwest::Client::new()
-        .post(format!("{base}/slack/commands"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-slack-request-timestamp", timestamp.to_string())
-        .header("x-slack-signature", signature)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 200);
-    let answer: Value = answer.json().await.unwrap();
-    assert_eq!(answer["response_type"], "ephemeral", "{answer}");
+    support::signed_consult(base, SECRET, text).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

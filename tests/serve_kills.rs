@@ -449,3 +449,154 @@ async fn metrics_report_each_replicas_calls_and_the_databases_figures_once() {
     }
     test.cleanup().await;
 }
+
+/// The stop's figures (BENCHMARKS.md): time from SIGTERM to exit with 0,
+/// 100 and 5,000 messages queued for one channel (at its pace of one a
+/// second, a flush cannot send them all), and how many were left queued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement of about a minute: run with --ignored --nocapture"]
+async fn figures_of_stops() {
+    for queued in [0, 100, 5_000] {
+        let test = support::sqlite_store().await;
+        queue(&test.store, queued, 1).await;
+        let fake = FakeSlack::default();
+        fake.history_readable.store(true, Ordering::Relaxed);
+        let api_url = start_fake_slack(fake.clone()).await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut replica = Replica::start(dir.path(), test.url(), &api_url);
+        replica.wait_until_healthy().await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let asked = Instant::now();
+        replica.terminate();
+        let took = asked.elapsed();
+        let left = test.store.pending_messages(10_000).await.unwrap().len();
+        let posted = fake.posts_per_key().len();
+        println!(
+            "{queued} queued: exit {:.3} s after SIGTERM, {posted} posted, {left} left queued",
+            took.as_secs_f64()
+        );
+        assert_eq!(posted + left, queued, "nothing lost");
+        test.cleanup().await;
+    }
+}
+
+/// The run, on PostgreSQL: two `banso serve` on one database, a
+/// reminder due (planned before its time, as if the service had been
+/// down at its time: it goes out late, once), and a burst of signed
+/// `/consult` over both replicas; one replica is SIGKILLed while they
+/// drain and restarted. Every outbox row reaches Slack exactly once, and
+/// the reminder's job is done once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_take_a_burst_and_a_due_reminder_and_post_each_row_once_across_a_kill() {
+    use banso::bot::clock::ManualClock;
+    use banso::bot::texts::Texts;
+    use banso::bot::{Bot, BotParts};
+    use banso::config::{Language, parse_settings};
+    use banso::scheduler::Scheduler;
+    use chrono::{Duration as Days, TimeZone, Utc};
+    use chrono_tz::Asia::Tokyo;
+
+    let Some(test) = support::postgres_store().await else {
+        return;
+    };
+    // The biweekly meeting on the next open day; its previous-day
+    // reminder at 00:00 of the open day before it, which has passed.
+    let calendar = banso::domain::calendar::OpenDayCalendar::japanese_default();
+    let today = Utc::now().with_timezone(&Tokyo).date_naive();
+    let meeting_day = calendar
+        .next_open_day_on_or_after(today + Days::days(1))
+        .unwrap();
+    let reminder_day = calendar
+        .previous_open_day_on_or_before(meeting_day - Days::days(1))
+        .unwrap();
+    let config = format!(
+        "[contract]\nstart = \"{}\"\nend = \"{}\"\n\n[meetings.biweekly]\nanchor = \"{meeting_day}\"\n\n[reminders]\nbiweekly_previous_day = \"00:00\"\n",
+        today - Days::days(60),
+        today + Days::days(90),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("banso.toml"), &config).unwrap();
+    let settings = parse_settings(&config, &banso::config::MapEnv::default()).unwrap();
+    let reminder_due = Tokyo
+        .from_local_datetime(&reminder_day.and_hms_opt(0, 0, 0).unwrap())
+        .unwrap()
+        .to_utc();
+    let planner = Bot::new(BotParts {
+        settings: std::sync::Arc::new(settings),
+        store: test.store.clone(),
+        clock: std::sync::Arc::new(ManualClock::starting_at(reminder_due - Days::hours(1))),
+        texts: std::sync::Arc::new(Texts::built_in(Language::Ja)),
+    });
+    Scheduler::new(planner, "planner").replan().await.unwrap();
+
+    let fake = FakeSlack::default();
+    fake.history_readable.store(true, Ordering::Relaxed);
+    let api_url = start_fake_slack(fake.clone()).await;
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        let mut replica = Replica::start(dir.path(), test.url(), &api_url);
+        replica.wait_until_healthy().await;
+        replicas.push(replica);
+    }
+    let bases: Vec<String> = replicas
+        .iter()
+        .map(|replica| format!("http://127.0.0.1:{}", replica.port))
+        .collect();
+    let burst = (0..12).map(|n| {
+        let base = bases[n % 2].clone();
+        async move {
+            support::signed_consult(&base, "kills-signing-secret", &format!("相談{n}")).await
+        }
+    });
+    futures_util::future::join_all(burst).await;
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let victim = replicas.remove(0);
+    victim.kill();
+    let mut again = Replica::start(dir.path(), test.url(), &api_url);
+    again.wait_until_healthy().await;
+    replicas.push(again);
+
+    let pool = sqlx::PgPool::connect(test.url()).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let (unsent,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        if unsent == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{unsent} messages never sent");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let keys: Vec<(String,)> = sqlx::query_as("SELECT idempotency_key FROM outbox")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    let (jobs_done,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM scheduled_jobs WHERE status = 'done' AND kind LIKE '%previous%'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    for replica in replicas {
+        replica.kill();
+    }
+    let posted = fake.posts_per_key();
+    assert!(keys.len() >= 12 * 2, "{} rows", keys.len());
+    for (key,) in &keys {
+        assert_eq!(posted.get(key), Some(&1), "{key}: {posted:?}");
+    }
+    assert_eq!(posted.len(), keys.len(), "nothing posted that is not a row");
+    assert_eq!(jobs_done, 1, "the reminder's job, once");
+    let reminders = fake
+        .posted
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(to, _, _, _)| to == "#banso")
+        .count();
+    assert!(reminders >= 1, "the reminder reached the meetings channel");
+    test.cleanup().await;
+}

@@ -446,13 +446,15 @@ impl Store {
             }
             TurnEnd::Continues | TurnEnd::Waits | TurnEnd::Nothing => {}
         }
-        // The head message's doubt: resolved with it (delivered, given
-        // up, or found sent by another), kept while it waits, begun by a
-        // try whose answer was lost.
+        // The head message's doubt: resolved with it (delivered or given
+        // up), kept while it waits, begun by a try whose answer was lost.
+        // A message found sent by another sender resolves nothing: the
+        // doubt may be of the message that sender posted next.
         let doubt = match &end {
-            TurnEnd::Delivered { .. } | TurnEnd::GivenUp { .. } | TurnEnd::Nothing => 0,
+            TurnEnd::Delivered { .. } | TurnEnd::GivenUp { .. } => 0,
             TurnEnd::Continues
             | TurnEnd::Waits
+            | TurnEnd::Nothing
             | TurnEnd::Failed {
                 in_doubt: false, ..
             } => 1,

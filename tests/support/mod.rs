@@ -191,3 +191,30 @@ pub async fn say(bot: &Bot, who: &str, line: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Sends a signed `/consult TEXT` from U0TANAKA to a `banso serve` at
+/// `base`, as Slack would (form-encoded, v0 signature with `secret`), and
+/// checks that it was acknowledged with an answer for the user.
+pub async fn signed_consult(base: &str, secret: &str, text: &str) {
+    use hmac::{Hmac, KeyInit, Mac};
+    let body = format!(
+        "command=%2Fconsult&text={}&user_id=U0TANAKA&team_id=T1&channel_id=C0CONSULT&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcommands%2FT1%2F1%2Fabc&trigger_id=13345224609.738474920.8088930838d88f008e0",
+        url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+    );
+    let timestamp = chrono::Utc::now().timestamp();
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("v0:{timestamp}:{body}").as_bytes());
+    let signature = format!("v0={}", hex::encode(mac.finalize().into_bytes()));
+    let answer = reqwest::Client::new()
+        .post(format!("{base}/slack/commands"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", timestamp.to_string())
+        .header("x-slack-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let answer: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(answer["response_type"], "ephemeral", "{answer}");
+}
