@@ -50,8 +50,17 @@ impl FakeSlack {
     }
 }
 
+/// A channel's id as Slack answers it: a channel given by name
+/// (`#banso-team`) is posted to and answered with its id (`CBANSOTEAM`).
+fn channel_id(channel: &str) -> String {
+    match channel.strip_prefix('#') {
+        Some(name) => format!("C{}", name.to_uppercase().replace('-', "")),
+        None => channel.to_owned(),
+    }
+}
+
 async fn post_message(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
-    let channel = body["channel"].as_str().unwrap_or_default().to_owned();
+    let channel = channel_id(body["channel"].as_str().unwrap_or_default());
     let ts = {
         let mut posted = fake.posted.lock().unwrap();
         let ts = format!(
@@ -86,6 +95,10 @@ async fn history(
         return Json(json!({ "ok": false, "error": "missing_scope" }));
     }
     let channel = query.get("channel").cloned().unwrap_or_default();
+    if channel.starts_with('#') {
+        // The history methods take ids only.
+        return Json(json!({ "ok": false, "error": "channel_not_found" }));
+    }
     let oldest: i64 = query
         .get("oldest")
         .and_then(|ts| ts.split('.').next()?.parse().ok())
@@ -595,7 +608,7 @@ async fn two_replicas_take_a_burst_and_a_due_reminder_and_post_each_row_once_acr
         .lock()
         .unwrap()
         .iter()
-        .filter(|(to, _, _, _)| to == "#banso")
+        .filter(|(to, _, _, _)| to == "CBANSO")
         .count();
     assert!(reminders >= 1, "the reminder reached the meetings channel");
     test.cleanup().await;

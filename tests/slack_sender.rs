@@ -79,12 +79,13 @@ impl FakeSlack {
 
     /// Puts a post in Slack as if another process had posted it.
     fn has_posted(&self, body: Value) {
+        let mut body = body;
+        body["channel"] = json!(channel_id(body["channel"].as_str().unwrap_or_default()));
         let ts = format!(
             "{}.{:06}",
             self.clock.now().timestamp(),
             self.posted.lock().unwrap().len() + 1
         );
-        let mut body = body;
         body["ts"] = json!(ts);
         self.posted.lock().unwrap().push(body);
     }
@@ -95,7 +96,7 @@ impl FakeSlack {
             .lock()
             .unwrap()
             .iter()
-            .filter(|post| post["channel"] == channel)
+            .filter(|post| post["channel"] == channel_id(channel).as_str())
             .cloned()
             .collect()
     }
@@ -134,7 +135,7 @@ async fn post_message(State(fake): State<FakeSlack>, Json(body): Json<Value>) ->
         Answer::Accept => {
             let ts = fake.posted.lock().unwrap().last().unwrap()["ts"].clone();
             Json(json!({
-                "ok": true, "channel": channel, "ts": ts,
+                "ok": true, "channel": channel_id(&channel), "ts": ts,
                 "message": { "type": "message", "ts": ts },
             }))
             .into_response()
@@ -156,6 +157,15 @@ async fn post_message(State(fake): State<FakeSlack>, Json(body): Json<Value>) ->
     }
 }
 
+/// A channel's id as Slack answers it: a channel given by name
+/// (`#banso`) is posted to, and answered with its id (`CBANSO`).
+fn channel_id(channel: &str) -> String {
+    match channel.strip_prefix('#') {
+        Some(name) => format!("C{}", name.to_uppercase().replace('-', "")),
+        None => channel.to_owned(),
+    }
+}
+
 /// `conversations.history` as Slack answers it: the channel's top-level
 /// messages at or after `oldest`, newest first, with their metadata only
 /// when `include_all_metadata` is asked for, a page of `limit` at a time.
@@ -171,11 +181,15 @@ async fn history(
             json!({ "ok": false, "error": "missing_scope", "needed": "channels:history" }),
         );
     }
+    let channel = query.get("channel").cloned().unwrap_or_default();
+    if channel.starts_with('#') {
+        // The history methods take ids only.
+        return Json(json!({ "ok": false, "error": "channel_not_found" }));
+    }
     let oldest: f64 = query
         .get("oldest")
         .and_then(|ts| ts.parse().ok())
         .unwrap_or(0.0);
-    let channel = query.get("channel").cloned().unwrap_or_default();
     let messages: Vec<Value> = fake
         .posted_in(&channel)
         .into_iter()
@@ -379,6 +393,18 @@ async fn enqueue(store: &Store, clock: &ManualClock, to: Recipient, text: &str) 
         .unwrap();
 }
 
+/// The id of the first message waiting for `to`.
+async fn head_of(store: &Store, to: &Recipient) -> i64 {
+    store
+        .pending_messages(1_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|queued| queued.message.to == *to)
+        .expect("a message waiting")
+        .id
+}
+
 fn channel(name: &str) -> Recipient {
     Recipient::Channel(name.to_owned())
 }
@@ -579,17 +605,13 @@ async fn a_dead_replicas_turn_is_taken_over_when_its_lease_ends() {
         .take_channel_turn(
             &channel("#banso"),
             "dead-replica",
+            head_of(&test.store, &channel("#banso")).await,
             t0.timestamp_millis(),
             90_000,
         )
         .await
         .unwrap();
-    assert_eq!(
-        taken,
-        banso::store::ChannelTurn::Taken {
-            doubt_since_ms: None
-        }
-    );
+    assert_eq!(taken, banso::store::ChannelTurn::Taken);
 
     let first = sender.deliver_due().await.unwrap();
     assert_eq!(first.report.sent, 1, "the team channel goes on");
@@ -640,48 +662,102 @@ fn marked(channel_id: &str, text: &str, key: &str) -> Value {
 
 /// The crash window: a replica took `#banso`'s turn, posted its head
 /// message and died before marking it sent; on `#other` it died before
-/// posting. When the lease ends, the sender taking over finds the first
-/// in Slack by its key and marks it sent without posting it again, posts
-/// the second, and goes on with what follows. On both backends.
+/// posting. When the lease ends, a sender taking over (another process:
+/// it knows `#banso`'s Slack id from the database, where an earlier post
+/// left it) finds the first in Slack by its key and marks it sent
+/// without posting it again, posts the second, and goes on with what
+/// follows. On both backends.
 #[tokio::test]
 async fn a_message_a_dead_replica_posted_is_found_in_slack_and_not_posted_again() {
     for test in support::all_stores().await {
         let label = test.label;
-        let (test, clock, fake, mut sender) = setup_on(test).await;
-        let t0 = clock.now();
+        let (test, clock, fake, mut first) = setup_on(test).await;
+        enqueue(&test.store, &clock, channel("#banso"), "earlier").await;
+        run_to_completion(&mut first, &clock, &fake).await;
+        let t0 = clock.advance(Duration::seconds(2));
         enqueue(&test.store, &clock, channel("#banso"), "reminder").await;
         enqueue(&test.store, &clock, channel("#banso"), "next").await;
         enqueue(&test.store, &clock, channel("#other"), "notice").await;
         for to in ["#banso", "#other"] {
+            let head = head_of(&test.store, &channel(to)).await;
             test.store
-                .take_channel_turn(&channel(to), "dead-replica", t0.timestamp_millis(), 90_000)
+                .take_channel_turn(
+                    &channel(to),
+                    "dead-replica",
+                    head,
+                    t0.timestamp_millis(),
+                    90_000,
+                )
                 .await
                 .unwrap();
         }
         clock.set(t0 + Duration::milliseconds(300));
         fake.has_posted(marked("#banso", "reminder", "test:reminder"));
-        // Someone's message and an older banso post in between.
+        // Someone's message in between.
         fake.has_posted(
             json!({ "channel": "#banso", "text": "了解です", "type": "message", "user": "U1" }),
         );
 
         clock.set(t0 + Duration::seconds(90));
+        let mut sender = sender_of(&test.store, &clock, &fake);
         let report = run_to_completion(&mut sender, &clock, &fake).await;
-        assert_eq!(report.sent, 3, "{label}");
+        assert_eq!((report.sent, report.found_in_slack), (3, 1), "{label}");
         let texts = |channel_id: &str| -> Vec<String> {
             fake.posted_in(channel_id)
                 .iter()
                 .map(|post| post["text"].as_str().unwrap_or_default().to_owned())
                 .collect()
         };
-        assert_eq!(texts("#banso"), ["reminder", "了解です", "next"], "{label}");
+        assert_eq!(
+            texts("#banso"),
+            ["earlier", "reminder", "了解です", "next"],
+            "{label}"
+        );
         assert_eq!(texts("#other"), ["notice"], "{label}");
         assert_eq!(
             fake.tries_of("#banso").len(),
-            1,
-            "{label}: only `next` was posted to #banso"
+            2,
+            "{label}: only `earlier` and `next` were posted to #banso by banso"
         );
         assert!(test.store.pending_messages(10).await.unwrap().is_empty());
+        test.cleanup().await;
+    }
+}
+
+/// The doubt is of the message the dead replica was posting, whichever
+/// is first in its channel now: on PostgreSQL ids are not in commit
+/// order, so an older message may commit after a newer one was taken.
+/// The sender taking over posts the older (never tried) and then finds
+/// the newer in Slack. On both backends.
+#[tokio::test]
+async fn the_doubt_stays_with_the_message_the_dead_replica_was_posting() {
+    for test in support::all_stores().await {
+        let label = test.label;
+        let (test, clock, fake, mut sender) = setup_on(test).await;
+        let t0 = clock.now();
+        enqueue(&test.store, &clock, channel("C0BANSO"), "older").await;
+        enqueue(&test.store, &clock, channel("C0BANSO"), "newer").await;
+        let pending = test.store.pending_messages(10).await.unwrap();
+        let newer = pending
+            .iter()
+            .find(|queued| queued.message.text == "newer")
+            .unwrap();
+        test.store
+            .take_channel_turn(
+                &channel("C0BANSO"),
+                "dead-replica",
+                newer.id,
+                t0.timestamp_millis(),
+                90_000,
+            )
+            .await
+            .unwrap();
+        fake.has_posted(marked("C0BANSO", "newer", "test:newer"));
+        clock.set(t0 + Duration::seconds(90));
+        let report = run_to_completion(&mut sender, &clock, &fake).await;
+        assert_eq!((report.sent, report.found_in_slack), (2, 1), "{label}");
+        let tried: Vec<String> = fake.calls().iter().map(|call| call.text.clone()).collect();
+        assert_eq!(tried, ["older"], "{label}: `newer` is not posted twice");
         test.cleanup().await;
     }
 }
@@ -705,20 +781,27 @@ async fn the_turn_of_a_gone_process_of_this_machine_is_taken_at_once() {
     let pid = child.id();
     child.wait().unwrap();
     let gone = format!("sender:{}:{namespace}:{pid}:12345:1", boot_id.trim());
-    enqueue(&test.store, &clock, channel("#banso"), "posted").await;
-    enqueue(&test.store, &clock, channel("#banso"), "not yet").await;
+    enqueue(&test.store, &clock, channel("C0BANSO"), "posted").await;
+    enqueue(&test.store, &clock, channel("C0BANSO"), "not yet").await;
+    let head = head_of(&test.store, &channel("C0BANSO")).await;
     test.store
-        .take_channel_turn(&channel("#banso"), &gone, t0.timestamp_millis(), 90_000)
+        .take_channel_turn(
+            &channel("C0BANSO"),
+            &gone,
+            head,
+            t0.timestamp_millis(),
+            90_000,
+        )
         .await
         .unwrap();
-    fake.has_posted(marked("#banso", "posted", "test:posted"));
+    fake.has_posted(marked("C0BANSO", "posted", "test:posted"));
 
     let step = sender.deliver_due().await.unwrap();
     assert_eq!(step.report.found_in_slack, 1);
     clock.set(t0 + Duration::seconds(1));
     run_to_completion(&mut sender, &clock, &fake).await;
-    assert_eq!(fake.tries_of("#banso"), [t0 + Duration::seconds(1)]);
-    assert_eq!(fake.posted_in("#banso").len(), 2);
+    assert_eq!(fake.tries_of("C0BANSO"), [t0 + Duration::seconds(1)]);
+    assert_eq!(fake.posted_in("C0BANSO").len(), 2);
     test.cleanup().await;
 }
 
@@ -730,14 +813,14 @@ async fn a_post_whose_answer_was_lost_is_not_posted_again() {
     let api = WebApi::new(Secret::new("xoxb-test"), Some(&fake.api_url))
         .with_timeout(std::time::Duration::from_millis(300));
     let mut sender = Sender::new(test.store.clone(), Arc::new(clock.clone()), api, TEAM);
-    enqueue(&test.store, &clock, channel("#banso"), "once").await;
-    fake.answer("#banso", &[Answer::PostedThenSilent]);
+    enqueue(&test.store, &clock, channel("C0BANSO"), "once").await;
+    fake.answer("C0BANSO", &[Answer::PostedThenSilent]);
     let report = run_to_completion(&mut sender, &clock, &fake).await;
     assert_eq!(report.retried, 1);
     assert_eq!(report.sent, 1);
     assert_eq!(report.found_in_slack, 1);
-    assert_eq!(fake.tries_of("#banso").len(), 1, "tried once, not twice");
-    assert_eq!(fake.posted_in("#banso").len(), 1);
+    assert_eq!(fake.tries_of("C0BANSO").len(), 1, "tried once, not twice");
+    assert_eq!(fake.posted_in("C0BANSO").len(), 1);
     assert!(test.store.pending_messages(10).await.unwrap().is_empty());
     test.cleanup().await;
 }
@@ -751,20 +834,49 @@ async fn without_the_history_scopes_a_message_in_doubt_is_posted_again() {
     let t0 = clock.now();
     fake.history_refused
         .store(true, std::sync::atomic::Ordering::Relaxed);
-    enqueue(&test.store, &clock, channel("#banso"), "reminder").await;
+    enqueue(&test.store, &clock, channel("C0BANSO"), "reminder").await;
+    let head = head_of(&test.store, &channel("C0BANSO")).await;
     test.store
         .take_channel_turn(
-            &channel("#banso"),
+            &channel("C0BANSO"),
             "dead-replica",
+            head,
             t0.timestamp_millis(),
             90_000,
         )
         .await
         .unwrap();
-    fake.has_posted(marked("#banso", "reminder", "test:reminder"));
+    fake.has_posted(marked("C0BANSO", "reminder", "test:reminder"));
     clock.set(t0 + Duration::seconds(90));
     let report = run_to_completion(&mut sender, &clock, &fake).await;
     assert_eq!((report.sent, report.found_in_slack), (1, 0));
-    assert_eq!(fake.posted_in("#banso").len(), 2);
+    assert_eq!(fake.posted_in("C0BANSO").len(), 2);
+    test.cleanup().await;
+}
+
+/// A message of several posts whose second post's answer was lost: the
+/// retry looks in Slack — the first post in the channel, the second in
+/// its thread — and posts nothing more.
+#[tokio::test]
+async fn a_long_message_whose_later_posts_answer_was_lost_is_not_posted_again() {
+    let (test, clock, fake, _) = setup().await;
+    let api = WebApi::new(Secret::new("xoxb-test"), Some(&fake.api_url))
+        .with_timeout(std::time::Duration::from_millis(300));
+    let mut sender = Sender::new(test.store.clone(), Arc::new(clock.clone()), api, TEAM);
+    // 60 sections of about 2,000 characters: two posts of 50 blocks at most.
+    let long: Vec<String> = (0..60)
+        .map(|n| format!("{n:02}{}", "あ".repeat(2_000)))
+        .collect();
+    enqueue(&test.store, &clock, channel("C0BANSO"), &long.join("\n")).await;
+    fake.answer("C0BANSO", &[Answer::Accept, Answer::PostedThenSilent]);
+    let report = run_to_completion(&mut sender, &clock, &fake).await;
+    assert_eq!((report.sent, report.found_in_slack), (1, 1));
+    assert_eq!(fake.tries_of("C0BANSO").len(), 2, "each post once");
+    let posted = fake.posted_in("C0BANSO");
+    assert_eq!(posted.len(), 2);
+    assert_eq!(
+        posted[1]["thread_ts"], posted[0]["ts"],
+        "the second in the first's thread"
+    );
     test.cleanup().await;
 }

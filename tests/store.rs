@@ -596,7 +596,7 @@ async fn one_replica_at_a_time_holds_a_lease_and_the_figures_count_the_outbox_an
             .await
             .unwrap();
         store
-            .take_channel_turn(&messages[0].message.to, "sender-a", t, 90_000)
+            .take_channel_turn(&messages[0].message.to, "sender-a", 1, t, 90_000)
             .await
             .unwrap();
         let figures = store.operations_figures(t).await.unwrap();

@@ -230,11 +230,8 @@ pub struct OutboxBacklog {
 /// What `take_channel_turn` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChannelTurn {
-    /// This sender holds the channel's turn until its lease ends. With
-    /// `doubt_since_ms`, the channel's head message may already be in
-    /// Slack, posted at or after that instant (epoch milliseconds): a
-    /// sender holding the turn before died, or a post's answer was lost.
-    Taken { doubt_since_ms: Option<i64> },
+    /// This sender holds the channel's turn until its lease ends.
+    Taken,
     /// Not before this instant (epoch milliseconds): the channel's pace,
     /// a `Retry-After` or a backoff.
     NotBefore(i64),
@@ -254,13 +251,14 @@ pub enum TurnEnd<'a> {
     Continues,
     /// Slack asked to wait (429): no try is counted.
     Waits,
-    /// A try failed and will be repeated after a backoff. `in_doubt`:
-    /// the failure says nothing of whether Slack posted it (the answer
-    /// was lost), so the next try looks for it first.
+    /// A try failed and will be repeated after a backoff. With
+    /// `doubt_since_ms` (when the try began), the failure says nothing of
+    /// whether Slack posted it — the answer was lost — so the message is
+    /// in doubt, and its next try looks for it in Slack first.
     Failed {
         id: i64,
         error: &'a str,
-        in_doubt: bool,
+        doubt_since_ms: Option<i64>,
     },
     /// The last try failed: the message is given up, and the team's notice
     /// of it queued in the same transaction.
@@ -275,54 +273,77 @@ pub enum TurnEnd<'a> {
     Nothing,
 }
 
-/// Takes a channel's turn for `sender` if its pace allows a send at
-/// `now_ms` and no other sender holds an unexpired lease on it; the first
-/// turn of a channel creates its row. One statement: on PostgreSQL, of
-/// two senders racing for a channel the second waits for the first's row
-/// and then finds it taken. A turn taken from another holder (whose lease
-/// ran out: it died or hung) leaves the head message in doubt since that
-/// holder took it; `SET` reads the row as it was.
-const TAKE_CHANNEL_TURN: &str = "INSERT INTO outbox_channels (recipient, next_allowed_ms, claimed_by, lease_until_ms, claimed_at_ms) \
-     VALUES ($1, 0, $2, $3, $4) ON CONFLICT (recipient) DO UPDATE \
+/// Takes a channel's turn for `sender` (to post message `$6`) if its pace
+/// allows a send at `now_ms` and no other sender holds an unexpired lease
+/// on it; the first turn of a channel creates its row. One statement: on
+/// PostgreSQL, of two senders racing for a channel the second waits for
+/// the first's row and then finds it taken.
+const TAKE_CHANNEL_TURN: &str = "INSERT INTO outbox_channels (recipient, next_allowed_ms, claimed_by, lease_until_ms, claimed_at_ms, claimed_for_id) \
+     VALUES ($1, 0, $2, $3, $4, $5) ON CONFLICT (recipient) DO UPDATE \
      SET claimed_by = excluded.claimed_by, lease_until_ms = excluded.lease_until_ms, \
      claimed_at_ms = CASE WHEN outbox_channels.claimed_by = $2 THEN outbox_channels.claimed_at_ms ELSE $4 END, \
-     doubt_since_ms = CASE WHEN outbox_channels.claimed_by IS NOT NULL AND outbox_channels.claimed_by <> $2 \
-     THEN COALESCE(outbox_channels.doubt_since_ms, outbox_channels.claimed_at_ms, outbox_channels.lease_until_ms - $5) \
-     ELSE outbox_channels.doubt_since_ms END \
+     claimed_for_id = excluded.claimed_for_id \
      WHERE outbox_channels.next_allowed_ms <= $4 AND (outbox_channels.claimed_by IS NULL \
      OR outbox_channels.claimed_by = $2 OR outbox_channels.lease_until_ms <= $4) \
-     RETURNING doubt_since_ms";
+     RETURNING recipient";
+
+/// Before a turn is taken from a holder that did not end it (`$2` names
+/// which holders: `lease` — any other whose lease has run out — or one
+/// known to be gone, `$3`): the message that holder took the turn for is
+/// in doubt since it took it. Slack may have it.
+const MARK_PREDECESSORS_MESSAGE_IN_DOUBT: &str = "UPDATE outbox SET doubt_since_ms = COALESCE(doubt_since_ms, \
+     (SELECT COALESCE(claimed_at_ms, lease_until_ms - $4) FROM outbox_channels WHERE recipient = $1)) \
+     WHERE sent_at IS NULL AND failed_at IS NULL AND id = (SELECT claimed_for_id FROM outbox_channels \
+     WHERE recipient = $1 AND claimed_by IS NOT NULL AND claimed_by <> $5 AND next_allowed_ms <= $6 \
+     AND ((($2 = 'lease') AND lease_until_ms <= $6) OR claimed_by = $3))";
 
 impl Store {
-    /// Takes the turn of the channel `recipient` for `sender` until
-    /// `now_ms + lease_ms`, or says when to try again.
+    /// Takes the turn of the channel `recipient` for `sender`, to post
+    /// message `for_message`, until `now_ms + lease_ms`, or says when to
+    /// try again. Taking it from a holder whose lease ran out puts the
+    /// message that holder was posting in doubt (in the same transaction).
     pub async fn take_channel_turn(
         &self,
         recipient: &Recipient,
         sender: &str,
+        for_message: i64,
         now_ms: i64,
         lease_ms: i64,
     ) -> Result<ChannelTurn, StoreError> {
         let recipient = encode_recipient(recipient);
         let _turn = self.write_turn().await;
-        let taken: Option<(Option<i64>,)> = sqlx::query_as(TAKE_CHANNEL_TURN)
+        let mut transaction = self.pool().begin().await?;
+        sqlx::query(MARK_PREDECESSORS_MESSAGE_IN_DOUBT)
+            .bind(&recipient)
+            .bind("lease")
+            .bind("")
+            .bind(lease_ms)
+            .bind(sender)
+            .bind(now_ms)
+            .execute(&mut *transaction)
+            .await?;
+        let taken: Option<(String,)> = sqlx::query_as(TAKE_CHANNEL_TURN)
             .bind(&recipient)
             .bind(sender)
             .bind(now_ms.saturating_add(lease_ms))
             .bind(now_ms)
-            .bind(lease_ms)
-            .fetch_optional(self.pool())
+            .bind(for_message)
+            .fetch_optional(&mut *transaction)
             .await?;
-        if let Some((doubt_since_ms,)) = taken {
-            return Ok(ChannelTurn::Taken { doubt_since_ms });
+        if taken.is_some() {
+            transaction.commit().await?;
+            return Ok(ChannelTurn::Taken);
         }
         let (next_allowed, holder, lease_until): (i64, Option<String>, Option<i64>) =
             sqlx::query_as(
                 "SELECT next_allowed_ms, claimed_by, lease_until_ms FROM outbox_channels WHERE recipient = $1",
             )
             .bind(&recipient)
-            .fetch_one(self.pool())
+            .fetch_one(&mut *transaction)
             .await?;
+        // Nothing was taken, so nothing was marked either (the marking's
+        // condition is the taking's).
+        transaction.rollback().await?;
         Ok(match (holder, lease_until) {
             (Some(holder), Some(until)) if holder != sender && until > now_ms => {
                 ChannelTurn::HeldElsewhere {
@@ -336,74 +357,123 @@ impl Store {
         })
     }
 
-    /// Takes the turn `dead` holds, whose lease has not ended but whose
+    /// Takes the turn `gone` holds, whose lease has not ended but whose
     /// process is known to be gone (`sender::holder_is_gone`), if the
-    /// channel's pace allows a send now; the head message is then in
-    /// doubt since `dead` took the turn. `None` if the turn is no longer
-    /// `dead`'s or must wait.
+    /// channel's pace allows a send now; the message `gone` was posting
+    /// is then in doubt since it took the turn. False if the turn is no
+    /// longer `gone`'s or must wait.
     pub async fn take_turn_of_gone_sender(
         &self,
         recipient: &Recipient,
-        dead: &str,
+        gone: &str,
         sender: &str,
+        for_message: i64,
         now_ms: i64,
         lease_ms: i64,
-    ) -> Result<Option<ChannelTurn>, StoreError> {
+    ) -> Result<bool, StoreError> {
+        let recipient = encode_recipient(recipient);
         let _turn = self.write_turn().await;
-        let taken: Option<(Option<i64>,)> = sqlx::query_as(
-            "UPDATE outbox_channels SET claimed_by = $1, lease_until_ms = $2, claimed_at_ms = $3, \
-             doubt_since_ms = COALESCE(doubt_since_ms, claimed_at_ms, lease_until_ms - $4) \
-             WHERE recipient = $5 AND claimed_by = $6 AND next_allowed_ms <= $3 \
-             RETURNING doubt_since_ms",
+        let mut transaction = self.pool().begin().await?;
+        sqlx::query(MARK_PREDECESSORS_MESSAGE_IN_DOUBT)
+            .bind(&recipient)
+            .bind("gone")
+            .bind(gone)
+            .bind(lease_ms)
+            .bind(sender)
+            .bind(now_ms)
+            .execute(&mut *transaction)
+            .await?;
+        let taken = sqlx::query(
+            "UPDATE outbox_channels SET claimed_by = $1, lease_until_ms = $2, claimed_at_ms = $3, claimed_for_id = $4 \
+             WHERE recipient = $5 AND claimed_by = $6 AND next_allowed_ms <= $3",
         )
         .bind(sender)
         .bind(now_ms.saturating_add(lease_ms))
         .bind(now_ms)
-        .bind(lease_ms)
-        .bind(encode_recipient(recipient))
-        .bind(dead)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(taken.map(|(doubt_since_ms,)| ChannelTurn::Taken { doubt_since_ms }))
+        .bind(for_message)
+        .bind(&recipient)
+        .bind(gone)
+        .execute(&mut *transaction)
+        .await?
+        .rows_affected()
+            == 1;
+        if taken {
+            transaction.commit().await?;
+        } else {
+            transaction.rollback().await?;
+        }
+        Ok(taken)
     }
 
     /// Whether a message is still waiting to be sent (another sender may
-    /// have sent it since it was read).
-    pub async fn message_is_pending(&self, id: i64) -> Result<bool, StoreError> {
-        let pending: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM outbox WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL",
+    /// have sent it since it was read), and if so since when it is in
+    /// doubt, if it is: `None` if it is no longer waiting.
+    pub async fn pending_doubt(&self, id: i64) -> Result<Option<Option<i64>>, StoreError> {
+        let pending: Option<(Option<i64>,)> = sqlx::query_as(
+            "SELECT doubt_since_ms FROM outbox WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL",
         )
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
-        Ok(pending.is_some())
+        Ok(pending.map(|(doubt,)| doubt))
     }
 
-    /// Frees every channel turn `sender` holds; how many it held.
+    /// The channel's Slack id (`C…`), once a post to it has shown it: a
+    /// channel configured by name is read back by id.
+    pub async fn channel_slack_id(
+        &self,
+        recipient: &Recipient,
+    ) -> Result<Option<String>, StoreError> {
+        let id: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT slack_id FROM outbox_channels WHERE recipient = $1")
+                .bind(encode_recipient(recipient))
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(id.and_then(|(id,)| id))
+    }
+
+    /// Frees every channel turn `sender` holds; how many it held. A turn
+    /// still held at a stop is one kept for a message of several posts
+    /// under way: that message is in doubt (the next sender looks for the
+    /// posts Slack has before posting the rest).
     pub async fn release_channel_turns(&self, sender: &str) -> Result<u64, StoreError> {
         let _turn = self.write_turn().await;
+        let mut transaction = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE outbox SET doubt_since_ms = COALESCE(doubt_since_ms, \
+             (SELECT MIN(claimed_at_ms) FROM outbox_channels WHERE claimed_by = $1 AND claimed_for_id = outbox.id)) \
+             WHERE sent_at IS NULL AND failed_at IS NULL \
+             AND id IN (SELECT claimed_for_id FROM outbox_channels WHERE claimed_by = $1)",
+        )
+        .bind(sender)
+        .execute(&mut *transaction)
+        .await?;
         let released = sqlx::query(
             "UPDATE outbox_channels SET claimed_by = NULL, lease_until_ms = NULL WHERE claimed_by = $1",
         )
         .bind(sender)
-        .execute(self.pool())
+        .execute(&mut *transaction)
         .await?;
+        transaction.commit().await?;
         Ok(released.rows_affected())
     }
 
     /// Ends `sender`'s turn at `recipient`: records what became of the
     /// message, sets when the channel may next be posted to (never
-    /// earlier than it was) and frees the turn — or, with `keep_until_ms`
-    /// (a message of several posts under way, whose posts Slack has only
-    /// this sender knows), keeps it until then. If the lease was lost meanwhile, the channel's row is
-    /// another sender's and is left as it is; the message's own change is
-    /// still recorded (Slack has what it has).
+    /// earlier than it was), records the channel's Slack id if a post
+    /// showed it, and frees the turn — or, with `keep_until_ms` (a
+    /// message of several posts under way, whose posts Slack has only
+    /// this sender knows), keeps it until then. If the lease was lost
+    /// meanwhile, the channel's row is another sender's and is left as it
+    /// is; the message's own change is still recorded (Slack has what it
+    /// has).
     pub async fn end_channel_turn(
         &self,
         recipient: &Recipient,
         sender: &str,
         next_allowed_ms: i64,
         keep_until_ms: Option<i64>,
+        slack_id: Option<&str>,
         end: TurnEnd<'_>,
     ) -> Result<(), StoreError> {
         let _turn = self.write_turn().await;
@@ -416,11 +486,18 @@ impl Store {
                     .execute(&mut *transaction)
                     .await?;
             }
-            TurnEnd::Failed { id, error, .. } => {
+            TurnEnd::Failed {
+                id,
+                error,
+                doubt_since_ms,
+            } => {
                 sqlx::query(
-                    "UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2 AND sent_at IS NULL AND failed_at IS NULL",
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $1, \
+                     doubt_since_ms = COALESCE(doubt_since_ms, $2) \
+                     WHERE id = $3 AND sent_at IS NULL AND failed_at IS NULL",
                 )
                 .bind(*error)
+                .bind(*doubt_since_ms)
                 .bind(id)
                 .execute(&mut *transaction)
                 .await?;
@@ -446,27 +523,12 @@ impl Store {
             }
             TurnEnd::Continues | TurnEnd::Waits | TurnEnd::Nothing => {}
         }
-        // The head message's doubt: resolved with it (delivered or given
-        // up), kept while it waits, begun by a try whose answer was lost.
-        // A message found sent by another sender resolves nothing: the
-        // doubt may be of the message that sender posted next.
-        let doubt = match &end {
-            TurnEnd::Delivered { .. } | TurnEnd::GivenUp { .. } => 0,
-            TurnEnd::Continues
-            | TurnEnd::Waits
-            | TurnEnd::Nothing
-            | TurnEnd::Failed {
-                in_doubt: false, ..
-            } => 1,
-            TurnEnd::Failed { in_doubt: true, .. } => 2,
-        };
         sqlx::query(
             "UPDATE outbox_channels SET \
              next_allowed_ms = CASE WHEN $1 > next_allowed_ms THEN $1 ELSE next_allowed_ms END, \
              claimed_by = CASE WHEN $2 = 1 THEN claimed_by ELSE NULL END, \
              lease_until_ms = CASE WHEN $2 = 1 THEN $5 ELSE NULL END, \
-             doubt_since_ms = CASE WHEN $6 = 0 THEN NULL WHEN $6 = 2 THEN COALESCE(doubt_since_ms, claimed_at_ms) \
-             ELSE doubt_since_ms END \
+             slack_id = COALESCE($6, slack_id) \
              WHERE recipient = $3 AND claimed_by = $4",
         )
         .bind(next_allowed_ms)
@@ -474,7 +536,7 @@ impl Store {
         .bind(encode_recipient(recipient))
         .bind(sender)
         .bind(keep_until_ms.unwrap_or(0))
-        .bind(doubt)
+        .bind(slack_id)
         .execute(&mut *transaction)
         .await?;
         transaction.commit().await?;

@@ -17,7 +17,7 @@
 //! handle resolved once per label set (about 50 ns a counter and a
 //! histogram together, BENCHMARKS.md).
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
@@ -29,6 +29,14 @@ use crate::store::{OperationsFigures, Store};
 /// How long the replica that exported the database's figures keeps the
 /// right to: a scrape interval is 15 s to a minute.
 const DATABASE_FIGURES_LEASE_MS: i64 = 60_000;
+/// The lease is renewed (a write) only when less than this is left of
+/// it, not at every scrape.
+const RENEW_WHEN_LEFT_MS: i64 = 40_000;
+/// A replica that found the lease held elsewhere asks again after this.
+const ASK_AGAIN_AFTER_MS: i64 = 15_000;
+/// The database's figures are read at most this often: a scrape of
+/// `/metrics` costs the database little, however often it comes.
+const FIGURES_FRESH_MS: i64 = 5_000;
 
 /// The latency buckets of acknowledgements, in seconds: Slack waits three
 /// seconds at most, and an ack should take milliseconds.
@@ -43,6 +51,18 @@ pub struct Metrics {
     /// The acknowledgements' histogram, resolved once per endpoint and
     /// outcome: the ack path pays an index, not the hashing of labels.
     acks: Vec<Vec<prometheus::Histogram>>,
+    database: Mutex<DatabaseFigures>,
+}
+
+/// What this replica knows of the database's figures between scrapes.
+#[derive(Debug, Default, Clone, Copy)]
+struct DatabaseFigures {
+    /// Until when this replica holds the lease (epoch ms; 0 if not).
+    held_until_ms: i64,
+    /// Before this, the lease is not asked for again (held elsewhere).
+    not_before_ms: i64,
+    /// The figures last read, and when.
+    read: Option<(i64, OperationsFigures)>,
 }
 
 /// Where an acknowledgement went out.
@@ -182,6 +202,7 @@ impl Metrics {
             registry,
             api_calls,
             acks,
+            database: Mutex::default(),
         }
     }
 
@@ -196,25 +217,74 @@ impl Metrics {
     }
 
     /// The text of `/metrics`: the process's figures, and the database's
-    /// when this replica holds (or takes) the lease to export them.
+    /// when this replica holds (or takes) the lease to export them. The
+    /// lease is written only when it is to be taken or is running out,
+    /// and the figures read at most every few seconds.
     pub async fn render(&self, store: &Store, holder: &str, now_ms: i64) -> String {
         let mut families = self.registry.gather();
-        match store
-            .take_singleton_lease("metrics", holder, now_ms, DATABASE_FIGURES_LEASE_MS)
-            .await
-        {
-            Ok(true) => match store.operations_figures(now_ms).await {
-                Ok(figures) => families.extend(database_families(&figures)),
-                Err(error) => tracing::warn!(%error, "the database's figures could not be read"),
-            },
-            Ok(false) => {}
-            Err(error) => tracing::warn!(%error, "the metrics lease could not be taken"),
+        if let Some(figures) = self.database_figures(store, holder, now_ms).await {
+            families.extend(database_families(&figures));
         }
         let mut text = Vec::new();
         if let Err(error) = TextEncoder::new().encode(&families, &mut text) {
             tracing::warn!(%error, "metrics not encoded");
         }
         String::from_utf8(text).unwrap_or_default()
+    }
+
+    async fn database_figures(
+        &self,
+        store: &Store,
+        holder: &str,
+        now_ms: i64,
+    ) -> Option<OperationsFigures> {
+        let known = *self.database.lock().unwrap_or_else(PoisonError::into_inner);
+        let holding = if known.held_until_ms - now_ms >= RENEW_WHEN_LEFT_MS {
+            true
+        } else if now_ms < known.not_before_ms {
+            false
+        } else {
+            match store
+                .take_singleton_lease("metrics", holder, now_ms, DATABASE_FIGURES_LEASE_MS)
+                .await
+            {
+                Ok(taken) => {
+                    let mut state = self.database.lock().unwrap_or_else(PoisonError::into_inner);
+                    if taken {
+                        state.held_until_ms = now_ms + DATABASE_FIGURES_LEASE_MS;
+                    } else {
+                        state.held_until_ms = 0;
+                        state.not_before_ms = now_ms + ASK_AGAIN_AFTER_MS;
+                    }
+                    taken
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the metrics lease could not be taken");
+                    false
+                }
+            }
+        };
+        if !holding {
+            return None;
+        }
+        if let Some((at, figures)) = known.read
+            && now_ms - at < FIGURES_FRESH_MS
+        {
+            return Some(figures);
+        }
+        match store.operations_figures(now_ms).await {
+            Ok(figures) => {
+                self.database
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .read = Some((now_ms, figures));
+                Some(figures)
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the database's figures could not be read");
+                None
+            }
+        }
     }
 }
 

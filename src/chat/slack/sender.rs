@@ -111,6 +111,9 @@ pub struct Sender {
     /// time at the channel's pace, in the thread of the first (its ts),
     /// and a retry goes on from there.
     posted_parts: HashMap<i64, (usize, Option<String>)>,
+    /// The Slack ids (`C…`) of channels configured by name, as posts
+    /// showed them: history is read by id.
+    slack_ids: HashMap<String, String>,
     /// Set to stop: a delivery step then ends before its next post, never
     /// in the middle of one (`interrupt_handle`).
     interrupted: Arc<AtomicBool>,
@@ -133,6 +136,7 @@ impl Sender {
             dm_channels: HashMap::new(),
             next_allowed: HashMap::new(),
             posted_parts: HashMap::new(),
+            slack_ids: HashMap::new(),
             interrupted: Arc::default(),
         }
     }
@@ -261,28 +265,34 @@ impl Sender {
                 .take_channel_turn(
                     &queued.message.to,
                     &self.name,
+                    queued.id,
                     now.timestamp_millis(),
                     millis(TURN_LEASE),
                 )
                 .await?;
             let turn = match turn {
-                ChannelTurn::HeldElsewhere { ref holder, .. } if holder_is_gone(holder) => self
-                    .store
-                    .take_turn_of_gone_sender(
-                        &queued.message.to,
-                        holder,
-                        &self.name,
-                        now.timestamp_millis(),
-                        millis(TURN_LEASE),
-                    )
-                    .await?
-                    .unwrap_or(turn),
+                ChannelTurn::HeldElsewhere { ref holder, .. }
+                    if holder_is_gone(holder)
+                        && self
+                            .store
+                            .take_turn_of_gone_sender(
+                                &queued.message.to,
+                                holder,
+                                &self.name,
+                                queued.id,
+                                now.timestamp_millis(),
+                                millis(TURN_LEASE),
+                            )
+                            .await? =>
+                {
+                    ChannelTurn::Taken
+                }
                 turn => turn,
             };
             match turn {
-                ChannelTurn::Taken { doubt_since_ms } => {
+                ChannelTurn::Taken => {
                     progressed = true;
-                    self.send_one(queued, &key, doubt_since_ms, report).await?;
+                    self.send_one(queued, &key, report).await?;
                 }
                 ChannelTurn::NotBefore(at) | ChannelTurn::HeldElsewhere { until: at, .. } => {
                     let mut at = DateTime::<Utc>::from_timestamp_millis(at).unwrap_or(now);
@@ -305,18 +315,19 @@ impl Sender {
         &mut self,
         queued: &QueuedMessage,
         key: &str,
-        doubt_since_ms: Option<i64>,
         report: &mut DeliveryReport,
     ) -> anyhow::Result<()> {
         let to = &queued.message.to;
-        // Read before the turn was taken: another sender may have sent it.
-        if !self.store.message_is_pending(queued.id).await? {
+        // Read before the turn was taken: another sender may have sent it,
+        // and taking the turn may have put it in doubt.
+        let Some(doubt_since_ms) = self.store.pending_doubt(queued.id).await? else {
             self.posted_parts.remove(&queued.id);
             self.store
-                .end_channel_turn(to, &self.name, 0, None, TurnEnd::Nothing)
+                .end_channel_turn(to, &self.name, 0, None, None, TurnEnd::Nothing)
                 .await?;
             return Ok(());
-        }
+        };
+        let tried_at_ms = self.clock.now().timestamp_millis();
         let now = self.clock.now().timestamp();
         let result = match doubt_since_ms {
             Some(since) => self.post_unless_in_slack(queued, since).await,
@@ -358,7 +369,8 @@ impl Sender {
                         error: error_text.as_deref().unwrap_or_default(),
                         // No answer, or a server's failure: Slack may
                         // have posted it all the same.
-                        in_doubt: matches!(error, ApiError::Network(_) | ApiError::Server(_)),
+                        doubt_since_ms: matches!(error, ApiError::Network(_) | ApiError::Server(_))
+                            .then_some(tried_at_ms),
                     },
                 )
             }
@@ -386,8 +398,19 @@ impl Sender {
             .posted_parts
             .contains_key(&queued.id)
             .then(|| later(next, TURN_LEASE).timestamp_millis());
+        let slack_id = match to {
+            Recipient::Channel(name) => self.slack_ids.get(name).map(String::as_str),
+            Recipient::User(_) => None,
+        };
         self.store
-            .end_channel_turn(to, &self.name, next.timestamp_millis(), keep_until, end)
+            .end_channel_turn(
+                to,
+                &self.name,
+                next.timestamp_millis(),
+                keep_until,
+                slack_id,
+                end,
+            )
             .await?;
         self.next_allowed.insert(key.to_owned(), next);
         Ok(())
@@ -405,29 +428,65 @@ impl Sender {
         queued: &QueuedMessage,
         since_ms: i64,
     ) -> Result<Posted, ApiError> {
-        if !self.posted_parts.contains_key(&queued.id) {
-            let channel = self.channel_of(&queued.message.to).await?;
-            let oldest = since_ms.saturating_sub(millis(DOUBT_MARGIN));
-            match self
-                .api
-                .find_marked(&channel, &queued.idempotency_key, oldest)
-                .await
-            {
-                Ok(Some(found)) if found.posted >= found.parts => return Ok(Posted::AlreadyThere),
-                Ok(Some(found)) => {
-                    self.posted_parts
-                        .insert(queued.id, (found.posted, Some(found.thread_ts)));
-                }
-                Ok(None) => {}
-                Err(ApiError::Refused(code)) => tracing::warn!(
-                    message = queued.idempotency_key,
-                    code,
-                    "the channel's history cannot be read; a message in doubt is posted again"
-                ),
-                Err(error) => return Err(error),
+        let Some(channel) = self.history_channel(&queued.message.to).await? else {
+            tracing::warn!(
+                message = queued.idempotency_key,
+                "the channel's Slack id is not known yet; a message in doubt is posted again"
+            );
+            return self.post_next_part(queued).await;
+        };
+        let oldest = since_ms.saturating_sub(millis(DOUBT_MARGIN));
+        match self
+            .api
+            .find_marked(&channel, &queued.idempotency_key, oldest)
+            .await
+        {
+            Ok(Some(found)) if found.posted >= found.parts => return Ok(Posted::AlreadyThere),
+            Ok(Some(found)) => {
+                // What Slack has, or what this sender knows it posted,
+                // whichever is more (a later post's answer may be the one
+                // that was lost).
+                let known = self.posted_parts.get(&queued.id).cloned();
+                let done = known
+                    .as_ref()
+                    .map_or(found.posted, |(done, _)| (*done).max(found.posted));
+                let thread = known
+                    .and_then(|(_, thread)| thread)
+                    .or(Some(found.thread_ts));
+                self.posted_parts.insert(queued.id, (done, thread));
             }
+            Ok(None) => {}
+            Err(ApiError::Refused(code)) => tracing::warn!(
+                message = queued.idempotency_key,
+                code,
+                "the channel's history cannot be read; a message in doubt is posted again"
+            ),
+            Err(error) => return Err(error),
         }
         self.post_next_part(queued).await
+    }
+
+    /// The conversation id whose history holds a recipient's posts: a
+    /// DM's, a channel's id as configured, or for a channel configured by
+    /// name (`#banso-team`) the id its posts showed (`None` before any).
+    async fn history_channel(&mut self, to: &Recipient) -> Result<Option<String>, ApiError> {
+        match to {
+            Recipient::Channel(name) if name.starts_with('#') => {
+                if let Some(id) = self.slack_ids.get(name) {
+                    return Ok(Some(id.clone()));
+                }
+                let stored = self
+                    .store
+                    .channel_slack_id(to)
+                    .await
+                    .map_err(|error| ApiError::Network(format!("the store: {error}")))?;
+                if let Some(id) = &stored {
+                    self.slack_ids.insert(name.clone(), id.clone());
+                }
+                Ok(stored)
+            }
+            _ => self.channel_of(to).await.map(Some),
+        }
     }
 
     /// Posts the next post of a message: the whole of it, almost always; a
@@ -452,7 +511,7 @@ impl Sender {
             part: done + 1,
             parts: posts.len(),
         };
-        let ts = self
+        let (posted_in, ts) = self
             .api
             .post_message(
                 &channel,
@@ -462,6 +521,12 @@ impl Sender {
                 Some(&mark),
             )
             .await?;
+        if let Recipient::Channel(name) = &queued.message.to
+            && name.starts_with('#')
+            && !posted_in.is_empty()
+        {
+            self.slack_ids.insert(name.clone(), posted_in);
+        }
         if done + 1 < posts.len() {
             // The first post's ts is the thread the others go under.
             let thread = thread.or_else(|| Some(ts).filter(|ts| !ts.is_empty()));
@@ -625,10 +690,13 @@ fn start_ticks(pid: u32) -> Option<u64> {
 }
 
 /// Whether the sender named `holder` is known to be gone: a process of
-/// this machine (the same boot) and of the same process id namespace (so
-/// that `/proc` shows it), whose process id no longer runs or runs another
-/// program started since. Of another machine or container nothing is
-/// known: its turn frees itself when its lease ends.
+/// this machine (the same boot) and of the same process id namespace,
+/// whose process id no longer runs (`kill(pid, 0)` says there is no such
+/// process) or runs another program started since (its start time,
+/// readable, differs). A process `/proc` hides or the kernel will not let
+/// this one signal (another user's, `hidepid`) counts as running. Of
+/// another machine or container nothing is known: its turn frees itself
+/// when its lease ends.
 fn holder_is_gone(holder: &str) -> bool {
     static OURS: std::sync::OnceLock<Option<ProcessIdentity>> = std::sync::OnceLock::new();
     let (Some(ours), Some(theirs)) = (
@@ -640,7 +708,16 @@ fn holder_is_gone(holder: &str) -> bool {
     if theirs.boot_id != ours.boot_id || theirs.pid_namespace != ours.pid_namespace {
         return false;
     }
-    start_ticks(theirs.pid) != Some(theirs.start_ticks)
+    let Ok(pid) = libc::pid_t::try_from(theirs.pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 sends nothing; it only asks whether `pid` exists.
+    let exists = unsafe { libc::kill(pid, 0) } == 0
+        || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH);
+    if !exists {
+        return true;
+    }
+    start_ticks(theirs.pid).is_some_and(|started| started != theirs.start_ticks)
 }
 
 fn millis(duration: Duration) -> i64 {

@@ -225,8 +225,10 @@ impl WebApi {
         }
     }
 
-    /// Posts a message; returns its `ts`. An answer that says `ok` but
-    /// cannot be read still means Slack posted it: it is not posted again.
+    /// Posts a message; returns the conversation's id as Slack answered it
+    /// (a channel given by name comes back as its `C…` id) and the post's
+    /// `ts`. An answer that says `ok` but cannot be read still means Slack
+    /// posted it: it is not posted again.
     /// `mark`, carried as the message's metadata, lets `find_marked` find
     /// it again.
     pub async fn post_message(
@@ -236,7 +238,7 @@ impl WebApi {
         blocks: &[SlackBlock],
         thread_ts: Option<&str>,
         mark: Option<&PostMark<'_>>,
-    ) -> Result<String, ApiError> {
+    ) -> Result<(String, String), ApiError> {
         let session = self.client.open_session(&self.token);
         let mut content = content(text.to_owned(), blocks.to_vec());
         content.metadata = mark.map(PostMark::metadata);
@@ -248,8 +250,11 @@ impl WebApi {
                 .send("chat.postMessage", session.chat_post_message(&request))
                 .await?
             {
-                Answer::Read(answer) => answer.ts.0,
-                Answer::Unreadable(body) => body["ts"].as_str().unwrap_or_default().to_owned(),
+                Answer::Read(answer) => (answer.channel.0, answer.ts.0),
+                Answer::Unreadable(body) => (
+                    body["channel"].as_str().unwrap_or_default().to_owned(),
+                    body["ts"].as_str().unwrap_or_default().to_owned(),
+                ),
             },
         )
     }
@@ -289,6 +294,12 @@ impl WebApi {
             if first.is_some() || cursor.is_none() {
                 break;
             }
+        }
+        if first.is_none() && cursor.is_some() {
+            tracing::warn!(
+                message = key,
+                "the channel's history since the doubt is longer than banso reads; taken as not posted"
+            );
         }
         let Some((ts, part, parts)) = first else {
             return Ok(None);
