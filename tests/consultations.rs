@@ -576,3 +576,155 @@ async fn a_manager_who_is_also_a_coordinator_decides_held_consultations() {
         test.cleanup().await;
     }
 }
+
+/// A mistyped subcommand or a receipt number alone is not recorded (it
+/// would count against the quota): banso asks what was meant and offers
+/// to record it after all — once however often that is pressed, and not
+/// after five minutes. An acronym (`SSO`, `AWS`) is a consultation.
+#[tokio::test]
+async fn a_mistyped_subcommand_is_asked_about_not_counted() {
+    for test in support::all_stores().await {
+        let label = test.label;
+        let store = &test.store;
+        let (bot, clock) = bot_on(store, JUNE);
+        bot.handle_text(&user("tanaka"), "/dept 総務課").await;
+        for (line, suggestion) in [
+            ("/consult lsit", "/consult list"),
+            ("/consult list mien", "/consult list mine"),
+            ("/consult shwo 2406-1", "/consult show 2406-001"),
+            ("/consult ２４０６－００３", "/consult show 2406-003"),
+            (
+                "/consult answr 2406-001 電話で回答",
+                "/consult answer 2406-001 電話で回答",
+            ),
+        ] {
+            let replies = bot.handle_text(&user("tanaka"), line).await;
+            assert_eq!(replies.len(), 1, "{label}: {line}");
+            assert!(
+                replies[0].text.contains(suggestion)
+                    && replies[0].text.contains("記録していません"),
+                "{label}: {line}: {}",
+                replies[0].text
+            );
+            assert_eq!(replies[0].buttons.len(), 1, "{label}: {line}");
+        }
+        assert!(
+            statuses(store).await.is_empty(),
+            "{label}: nothing recorded"
+        );
+        for acronym in ["SSO の導入について", "AWS の設定確認"] {
+            consult(&bot, "tanaka", acronym).await;
+        }
+        assert_eq!(
+            statuses(store).await.len(),
+            2,
+            "{label}: acronyms are consultations"
+        );
+
+        let asked = bot
+            .handle_text(&user("tanaka"), "/consult slow なPCの相談")
+            .await;
+        let record = &asked[0].buttons[0];
+        assert_eq!(record.label, "相談として記録する");
+        let action = ButtonAction::parse(&record.action);
+        bot.handle_button(&user("tanaka"), &action, &record.value)
+            .await;
+        assert_eq!(statuses(store).await.len(), 3, "{label}: recorded");
+        let confirmation = to_user(&deliver(store).await, "tanaka")
+            .iter()
+            .map(|message| message.text.clone())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(confirmation.contains("2406-003"), "{label}: {confirmation}");
+        let again = bot
+            .handle_button(&user("tanaka"), &action, &record.value)
+            .await;
+        assert!(
+            again.is_empty(),
+            "{label}: a second press records nothing: {again:?}"
+        );
+        assert_eq!(statuses(store).await.len(), 3, "{label}");
+
+        let late = bot.handle_text(&user("tanaka"), "/consult closs").await;
+        clock.advance(chrono::Duration::minutes(6));
+        let expired = bot
+            .handle_button(&user("tanaka"), &action, &late[0].buttons[0].value)
+            .await;
+        assert!(
+            expired[0].text.contains("5分を過ぎた"),
+            "{label}: {}",
+            expired[0].text
+        );
+        assert_eq!(statuses(store).await.len(), 3, "{label}");
+        test.cleanup().await;
+    }
+}
+
+/// `/consult answer ID 本文`: the advice is kept in the history (shown by
+/// `/consult show`), sent to the requester and noted in the team channel;
+/// the consultation is 回答済, and nothing new is recorded or counted.
+#[tokio::test]
+async fn an_answer_with_its_text_is_kept_and_sent_to_the_requester() {
+    for test in support::all_stores().await {
+        let label = test.label;
+        let store = &test.store;
+        let (bot, _clock) = bot_on(store, JUNE);
+        bot.handle_text(&user("tanaka"), "/dept 総務課").await;
+        consult(&bot, "tanaka", "不審なメールを開いてしまった").await;
+        deliver(store).await;
+        let replies = bot
+            .handle_text(
+                &user("consultant"),
+                "/consult answer 2406-001 LANケーブルを抜いてください。\n次に情報システム課へ連絡してください。",
+            )
+            .await;
+        assert!(replies.is_empty(), "{label}: {replies:?}");
+        assert_eq!(
+            statuses(store).await,
+            [Status::Answered],
+            "{label}: no new consultation"
+        );
+        assert_eq!(
+            store.quota_count("consultation", "2024-06").await.unwrap(),
+            1
+        );
+        let sent = deliver(store).await;
+        let to_requester = to_user(&sent, "tanaka");
+        assert_eq!(to_requester.len(), 1, "{label}");
+        assert!(
+            to_requester[0]
+                .text
+                .contains("LANケーブルを抜いてください。\n次に情報システム課へ連絡してください。"),
+            "{label}: {}",
+            to_requester[0].text
+        );
+        let team = to_channel(&sent, "#banso-team");
+        assert!(
+            team[0].text.contains("LANケーブル"),
+            "{label}: {}",
+            team[0].text
+        );
+        let shown = bot
+            .handle_text(&user("tanaka"), "/consult show 2406-001")
+            .await;
+        assert!(
+            shown[0].text.contains("回答")
+                && shown[0]
+                    .text
+                    .contains("次に情報システム課へ連絡してください。"),
+            "{label}: {}",
+            shown[0].text
+        );
+        // Other actions take the id alone.
+        let refused = bot
+            .handle_text(&user("tanaka"), "/consult close 2406-001 ありがとう")
+            .await;
+        assert!(
+            refused[0].text.contains("ありがとう"),
+            "{label}: {}",
+            refused[0].text
+        );
+        assert_eq!(statuses(store).await, [Status::Answered], "{label}");
+        test.cleanup().await;
+    }
+}

@@ -89,9 +89,15 @@ fn fixture(name: &str) -> Option<Value> {
             json!({ "c": consultation(), "limit": 10, "month_ja": "令和6年6月", "next_month_ja": "令和6年7月" })
         }
         "consult/status_changed" | "consult/team_status" => {
-            json!({ "c": consultation(), "actor": "consultant", "before": "held" })
+            json!({ "c": consultation(), "actor": "consultant", "before": "held", "answer": "パスワードを変更してください。\n次に…" })
         }
         "consult/unknown_subcommand" => json!({ "word": "assing" }),
+        "consult/did_you_mean" => json!({
+            "typed": "lsit", "cut": false, "suggestion": "/consult list",
+            "can_record": true, "minutes": 5,
+        }),
+        "consult/record_anyway" => json!({}),
+        "consult/record_anyway_expired" => json!({ "minutes": 5 }),
         "consult/card" => json!({ "c": consultation() }),
         "consult/conflict" => json!({ "c": consultation() }),
         "consult/refused_permission" | "consult/refused_transition" => {
@@ -101,6 +107,7 @@ fn fixture(name: &str) -> Option<Value> {
         "consult/show" => json!({ "c": consultation(), "history": [
             { "at": "2024-06-07 10:00", "actor": "tanaka", "kind": "created", "from": null, "to": "received", "detail": null },
             { "at": "2024-06-07 10:05", "actor": "coord", "kind": "read", "from": null, "to": null, "detail": null },
+            { "at": "2024-06-07 11:00", "actor": "consultant", "kind": "answer", "from": "in_progress", "to": "answered", "detail": "パスワードを変更してください。" },
         ] }),
         "consult/list" => json!({ "items": [consultation()], "total": 79, "scope": "open" }),
         "consult/too_long" => json!({ "length": 3001, "limit": 3000 }),

@@ -21,6 +21,9 @@ pub enum ButtonAction {
     Drafts,
     /// The consultation form's category; the value is the category code.
     FormCategory,
+    /// A `/consult` line taken for a mistyped subcommand, recorded as a
+    /// consultation after all; the value is `epoch ms of the question|text`.
+    RecordAnyway,
     /// A code banso does not make (an old or forged message): answered,
     /// not ignored.
     Unknown(String),
@@ -31,6 +34,7 @@ const DELIVERABLE_SUBMIT: &str = "deliverable:submit";
 const DELIVERABLE_UNDO: &str = "deliverable:undo";
 const DRAFTS: &str = "deliverables:drafts";
 const FORM_CATEGORY: &str = "form:category";
+const RECORD_ANYWAY: &str = "consult:record-anyway";
 
 impl ButtonAction {
     /// The action a button's code stands for.
@@ -46,6 +50,7 @@ impl ButtonAction {
             DELIVERABLE_UNDO => Self::DeliverableUndo,
             DRAFTS => Self::Drafts,
             FORM_CATEGORY => Self::FormCategory,
+            RECORD_ANYWAY => Self::RecordAnyway,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -58,6 +63,7 @@ impl ButtonAction {
             Self::DeliverableUndo => DELIVERABLE_UNDO.to_owned(),
             Self::Drafts => DRAFTS.to_owned(),
             Self::FormCategory => FORM_CATEGORY.to_owned(),
+            Self::RecordAnyway => RECORD_ANYWAY.to_owned(),
             Self::Unknown(code) => code.clone(),
         }
     }

@@ -19,6 +19,12 @@ pub enum Command {
     Consult { text: String },
     /// `/consult` alone: start the form.
     ConsultForm,
+    /// `/consult lsit`, `/consult list mien`, `/consult ２４０６－００３`: a
+    /// near-miss of a subcommand, or a receipt number alone — not
+    /// recorded (a typo would count against the city's quota); banso asks
+    /// whether `suggestion` was meant, and offers to record `text` after
+    /// all.
+    ConsultDidYouMean { text: String, suggestion: String },
     /// `/consult list [mine|open|all]`.
     ConsultList { scope: Option<ListScope> },
     /// `/consult show ID`.
@@ -237,12 +243,146 @@ fn parse_consult(text: &str, arguments: &[&str]) -> Result<Command, ParseError> 
         // `assing 2406-003`: a mistyped subcommand, not a question — recording
         // it would count a typo against the city's quota.
         [word, id] if is_subcommand_shaped(word) && looks_like_short_id(id) => {
-            Err(ParseError::UnknownConsultSubcommand((*word).to_owned()))
+            match did_you_mean(arguments) {
+                Some(suggestion) => Ok(Command::ConsultDidYouMean {
+                    text: text.to_owned(),
+                    suggestion,
+                }),
+                None => Err(ParseError::UnknownConsultSubcommand((*word).to_owned())),
+            }
         }
-        _ => Ok(Command::Consult {
-            text: text.to_owned(),
+        // `answer ID 本文`: the advice itself, kept in the history and
+        // sent to the requester (仕様書 4(1)ア(ｱ)).
+        ["answer", id, _, ..] if looks_like_short_id(id) => Ok(Command::ConsultAction {
+            action: Action::Answer,
+            short_id: short_id(id)?,
+            reason: Some(rest_after(text, 2).to_owned()),
+        }),
+        // Any other action takes the id alone: more words are refused, not
+        // recorded as a consultation about them.
+        [word, id, extra, ..] if action_word(word).is_some() && looks_like_short_id(id) => {
+            Err(ParseError::UnexpectedArgument {
+                command: format!("/consult {word}"),
+                argument: (*extra).to_owned(),
+            })
+        }
+        _ => Ok(match did_you_mean(arguments) {
+            Some(suggestion) => Command::ConsultDidYouMean {
+                text: text.to_owned(),
+                suggestion,
+            },
+            None => Command::Consult {
+                text: text.to_owned(),
+            },
         }),
     }
+}
+
+/// `text` after its first `words` words, as typed (its line breaks
+/// kept).
+fn rest_after(text: &str, words: usize) -> &str {
+    let mut rest = text.trim_start();
+    for _ in 0..words {
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        rest = rest[end..].trim_start();
+    }
+    rest.trim_end()
+}
+
+/// Every `/consult` subcommand, as typed.
+const CONSULT_SUBCOMMANDS: &[&str] = &[
+    "list",
+    "show",
+    "assign",
+    "answer",
+    "close",
+    "reopen",
+    "withdraw",
+    "out-of-scope",
+    "approve",
+    "carry-over",
+    "decline",
+];
+
+/// The command a `/consult` line seems to have meant, when it is not one:
+/// its first word one or two typing slips from a subcommand, `list`'s
+/// scope likewise, or a receipt number alone.
+fn did_you_mean(arguments: &[&str]) -> Option<String> {
+    match arguments {
+        [id] if looks_like_short_id(id) => Some(format!("/consult show {}", short_id(id).ok()?)),
+        ["list", scope] => {
+            near_miss(scope, &["mine", "open", "all"]).map(|scope| format!("/consult list {scope}"))
+        }
+        [word, rest @ ..] => {
+            let meant = near_miss(word, CONSULT_SUBCOMMANDS)?;
+            let rest: Vec<String> = rest
+                .iter()
+                .map(|argument| {
+                    if looks_like_short_id(argument) {
+                        short_id(argument).unwrap_or_else(|_| (*argument).to_owned())
+                    } else {
+                        (*argument).to_owned()
+                    }
+                })
+                .collect();
+            Some(
+                std::iter::once(format!("/consult {meant}"))
+                    .chain(rest)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        }
+        [] => None,
+    }
+}
+
+/// The word of `candidates` that `typed` is a slip of: Latin letters
+/// (and `-`) within one edit of it for words of up to five letters, two
+/// for longer ones, a swap of two neighbours counting as one (`lsit`,
+/// `mien`, `shwo`, `answr`). A candidate typed exactly is no slip; a
+/// short acronym (`SSO`, `AWS`) is too far from every subcommand to be
+/// taken for one.
+fn near_miss(typed: &str, candidates: &[&'static str]) -> Option<&'static str> {
+    let typed = typed.to_ascii_lowercase();
+    if typed.chars().count() < 3 || !typed.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+        return None;
+    }
+    let limit = if typed.chars().count() <= 5 { 1 } else { 2 };
+    candidates
+        .iter()
+        .filter(|candidate| **candidate != typed)
+        .map(|candidate| (edit_distance(&typed, candidate), *candidate))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// The optimal string alignment distance: insertions, deletions,
+/// substitutions and swaps of two neighbouring letters, one each.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for i in 0..=a.len() {
+        d[i * width] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * width + j] + 1)
+                .min(d[i * width + j - 1] + 1)
+                .min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = best;
+        }
+    }
+    d[a.len() * width + b.len()]
 }
 
 fn is_subcommand_shaped(word: &str) -> bool {
@@ -500,6 +640,77 @@ fn unexpected(command: &str, argument: &str) -> ParseError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slips_of_a_subcommand_are_told_from_words_that_are_consultations() {
+        for (typed, meant) in [
+            ("lsit", "list"),
+            ("shwo", "show"),
+            ("answr", "answer"),
+            ("Lsit", "list"),
+            ("asign", "assign"),
+            ("withdrwa", "withdraw"),
+            ("carryover", "carry-over"),
+            ("slow", "show"),
+        ] {
+            assert_eq!(
+                near_miss(typed, CONSULT_SUBCOMMANDS),
+                Some(meant),
+                "{typed}"
+            );
+        }
+        for typed in [
+            "SSO",
+            "AWS",
+            "VPN",
+            "list",
+            "answer",
+            "ok",
+            "メール",
+            "hello",
+            "lists2",
+        ] {
+            assert_eq!(near_miss(typed, CONSULT_SUBCOMMANDS), None, "{typed}");
+        }
+        assert_eq!(near_miss("mien", &["mine", "open", "all"]), Some("mine"));
+        assert_eq!(edit_distance("mien", "mine"), 1, "a swap is one edit");
+        assert_eq!(edit_distance("sso", "show"), 2);
+    }
+
+    #[test]
+    fn a_consult_line_that_seems_a_mistyped_command_is_a_question_back() {
+        let asked = |line: &str| match parse(line) {
+            Ok(Command::ConsultDidYouMean { suggestion, .. }) => Some(suggestion),
+            _ => None,
+        };
+        assert_eq!(asked("/consult lsit").as_deref(), Some("/consult list"));
+        assert_eq!(
+            asked("/consult list mien").as_deref(),
+            Some("/consult list mine")
+        );
+        assert_eq!(
+            asked("/consult ２４０６－００３").as_deref(),
+            Some("/consult show 2406-003")
+        );
+        assert_eq!(
+            asked("/consult assing 2406-3").as_deref(),
+            Some("/consult assign 2406-003")
+        );
+        assert_eq!(asked("/consult SSO の導入"), None);
+        assert_eq!(asked("/consult list の出し方を教えて"), None);
+        assert_eq!(
+            parse("/consult answer 2406-001 電話で回答しました\n補足です"),
+            Ok(Command::ConsultAction {
+                action: Action::Answer,
+                short_id: "2406-001".into(),
+                reason: Some("電話で回答しました\n補足です".into()),
+            })
+        );
+        assert!(matches!(
+            parse("/consult close 2406-001 ありがとう"),
+            Err(ParseError::UnexpectedArgument { .. })
+        ));
+    }
 
     fn month(text: &str) -> Option<YearMonth> {
         Some(text.parse().unwrap())

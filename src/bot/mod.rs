@@ -265,6 +265,9 @@ impl Bot {
             Command::Help => Ok(self.reply(user, "chat/help", json!({}))),
             Command::Consult { text } => consultations::record_quick(self, user, &text, None).await,
             Command::ConsultForm => form::start(self, user).await,
+            Command::ConsultDidYouMean { text, suggestion } => {
+                Ok(consultations::did_you_mean(self, user, &text, &suggestion))
+            }
             Command::ConsultList { scope } => consultations::list(self, user, scope).await,
             Command::ConsultShow { short_id } => consultations::show(self, user, &short_id).await,
             Command::ConsultAction {
@@ -335,6 +338,9 @@ impl Bot {
     ) -> anyhow::Result<Vec<Outgoing>> {
         if let ButtonAction::Consultation(action) = action {
             return consultations::act(self, user, *action, value, None).await;
+        }
+        if *action == ButtonAction::RecordAnyway {
+            return consultations::record_anyway(self, user, value).await;
         }
         if action.wants_files() {
             // Adapters that can deliver files answer this before it gets here.

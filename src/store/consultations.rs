@@ -159,6 +159,9 @@ pub struct Change<'a> {
     pub at: i64,
     pub assignee: Option<&'a str>,
     pub decline_reason: Option<&'a str>,
+    /// The advice itself, with `Action::Answer` (kept in the history as
+    /// an `answer` event).
+    pub answer: Option<&'a str>,
     pub quota: QuotaChange<'a>,
 }
 

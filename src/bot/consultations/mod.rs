@@ -8,6 +8,7 @@ pub mod notices;
 use serde_json::json;
 
 use super::Bot;
+use super::buttons::ButtonAction;
 use super::command::ListScope;
 use super::quotas::{QUOTA_KIND, consultation_policy as policy};
 use crate::domain::consultation::{
@@ -17,7 +18,7 @@ use crate::domain::quota::month_of_receipt;
 use crate::message::{Outgoing, UserId};
 use crate::store::{
     Applied, Change, Consultation, ConsultationDraft, IntakeTerms, ListFilter, QuotaChange,
-    ReplayClaim,
+    ReplayClaim, StoreError,
 };
 use notices::ConsultationView;
 
@@ -136,6 +137,74 @@ fn may_see(role: Role, user: &UserId, consultation: &Consultation) -> bool {
 /// A button or `/consult ACTION ID`: checks the rules, applies the change
 /// with its quota effect and messages, or explains the refusal (and records
 /// it in the history).
+/// How long the question about a mistyped subcommand may be answered by
+/// recording the line after all: longer, and a second press could not be
+/// told from the first (the press is claimed by the question's instant,
+/// and claims are kept for Slack's five-minute window).
+const RECORD_ANYWAY_SECONDS: i64 = 300;
+/// Slack carries at most 2,000 characters in a button's value.
+const RECORD_ANYWAY_CHARS: usize = 1_900;
+
+/// Asks whether `suggestion` was meant by a `/consult` line that looks
+/// like a mistyped subcommand or a receipt number; the line is not
+/// recorded (it would count against the quota), but a button records it
+/// after all.
+pub fn did_you_mean(bot: &Bot, user: &UserId, text: &str, suggestion: &str) -> Vec<Outgoing> {
+    let can_record = text.chars().count() <= RECORD_ANYWAY_CHARS;
+    let typed = crate::message::prefix_keeping_markers(text, 40);
+    let mut replies = bot.reply(
+        user,
+        "consult/did_you_mean",
+        json!({
+            "typed": typed,
+            "cut": typed.len() < text.len(),
+            "suggestion": suggestion,
+            "can_record": can_record,
+            "minutes": RECORD_ANYWAY_SECONDS / 60,
+        }),
+    );
+    if can_record && let Some(reply) = replies.first_mut() {
+        let asked_ms = bot.clock().now().timestamp_millis();
+        reply.buttons.push(ButtonAction::RecordAnyway.button(
+            bot.texts().render("consult/record_anyway", json!({})),
+            format!("{asked_ms}|{text}"),
+        ));
+    }
+    replies
+}
+
+/// The button of `did_you_mean` pressed: the line recorded as a
+/// consultation, once however often it is pressed, within its time.
+pub async fn record_anyway(bot: &Bot, user: &UserId, value: &str) -> anyhow::Result<Vec<Outgoing>> {
+    let Some((asked_ms, text)) = value
+        .split_once('|')
+        .and_then(|(asked, text)| Some((asked.parse::<i64>().ok()?, text)))
+    else {
+        return Ok(bot.reply(
+            user,
+            "chat/unknown_button",
+            json!({ "action": "record_anyway" }),
+        ));
+    };
+    let now = bot.clock().now().timestamp();
+    let asked = asked_ms.div_euclid(1000);
+    if now - asked > RECORD_ANYWAY_SECONDS || text.trim().is_empty() {
+        return Ok(bot.reply(
+            user,
+            "consult/record_anyway_expired",
+            json!({ "minutes": RECORD_ANYWAY_SECONDS / 60 }),
+        ));
+    }
+    let claim = ReplayClaim {
+        signature: format!("record-anyway:{user}:{asked_ms}"),
+        sent_at: asked,
+    };
+    match record_quick(bot, user, text, Some(&claim)).await {
+        Err(error) if matches!(error.downcast_ref(), Some(StoreError::Replayed)) => Ok(Vec::new()),
+        other => other,
+    }
+}
+
 pub async fn act(
     bot: &Bot,
     user: &UserId,
@@ -186,7 +255,11 @@ pub async fn act(
         actor: user.as_str(),
         at: now,
         assignee,
-        decline_reason: reason,
+        decline_reason: reason.filter(|_| action == Action::Decline),
+        answer: reason
+            .filter(|_| action == Action::Answer)
+            .map(str::trim)
+            .filter(|text| !text.is_empty()),
         quota,
     };
     let limit = policy.limit();
@@ -194,6 +267,7 @@ pub async fn act(
         .store()
         .apply_change(&change, |changed, alerted, event_id| {
             let notice = notices::ChangeNotice {
+                answer: change.answer,
                 before: consultation.status,
                 actor: user,
                 event_id,

@@ -271,6 +271,9 @@ fn held_notices(bot: &Bot, consultation: &Consultation, context: &str) -> Vec<Ne
 /// What a change notice needs besides the consultation.
 #[derive(Debug, Clone, Copy)]
 pub struct ChangeNotice<'a> {
+    /// The advice written with an answer, told to the requester and kept
+    /// in the team channel.
+    pub answer: Option<&'a str>,
     pub before: Status,
     pub actor: &'a UserId,
     pub event_id: i64,
@@ -286,6 +289,7 @@ pub fn on_changed(
     limit: u32,
 ) -> Vec<NewMessage> {
     let ChangeNotice {
+        answer,
         before,
         actor,
         event_id,
@@ -294,7 +298,7 @@ pub fn on_changed(
     // The history entry's id makes the key unique per change, however fast
     // changes follow each other.
     let stamp = format!("c{}:e{event_id}", consultation.id);
-    let context = json!({ "c": view, "actor": actor, "before": before.code() });
+    let context = json!({ "c": view, "actor": actor, "before": before.code(), "answer": answer });
     let mut messages = Vec::new();
     if let Some(requester) = requester_of(consultation) {
         let text = bot.texts().render("consult/status_changed", &context);

@@ -38,6 +38,7 @@ impl Store {
         let newly_alerted = apply_quota_change(&mut tx, change).await?;
         let detail = change
             .decline_reason
+            .or(change.answer)
             .map(str::to_owned)
             .or_else(|| Some(change.action.code().to_owned()));
         let event_id = insert_event(
@@ -45,7 +46,11 @@ impl Store {
             change.consultation_id,
             change.at,
             change.actor,
-            "transition",
+            if change.answer.is_some() {
+                "answer"
+            } else {
+                "transition"
+            },
             Some(change.from.code()),
             Some(change.to.code()),
             detail.as_deref(),
