@@ -197,8 +197,11 @@ async fn the_lifecycle_by_buttons_with_refusals_recorded() {
         .await;
         bot.handle_text(&user("consultant"), "/consult answer 2406-001")
             .await;
-        bot.handle_text(&user("tanaka"), "/consult reopen 2406-001")
-            .await;
+        bot.handle_text(
+            &user("tanaka"),
+            "/consult reopen 2406-001 まだつながりません",
+        )
+        .await;
         bot.handle_text(&user("consultant"), "/consult answer 2406-001")
             .await;
         bot.handle_text(&user("tanaka"), "/consult close 2406-001")
@@ -237,7 +240,7 @@ async fn the_lifecycle_by_buttons_with_refusals_recorded() {
                 ("tanaka", "refused_permission", None),
                 ("consultant", "transition", Some("in_progress")),
                 ("consultant", "transition", Some("answered")),
-                ("tanaka", "transition", Some("in_progress")),
+                ("tanaka", "followup", Some("in_progress")),
                 ("consultant", "transition", Some("answered")),
                 ("tanaka", "transition", Some("closed")),
                 ("tanaka", "refused_transition", None),
@@ -725,6 +728,112 @@ async fn an_answer_with_its_text_is_kept_and_sent_to_the_requester() {
             refused[0].text
         );
         assert_eq!(statuses(store).await, [Status::Answered], "{label}");
+        test.cleanup().await;
+    }
+}
+
+/// A whole conversation: intake, assignment, an answer, the requester's
+/// follow-up (the button 追加で質問する, then the question typed), a
+/// second answer, and 解決した. Each answer and the question go to the
+/// other side and stay in the history with who and when.
+#[tokio::test]
+async fn answers_and_follow_ups_alternate_and_are_kept() {
+    for test in support::all_stores().await {
+        let label = test.label;
+        let store = &test.store;
+        let (bot, clock) = bot_on(store, JUNE);
+        let tanaka = user("tanaka");
+        bot.handle_text(&tanaka, "/dept 総務課").await;
+        consult(&bot, "tanaka", "VPNがつながらない").await;
+        bot.handle_text(&user("consultant"), "/consult assign 2406-001")
+            .await;
+        deliver(store).await;
+        clock.advance(chrono::Duration::minutes(30));
+        bot.handle_text(
+            &user("consultant"),
+            "/consult answer 2406-001 証明書を更新してください。",
+        )
+        .await;
+        let sent = deliver(store).await;
+        let answer = to_user(&sent, "tanaka")[0].clone();
+        assert!(
+            answer.text.contains("証明書を更新してください。"),
+            "{label}: {}",
+            answer.text
+        );
+        let labels: Vec<&str> = answer.buttons.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["解決した", "追加で質問する", "取り下げる"],
+            "{label}"
+        );
+
+        let follow_up = &answer.buttons[1];
+        let asked = bot
+            .handle_button(
+                &tanaka,
+                &ButtonAction::parse(&follow_up.action),
+                &follow_up.value,
+            )
+            .await;
+        assert!(
+            asked[0].text.contains("追加で質問したいこと"),
+            "{label}: {}",
+            asked[0].text
+        );
+        assert_eq!(
+            statuses(store).await,
+            [Status::Answered],
+            "{label}: not before the question"
+        );
+        clock.advance(chrono::Duration::minutes(5));
+        bot.handle_text(&tanaka, "更新後もエラー809が出ます").await;
+        let sent = deliver(store).await;
+        let team = to_channel(&sent, "#banso-team");
+        assert!(
+            team[0].text.contains("追加の質問") && team[0].text.contains("エラー809"),
+            "{label}: {}",
+            team[0].text
+        );
+        let reopened = statuses(store).await[0];
+        assert!(
+            matches!(reopened, Status::InProgress | Status::Received),
+            "{label}: {reopened:?}"
+        );
+
+        clock.advance(chrono::Duration::minutes(20));
+        bot.handle_text(
+            &user("consultant"),
+            "/consult answer 2406-001 ルータを再起動してください。",
+        )
+        .await;
+        let second = to_user(&deliver(store).await, "tanaka")[0].clone();
+        assert!(second.text.contains("ルータを再起動"), "{label}");
+        let resolved = &second.buttons[0];
+        bot.handle_button(
+            &tanaka,
+            &ButtonAction::parse(&resolved.action),
+            &resolved.value,
+        )
+        .await;
+        assert_eq!(statuses(store).await, [Status::Closed], "{label}");
+
+        let shown = bot
+            .handle_text(&user("consultant"), "/consult show 2406-001")
+            .await;
+        let text = &shown[0].text;
+        let at = |needle: &str| {
+            text.find(needle)
+                .unwrap_or_else(|| panic!("{label}: no {needle} in {text}"))
+        };
+        assert!(
+            at("証明書を更新") < at("エラー809") && at("エラー809") < at("ルータを再起動"),
+            "{label}: {text}"
+        );
+        assert!(
+            text.contains("追加の質問") && text.matches("回答").count() >= 2,
+            "{label}: {text}"
+        );
         test.cleanup().await;
     }
 }

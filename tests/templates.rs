@@ -89,7 +89,7 @@ fn fixture(name: &str) -> Option<Value> {
             json!({ "c": consultation(), "limit": 10, "month_ja": "令和6年6月", "next_month_ja": "令和6年7月" })
         }
         "consult/status_changed" | "consult/team_status" => {
-            json!({ "c": consultation(), "actor": "consultant", "before": "held", "answer": "パスワードを変更してください。\n次に…" })
+            json!({ "c": consultation(), "actor": "consultant", "before": "held", "words": "パスワードを変更してください。\n次に…" })
         }
         "consult/unknown_subcommand" => json!({ "word": "assing" }),
         "consult/did_you_mean" => json!({
@@ -97,6 +97,8 @@ fn fixture(name: &str) -> Option<Value> {
             "can_record": true, "minutes": 5,
         }),
         "consult/record_anyway" => json!({}),
+        "consult/requester_button_label" => json!({ "action": "reopen" }),
+        "consult/followup_prompt" => json!({ "short_id": "2406-001" }),
         "consult/record_anyway_expired" => json!({ "minutes": 5 }),
         "consult/card" => json!({ "c": consultation() }),
         "consult/conflict" => json!({ "c": consultation() }),

@@ -253,11 +253,14 @@ fn parse_consult(text: &str, arguments: &[&str]) -> Result<Command, ParseError> 
         }
         // `answer ID 本文`: the advice itself, kept in the history and
         // sent to the requester (仕様書 4(1)ア(ｱ)).
-        ["answer", id, _, ..] if looks_like_short_id(id) => Ok(Command::ConsultAction {
-            action: Action::Answer,
-            short_id: short_id(id)?,
-            reason: Some(rest_after(text, 2).to_owned()),
-        }),
+        // `reopen ID 本文`: the requester's follow-up question.
+        [word @ ("answer" | "reopen"), id, _, ..] if looks_like_short_id(id) => {
+            Ok(Command::ConsultAction {
+                action: action_word(word).expect("an action word"),
+                short_id: short_id(id)?,
+                reason: Some(rest_after(text, 2).to_owned()),
+            })
+        }
         // Any other action takes the id alone: more words are refused, not
         // recorded as a consultation about them.
         [word, id, extra, ..] if action_word(word).is_some() && looks_like_short_id(id) => {

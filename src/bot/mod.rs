@@ -478,6 +478,22 @@ impl Bot {
         ))
     }
 
+    /// Asks the requester of `short_id` for the question they want to add.
+    async fn ask_follow_up(&self, user: &UserId, short_id: &str) -> anyhow::Result<Vec<Outgoing>> {
+        self.save_conversation(
+            user,
+            &Conversation::FollowUp {
+                short_id: short_id.to_owned(),
+            },
+        )
+        .await?;
+        Ok(self.reply(
+            user,
+            "consult/followup_prompt",
+            json!({ "short_id": short_id }),
+        ))
+    }
+
     /// The dialogue in progress with `user`, unless it has lapsed: a
     /// question left unanswered must not swallow a line typed much later
     /// (a decline's reason after 30 minutes, a form after a day).

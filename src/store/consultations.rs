@@ -159,9 +159,10 @@ pub struct Change<'a> {
     pub at: i64,
     pub assignee: Option<&'a str>,
     pub decline_reason: Option<&'a str>,
-    /// The advice itself, with `Action::Answer` (kept in the history as
-    /// an `answer` event).
-    pub answer: Option<&'a str>,
+    /// The words that come with the change, kept in the history: the
+    /// advice with `Action::Answer` (an `answer` event), the requester's
+    /// question with `Action::Reopen` (a `followup` event).
+    pub words: Option<&'a str>,
     pub quota: QuotaChange<'a>,
 }
 

@@ -20,7 +20,13 @@ use crate::store::ConsultationDraft;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Conversation {
     Form(FormState),
-    DeclineReason { short_id: String },
+    DeclineReason {
+        short_id: String,
+    },
+    /// The requester's follow-up question on an answered consultation.
+    FollowUp {
+        short_id: String,
+    },
     Department,
 }
 
@@ -29,6 +35,7 @@ impl Conversation {
     pub fn lifetime_seconds(&self) -> i64 {
         match self {
             Conversation::DeclineReason { .. } => 30 * 60,
+            Conversation::FollowUp { .. } => 24 * 60 * 60,
             Conversation::Form(_) | Conversation::Department => 24 * 60 * 60,
         }
     }
@@ -142,6 +149,15 @@ pub async fn answer(
             // Cleared only once the decline is stored: a failure keeps
             // what was typed for another try.
             let replies = super::act(bot, user, Action::Decline, &short_id, Some(reason)).await?;
+            bot.clear_conversation(user).await?;
+            Ok(replies)
+        }
+        Conversation::FollowUp { short_id } => {
+            let question = line.trim();
+            if let Some(reply) = refuse_length(bot, user, question, MAX_TEXT_CHARS) {
+                return Ok(reply);
+            }
+            let replies = super::act(bot, user, Action::Reopen, &short_id, Some(question)).await?;
             bot.clear_conversation(user).await?;
             Ok(replies)
         }

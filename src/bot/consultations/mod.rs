@@ -231,6 +231,11 @@ pub async fn act(
     if action == Action::Decline && reason.is_none() {
         return bot.ask_decline_reason(user, &consultation.short_id).await;
     }
+    // A requester reopens with a question for the team: asked for it
+    // first (the button 追加で質問する), as a decline is for its reason.
+    if action == Action::Reopen && actor.is_requester && !actor.role.is_team() && reason.is_none() {
+        return bot.ask_follow_up(user, &consultation.short_id).await;
+    }
     let policy = policy(bot);
     let quota = match consultation::quota_effect(consultation.status, to, action) {
         QuotaEffect::None => QuotaChange::None,
@@ -256,8 +261,8 @@ pub async fn act(
         at: now,
         assignee,
         decline_reason: reason.filter(|_| action == Action::Decline),
-        answer: reason
-            .filter(|_| action == Action::Answer)
+        words: reason
+            .filter(|_| matches!(action, Action::Answer | Action::Reopen))
             .map(str::trim)
             .filter(|text| !text.is_empty()),
         quota,
@@ -267,7 +272,7 @@ pub async fn act(
         .store()
         .apply_change(&change, |changed, alerted, event_id| {
             let notice = notices::ChangeNotice {
-                answer: change.answer,
+                words: change.words,
                 before: consultation.status,
                 actor: user,
                 event_id,

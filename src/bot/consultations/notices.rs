@@ -122,7 +122,8 @@ pub fn team_buttons(bot: &Bot, consultation: &Consultation) -> Vec<Button> {
         .collect()
 }
 
-/// What the requester may press on their own consultation.
+/// What the requester may press on their own consultation, in the
+/// requester's words (解決した, 追加で質問する).
 fn requester_buttons(bot: &Bot, consultation: &Consultation) -> Vec<Button> {
     let actions: &[Action] = match consultation.status {
         Status::Received | Status::InProgress | Status::Held => &[Action::Withdraw],
@@ -131,7 +132,13 @@ fn requester_buttons(bot: &Bot, consultation: &Consultation) -> Vec<Button> {
     };
     actions
         .iter()
-        .map(|action| button(bot, *action, consultation))
+        .map(|action| {
+            ButtonAction::Consultation(*action).button(
+                bot.texts()
+                    .render_label("consult/requester_button_label", "action", action.code()),
+                consultation.short_id.clone(),
+            )
+        })
         .collect()
 }
 
@@ -271,9 +278,10 @@ fn held_notices(bot: &Bot, consultation: &Consultation, context: &str) -> Vec<Ne
 /// What a change notice needs besides the consultation.
 #[derive(Debug, Clone, Copy)]
 pub struct ChangeNotice<'a> {
-    /// The advice written with an answer, told to the requester and kept
-    /// in the team channel.
-    pub answer: Option<&'a str>,
+    /// The words that came with the change — the advice with an answer,
+    /// the question with a requester's follow-up — told to the other side
+    /// and kept in the team channel.
+    pub words: Option<&'a str>,
     pub before: Status,
     pub actor: &'a UserId,
     pub event_id: i64,
@@ -289,7 +297,7 @@ pub fn on_changed(
     limit: u32,
 ) -> Vec<NewMessage> {
     let ChangeNotice {
-        answer,
+        words,
         before,
         actor,
         event_id,
@@ -298,7 +306,7 @@ pub fn on_changed(
     // The history entry's id makes the key unique per change, however fast
     // changes follow each other.
     let stamp = format!("c{}:e{event_id}", consultation.id);
-    let context = json!({ "c": view, "actor": actor, "before": before.code(), "answer": answer });
+    let context = json!({ "c": view, "actor": actor, "before": before.code(), "words": words });
     let mut messages = Vec::new();
     if let Some(requester) = requester_of(consultation) {
         let text = bot.texts().render("consult/status_changed", &context);

@@ -6,6 +6,7 @@ use sqlx::{Any, Transaction};
 use super::{
     Applied, CONSULTATION_COLUMNS, Change, Consultation, ConsultationRow, QuotaChange, claim_alerts,
 };
+use crate::domain::consultation::Action;
 use crate::store::outbox::{NewMessage, enqueue};
 use crate::store::{Store, StoreError};
 
@@ -38,7 +39,7 @@ impl Store {
         let newly_alerted = apply_quota_change(&mut tx, change).await?;
         let detail = change
             .decline_reason
-            .or(change.answer)
+            .or(change.words)
             .map(str::to_owned)
             .or_else(|| Some(change.action.code().to_owned()));
         let event_id = insert_event(
@@ -46,10 +47,10 @@ impl Store {
             change.consultation_id,
             change.at,
             change.actor,
-            if change.answer.is_some() {
-                "answer"
-            } else {
-                "transition"
+            match (change.words, change.action) {
+                (Some(_), Action::Answer) => "answer",
+                (Some(_), Action::Reopen) => "followup",
+                _ => "transition",
             },
             Some(change.from.code()),
             Some(change.to.code()),
