@@ -449,6 +449,11 @@ async fn the_form_asks_each_field_and_refuses_a_past_date() {
         ("ISMAP未登録のSaaSを使いたい", "希望回答日"),
         ("2024-06-01", "過去の日付"),
         ("来週", "日付として読めません"),
+        (
+            "2024-06-15",
+            "休庁日（土曜日）のため、希望回答日にできません。次の開庁日は",
+        ),
+        ("２０２４／０７／１５", "休庁日（海の日）"),
     ];
     for (line, expected) in steps {
         let reply = bot.handle_text(&who, line).await;

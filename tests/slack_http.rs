@@ -699,6 +699,26 @@ async fn consult_without_text_opens_the_modal_and_a_bad_date_is_a_field_error() 
             .contains("過去の日付"),
         "{refused}"
     );
+    // A closed day is refused with the next open day.
+    let saturday: Value = post_signed(
+        &url,
+        "application/x-www-form-urlencoded",
+        &submission("2024-06-15"),
+        now,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(saturday["response_action"], "errors");
+    assert!(
+        saturday["errors"]["desired_date"]
+            .as_str()
+            .unwrap()
+            .contains("休庁日（土曜日）"),
+        "{saturday}"
+    );
     assert!(
         store
             .consultation_by_short_id("2406-001")

@@ -97,6 +97,9 @@ fn fixture(name: &str) -> Option<Value> {
             "can_record": true, "minutes": 5,
         }),
         "consult/record_anyway" => json!({}),
+        "form/closed_date" => {
+            json!({ "value": "2024-06-15", "reason": "土曜日", "suggestion": "2024-06-17" })
+        }
         "consult/requester_button_label" => json!({ "action": "reopen" }),
         "consult/followup_prompt" => json!({ "short_id": "2406-001" }),
         "consult/record_anyway_expired" => json!({ "minutes": 5 }),
@@ -169,7 +172,9 @@ fn fixture(name: &str) -> Option<Value> {
             "summary": { "counted": 3, "limit": 10, "remaining": 7, "held": 0, "exceptions": 0, "carried_in": 0, "carried_out": 0 },
         }),
         "modal/labels" => json!({ "field": "desired_date" }),
-        "modal/field_error" => json!({ "problem": "past_date", "today": "2024-06-10" }),
+        "modal/field_error" => {
+            json!({ "problem": "closed_day", "today": "2024-06-10", "reason": "土曜日", "suggestion": "2024-06-17" })
+        }
         "consult/from_message" => {
             json!({ "text": "このメールは開いて大丈夫？", "link": "https://slack.com/archives/C1/p1718000000000100" })
         }

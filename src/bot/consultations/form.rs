@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::bot::Bot;
 use crate::bot::buttons::ButtonAction;
+use crate::domain::calendar::OpenDayCalendar;
 use crate::domain::consultation::{Action, Category, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use crate::message::{Button, Outgoing, UserId};
 use crate::store::ConsultationDraft;
@@ -65,14 +66,23 @@ pub struct FormState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DateProblem {
     NotADate,
-    InThePast { today: NaiveDate },
+    InThePast {
+        today: NaiveDate,
+    },
+    /// The office is closed that day: an answer is due on an open day.
+    ClosedDay {
+        reason: String,
+        next_open: Option<NaiveDate>,
+    },
 }
 
-/// `YYYY-MM-DD` (or with `/`, or full-width digits), today or later; an
-/// empty answer or なし means no date.
+/// `YYYY-MM-DD` (or with `/`, or full-width digits), today or later, and
+/// an open day (開庁日: the team answers on the days the office is open);
+/// an empty answer or なし means no date.
 pub fn validate_desired_date(
     answer: &str,
     today: NaiveDate,
+    calendar: &OpenDayCalendar,
 ) -> Result<Option<NaiveDate>, DateProblem> {
     let normalised: String = answer
         .trim()
@@ -90,6 +100,12 @@ pub fn validate_desired_date(
         NaiveDate::parse_from_str(&normalised, "%Y-%m-%d").map_err(|_| DateProblem::NotADate)?;
     if date < today {
         return Err(DateProblem::InThePast { today });
+    }
+    if let Some(reason) = calendar.closed_reason(date) {
+        return Err(DateProblem::ClosedDay {
+            reason: reason.name_ja().to_owned(),
+            next_open: calendar.next_open_day_on_or_after(date),
+        });
     }
     Ok(Some(date))
 }
@@ -272,7 +288,7 @@ async fn finish(
     answer: &str,
 ) -> anyhow::Result<Vec<Outgoing>> {
     let today = bot.clock().now_in_city().date_naive();
-    let desired_date = match validate_desired_date(answer, today) {
+    let desired_date = match validate_desired_date(answer, today, bot.calendar()) {
         Ok(date) => date,
         Err(DateProblem::NotADate) => {
             return Ok(bot.reply(user, "form/bad_date", json!({ "value": answer })));
@@ -282,6 +298,13 @@ async fn finish(
                 user,
                 "form/past_date",
                 json!({ "value": answer, "today": today.to_string() }),
+            ));
+        }
+        Err(DateProblem::ClosedDay { reason, next_open }) => {
+            return Ok(bot.reply(
+                user,
+                "form/closed_date",
+                json!({ "value": answer.trim(), "reason": reason, "suggestion": next_open.map(|day| day.to_string()) }),
             ));
         }
     };
@@ -329,56 +352,61 @@ pub struct FormInput {
 pub struct FieldError {
     pub field: &'static str,
     pub problem: &'static str,
+    /// For a closed day: why it is closed, and the next open day.
+    pub reason: Option<String>,
+    pub suggestion: Option<NaiveDate>,
+}
+
+impl FieldError {
+    fn new(field: &'static str, problem: &'static str) -> Self {
+        Self {
+            field,
+            problem,
+            reason: None,
+            suggestion: None,
+        }
+    }
 }
 
 /// Checks every field at once, as a modal shows its errors together.
 pub fn validate_form(
     input: &FormInput,
     today: NaiveDate,
+    calendar: &OpenDayCalendar,
 ) -> Result<(Category, Option<NaiveDate>), Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut check_text = |field: &'static str, value: &str, limit: usize| {
         let length = value.trim().chars().count();
         if length == 0 {
-            errors.push(FieldError {
-                field,
-                problem: "empty",
-            });
+            errors.push(FieldError::new(field, "empty"));
         } else if length > limit {
-            errors.push(FieldError {
-                field,
-                problem: "too_long",
-            });
+            errors.push(FieldError::new(field, "too_long"));
         }
     };
     check_text("title", &input.title, MAX_TITLE_CHARS);
     check_text("details", &input.details, MAX_TEXT_CHARS);
     if input.department.trim().chars().count() > MAX_TITLE_CHARS {
-        errors.push(FieldError {
-            field: "department",
-            problem: "too_long",
-        });
+        errors.push(FieldError::new("department", "too_long"));
     }
     let category = Category::from_code(&input.category);
     if category.is_none() {
-        errors.push(FieldError {
-            field: "category",
-            problem: "bad_category",
-        });
+        errors.push(FieldError::new("category", "bad_category"));
     }
-    let date = match validate_desired_date(&input.desired_date, today) {
+    let date = match validate_desired_date(&input.desired_date, today, calendar) {
         Ok(date) => date,
         Err(DateProblem::NotADate) => {
-            errors.push(FieldError {
-                field: "desired_date",
-                problem: "bad_date",
-            });
+            errors.push(FieldError::new("desired_date", "bad_date"));
             None
         }
         Err(DateProblem::InThePast { .. }) => {
+            errors.push(FieldError::new("desired_date", "past_date"));
+            None
+        }
+        Err(DateProblem::ClosedDay { reason, next_open }) => {
             errors.push(FieldError {
-                field: "desired_date",
-                problem: "past_date",
+                reason: Some(reason),
+                suggestion: next_open,
+                ..FieldError::new("desired_date", "closed_day")
             });
             None
         }
@@ -397,7 +425,7 @@ pub async fn submit(
     input: &FormInput,
 ) -> anyhow::Result<Result<Vec<Outgoing>, Vec<FieldError>>> {
     let today = bot.clock().now_in_city().date_naive();
-    let (category, desired_date) = match validate_form(input, today) {
+    let (category, desired_date) = match validate_form(input, today, bot.calendar()) {
         Ok(valid) => valid,
         Err(errors) => return Ok(Err(errors)),
     };
@@ -438,9 +466,28 @@ mod tests {
             ("2024-06-09", Err(DateProblem::InThePast { today })),
             ("来週", Err(DateProblem::NotADate)),
             ("2024-02-30", Err(DateProblem::NotADate)),
+            (
+                "2024-06-15",
+                Err(DateProblem::ClosedDay {
+                    reason: "土曜日".into(),
+                    next_open: Some(date("2024-06-17")),
+                }),
+            ),
+            (
+                "2024-07-15",
+                Err(DateProblem::ClosedDay {
+                    reason: "海の日".into(),
+                    next_open: Some(date("2024-07-16")),
+                }),
+            ),
         ];
+        let calendar = OpenDayCalendar::japanese_default();
         for (answer, expected) in cases {
-            assert_eq!(validate_desired_date(answer, today), expected, "{answer:?}");
+            assert_eq!(
+                validate_desired_date(answer, today, &calendar),
+                expected,
+                "{answer:?}"
+            );
         }
     }
 
@@ -454,7 +501,8 @@ mod tests {
             details: "詳細".into(),
             desired_date: "2024-06-01".into(),
         };
-        let errors = validate_form(&input, today).unwrap_err();
+        let calendar = OpenDayCalendar::japanese_default();
+        let errors = validate_form(&input, today, &calendar).unwrap_err();
         let fields: Vec<_> = errors
             .iter()
             .map(|error| (error.field, error.problem))
@@ -473,7 +521,10 @@ mod tests {
             desired_date: String::new(),
             ..input
         };
-        assert_eq!(validate_form(&good, today), Ok((Category::Technical, None)));
+        assert_eq!(
+            validate_form(&good, today, &calendar),
+            Ok((Category::Technical, None))
+        );
     }
 
     #[test]

@@ -148,7 +148,12 @@ pub async fn submit(
                 .map(|error| {
                     let message = bot.texts().render(
                         "modal/field_error",
-                        json!({ "problem": error.problem, "today": today }),
+                        json!({
+                            "problem": error.problem,
+                            "today": today,
+                            "reason": error.reason,
+                            "suggestion": error.suggestion.map(|day| day.to_string()),
+                        }),
                     );
                     (error.field.to_owned(), message)
                 })
