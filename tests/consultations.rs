@@ -842,3 +842,47 @@ async fn answers_and_follow_ups_alternate_and_are_kept() {
         test.cleanup().await;
     }
 }
+
+/// `/help` shows each person what they may use: staff neither `/work`,
+/// `/kadai`, the exports nor changing meetings; the leader all of them.
+#[tokio::test]
+async fn help_shows_each_person_what_they_may_use() {
+    let test = support::sqlite_store().await;
+    let (bot, _clock) = bot_on(&test.store, JUNE);
+    let staff = bot.handle_text(&user("tanaka"), "/help").await[0]
+        .text
+        .clone();
+    for hidden in [
+        "/work",
+        "/kadai",
+        "/banso export",
+        "move、cancel",
+        "/consult answer",
+    ] {
+        assert!(!staff.contains(hidden), "staff see {hidden}: {staff}");
+    }
+    assert!(staff.contains("/consult reopen"), "{staff}");
+    let leader = bot.handle_text(&user("leader"), "/help").await[0]
+        .text
+        .clone();
+    for shown in [
+        "/work",
+        "/kadai",
+        "/banso export",
+        "move、cancel",
+        "/consult answer",
+    ] {
+        assert!(
+            leader.contains(shown),
+            "the leader misses {shown}: {leader}"
+        );
+    }
+    let consultant = bot.handle_text(&user("consultant"), "/help").await[0]
+        .text
+        .clone();
+    assert!(
+        consultant.contains("/kadai") && !consultant.contains("/banso export"),
+        "{consultant}"
+    );
+    test.cleanup().await;
+}

@@ -13,8 +13,8 @@ fn fixture(name: &str) -> Option<Value> {
     ]);
     let problem = json!({ "key": "quota.consultation.limt", "line": 12, "kind": "unknown_key", "suggestion": "quota.consultation.limit" });
     Some(match name {
-        "chat/help"
-        | "chat/unreadable_request"
+        "chat/help" => json!({ "team": true, "may_change_meetings": true, "may_export": true }),
+        "chat/unreadable_request"
         | "console/bye"
         | "console/help"
         | "console/reminders_failed"

@@ -53,7 +53,7 @@ pub async fn drafts(bot: &Bot, user: &UserId, meeting_key: &str) -> Vec<ExportOu
 }
 
 /// Who may take data out: the leader, the manager and the coordinators.
-fn may_export(bot: &Bot, user: &UserId) -> bool {
+pub(super) fn may_export(bot: &Bot, user: &UserId) -> bool {
     matches!(
         bot.directory().role_of(user),
         Role::ProjectLeader | Role::ProjectManager | Role::Coordinator

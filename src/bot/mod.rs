@@ -262,7 +262,7 @@ impl Bot {
             Command::Calendar { month } => {
                 Ok(self.reply_text(user, month_calendar::render(self, month)))
             }
-            Command::Help => Ok(self.reply(user, "chat/help", json!({}))),
+            Command::Help => Ok(self.help(user)),
             Command::Consult { text } => consultations::record_quick(self, user, &text, None).await,
             Command::ConsultForm => form::start(self, user).await,
             Command::ConsultDidYouMean { text, suggestion } => {
@@ -371,7 +371,7 @@ impl Bot {
 
     fn explain_parse_error(&self, user: &UserId, error: &ParseError) -> Vec<Outgoing> {
         let (template, context) = match error {
-            ParseError::Empty | ParseError::NotACommand => ("chat/help", json!({})),
+            ParseError::Empty | ParseError::NotACommand => ("chat/help", self.help_context(user)),
             ParseError::UnknownCommand(name) => {
                 ("chat/unknown_command", json!({ "command": name }))
             }
@@ -401,6 +401,19 @@ impl Bot {
             ),
         };
         self.reply(user, template, context)
+    }
+
+    /// `/help`: what this person may use.
+    fn help(&self, user: &UserId) -> Vec<Outgoing> {
+        self.reply(user, "chat/help", self.help_context(user))
+    }
+
+    fn help_context(&self, user: &UserId) -> serde_json::Value {
+        json!({
+            "team": self.directory().role_of(user).is_team(),
+            "may_change_meetings": meetings::may_change_meetings(self, user),
+            "may_export": file_exports::may_export(self, user),
+        })
     }
 
     fn internal_error(&self, user: &UserId, error: &anyhow::Error) -> Vec<Outgoing> {
