@@ -886,3 +886,99 @@ async fn help_shows_each_person_what_they_may_use() {
     );
     test.cleanup().await;
 }
+
+/// A carry-over into a month already at its limit is refused — the
+/// consultation stays 保留 and the project leader is told — rather than
+/// counted over the limit unseen; one past the contract's end is refused
+/// with what to do instead; `/quota` shows only months of the contract.
+#[tokio::test]
+async fn a_carry_over_is_refused_into_a_full_month_or_past_the_contract() {
+    for test in support::all_stores().await {
+        let label = test.label;
+        let store = &test.store;
+        let (bot, clock) = bot_on(store, "2024-06-28T10:00:00+09:00");
+        for n in 0..11 {
+            consult(&bot, "tanaka", &format!("六月 {n}")).await;
+        }
+        clock.set(
+            chrono::DateTime::parse_from_rfc3339("2024-07-01T10:00:00+09:00")
+                .unwrap()
+                .to_utc(),
+        );
+        for n in 0..10 {
+            consult(&bot, "tanaka", &format!("七月 {n}")).await;
+        }
+        deliver(store).await;
+        let refused = bot
+            .handle_text(&user("coord"), "/consult carry-over 2406-011")
+            .await;
+        assert!(
+            refused[0].text.contains("繰り越せません") && refused[0].text.contains("上限（10件）"),
+            "{label}: {}",
+            refused[0].text
+        );
+        let held = store
+            .consultation_by_short_id("2406-011")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(held.status, Status::Held, "{label}");
+        assert_eq!(
+            store.quota_count("consultation", "2024-07").await.unwrap(),
+            10
+        );
+        let to_leader = to_user(&deliver(store).await, "leader")
+            .iter()
+            .map(|message| message.text.clone())
+            .collect::<Vec<_>>();
+        assert!(
+            to_leader
+                .iter()
+                .any(|text| text.contains("2406-011") && text.contains("保留のまま")),
+            "{label}: {to_leader:?}"
+        );
+
+        // March 2025 is the contract's last month (the fiscal year).
+        clock.set(
+            chrono::DateTime::parse_from_rfc3339("2025-03-10T10:00:00+09:00")
+                .unwrap()
+                .to_utc(),
+        );
+        for n in 0..11 {
+            consult(&bot, "tanaka", &format!("三月 {n}")).await;
+        }
+        let refused = bot
+            .handle_text(&user("coord"), "/consult carry-over 2503-011")
+            .await;
+        assert!(
+            refused[0].text.contains("契約期間は") && refused[0].text.contains("却下"),
+            "{label}: {}",
+            refused[0].text
+        );
+        assert_eq!(
+            store.quota_count("consultation", "2025-04").await.unwrap(),
+            0,
+            "{label}"
+        );
+
+        // April 2024 is the contract's first month: /quota in May shows
+        // April and May only.
+        clock.set(
+            chrono::DateTime::parse_from_rfc3339("2024-05-10T10:00:00+09:00")
+                .unwrap()
+                .to_utc(),
+        );
+        let quota = bot.handle_text(&user("leader"), "/quota").await[0]
+            .text
+            .clone();
+        assert!(
+            quota.contains("2024-04 ") && quota.contains("2024-05 "),
+            "{label}: {quota}"
+        );
+        assert!(
+            !quota.contains("2024-03 ") && !quota.contains("2023-12 "),
+            "{label}: {quota}"
+        );
+        test.cleanup().await;
+    }
+}

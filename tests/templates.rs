@@ -97,6 +97,10 @@ fn fixture(name: &str) -> Option<Value> {
             "can_record": true, "minutes": 5,
         }),
         "consult/record_anyway" => json!({}),
+        "consult/carry_over_past_contract" => json!({ "c": consultation(), "end": "2025-03-31" }),
+        "consult/carry_over_full" | "consult/carry_over_full_leader" => {
+            json!({ "c": consultation(), "month_ja": "令和6年7月", "limit": 10, "actor": "coord" })
+        }
         "form/closed_date" => {
             json!({ "value": "2024-06-15", "reason": "土曜日", "suggestion": "2024-06-17" })
         }

@@ -24,6 +24,12 @@ pub(super) async fn render(
         months.push(earliest.previous());
     }
     months.reverse();
+    // Only months of the contract (the one holding the month asked for):
+    // before it banso counted nothing.
+    let contract = bot.settings().contract_period(month.first_day());
+    months.retain(|each| {
+        *each == month || (each.last_day() >= contract.start && each.first_day() <= contract.end)
+    });
     let policy = super::quotas::consultation_policy(bot);
     // Carry-over reaches one month beyond the receipt month.
     let requests = bot

@@ -237,6 +237,12 @@ pub async fn act(
         return bot.ask_follow_up(user, &consultation.short_id).await;
     }
     let policy = policy(bot);
+    if action == Action::CarryOver
+        && let Some(refusal) =
+            refuse_carry_over(bot, user, &consultation, policy.limit(), now).await?
+    {
+        return Ok(refusal);
+    }
     let quota = match consultation::quota_effect(consultation.status, to, action) {
         QuotaEffect::None => QuotaChange::None,
         QuotaEffect::Release => QuotaChange::Release,
@@ -288,6 +294,63 @@ pub async fn act(
             json!({ "c": ConsultationView::of(&current) }),
         ),
     })
+}
+
+/// A carry-over (翌月に繰越) that cannot be: into a month past the
+/// contract's end (仕様書: the work ends with the contract), or into a
+/// month already at its limit, where it would count over the limit
+/// without anyone deciding so. The consultation stays 保留 in its month;
+/// the coordinator is told what to do instead and, for a full month, the
+/// project leader is told too.
+async fn refuse_carry_over(
+    bot: &Bot,
+    user: &UserId,
+    consultation: &Consultation,
+    limit: u32,
+    now: i64,
+) -> anyhow::Result<Option<Vec<Outgoing>>> {
+    let target = consultation.received_month.next();
+    let contract = bot
+        .settings()
+        .contract_period(consultation.received_month.first_day());
+    let view = ConsultationView::of(consultation);
+    if target.first_day() > contract.end {
+        return Ok(Some(bot.reply(
+            user,
+            "consult/carry_over_past_contract",
+            json!({ "c": view, "end": contract.end.to_string() }),
+        )));
+    }
+    let bucket = bucket_for(bot, target);
+    let counted = bot.store().quota_count(QUOTA_KIND, &bucket).await?;
+    if counted < i64::from(limit) {
+        return Ok(None);
+    }
+    let context = json!({
+        "c": view,
+        "month_ja": notices::month_ja(target),
+        "limit": limit,
+        "actor": user,
+    });
+    let leaders: Vec<crate::store::NewMessage> = bot
+        .directory()
+        .project_leaders()
+        .into_iter()
+        .filter(|leader| leader != user)
+        .map(|leader| crate::store::NewMessage {
+            idempotency_key: format!("carry-over-full:{}:{now}:{leader}", consultation.id),
+            message: Outgoing {
+                to: crate::message::Recipient::User(leader),
+                text: bot
+                    .texts()
+                    .render("consult/carry_over_full_leader", &context),
+                buttons: Vec::new(),
+            },
+            deferred: None,
+        })
+        .collect();
+    bot.store().enqueue_messages(&leaders, now).await?;
+    Ok(Some(bot.reply(user, "consult/carry_over_full", context)))
 }
 
 async fn refuse(
