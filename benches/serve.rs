@@ -153,6 +153,7 @@ async fn drain(url: &str) {
                 buttons: Vec::new(),
             },
             deferred: None,
+            edits: None,
         })
         .collect();
     // Anything the ack benchmark queued is delivered first, untimed.

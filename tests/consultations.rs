@@ -982,3 +982,45 @@ async fn a_carry_over_is_refused_into_a_full_month_or_past_the_contract() {
         test.cleanup().await;
     }
 }
+
+/// A staff member's first consultation goes out to the team as
+/// 「所属未登録」; once they tell banso their department, the team notice is
+/// edited in place to name it (an edit of that notice in the outbox,
+/// queued with the department).
+#[tokio::test]
+async fn the_team_notice_names_the_department_once_it_is_known() {
+    for test in support::all_stores().await {
+        let label = test.label;
+        let store = &test.store;
+        let (bot, _clock) = bot_on(store, JUNE);
+        consult(&bot, "sato", "USBメモリを紛失した").await;
+        let first = deliver(store).await;
+        assert!(
+            to_channel(&first, "#banso-team")[0]
+                .text
+                .contains("所属未登録"),
+            "{label}"
+        );
+        bot.handle_text(&user("sato"), "市民局 市民課").await;
+        let pending = store.pending_messages(10).await.unwrap();
+        let edit = pending
+            .iter()
+            .find(|queued| queued.edits.is_some())
+            .unwrap_or_else(|| panic!("{label}: no edit queued: {pending:?}"));
+        assert_eq!(edit.edits.as_deref(), Some("c1:created:team"), "{label}");
+        let sent = deliver(store).await;
+        let team = to_channel(&sent, "#banso-team");
+        assert_eq!(team.len(), 1, "{label}");
+        assert!(
+            team[0].text.contains("市民局 市民課") && !team[0].text.contains("所属未登録"),
+            "{label}: {}",
+            team[0].text
+        );
+        assert_eq!(
+            team[0].buttons.len(),
+            4,
+            "{label}: the notice's buttons kept"
+        );
+        test.cleanup().await;
+    }
+}

@@ -26,6 +26,7 @@ fn message(key: &str) -> NewMessage {
             buttons: Vec::new(),
         },
         deferred: None,
+        edits: None,
     }
 }
 

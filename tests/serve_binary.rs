@@ -244,6 +244,7 @@ async fn a_stop_with_thousands_queued_keeps_its_bound_and_loses_nothing() {
                 buttons: Vec::new(),
             },
             deferred: None,
+            edits: None,
         })
         .collect();
     for chunk in messages.chunks(500) {

@@ -302,6 +302,7 @@ async fn queue(store: &Store, messages: usize, channels: usize) {
                 buttons: Vec::new(),
             },
             deferred: None,
+            edits: None,
         })
         .collect();
     for chunk in queued.chunks(500) {

@@ -56,6 +56,8 @@ struct FakeSlack {
     /// What Slack has: every post it accepted, as `conversations.history`
     /// returns it (ts, thread_ts, metadata, text).
     posted: Arc<Mutex<Vec<Value>>>,
+    /// Every `chat.update`: (channel, ts, text).
+    updates: Arc<Mutex<Vec<(String, String, String)>>>,
     /// Whether the history methods answer `missing_scope` (an app
     /// installed before the history scopes were added).
     history_refused: Arc<std::sync::atomic::AtomicBool>,
@@ -155,6 +157,18 @@ async fn post_message(State(fake): State<FakeSlack>, Json(body): Json<Value>) ->
             Json(json!({ "ok": false, "error": "channel_not_found" })).into_response()
         }
     }
+}
+
+/// `chat.update`: recorded, and answered as Slack does.
+async fn update_message(State(fake): State<FakeSlack>, Json(body): Json<Value>) -> Json<Value> {
+    let channel = body["channel"].as_str().unwrap_or_default().to_owned();
+    let ts = body["ts"].as_str().unwrap_or_default().to_owned();
+    fake.updates.lock().unwrap().push((
+        channel.clone(),
+        ts.clone(),
+        body["text"].as_str().unwrap_or_default().to_owned(),
+    ));
+    Json(json!({ "ok": true, "channel": channel, "ts": ts, "text": body["text"] }))
 }
 
 /// A channel's id as Slack answers it: a channel given by name
@@ -275,6 +289,7 @@ async fn setup_on(
         script: Arc::default(),
         calls: Arc::default(),
         posted: Arc::default(),
+        updates: Arc::default(),
         history_refused: Arc::default(),
         api_url: format!("http://{}/api", listener.local_addr().unwrap()),
     };
@@ -282,6 +297,7 @@ async fn setup_on(
         .route("/api/conversations.open", post(open_dm))
         .route("/api/chat.postMessage", post(post_message))
         .route("/api/conversations.history", get(history))
+        .route("/api/chat.update", post(update_message))
         .route("/api/conversations.replies", get(replies))
         .with_state(fake.clone());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -386,6 +402,7 @@ async fn enqueue(store: &Store, clock: &ManualClock, to: Recipient, text: &str) 
             buttons: Vec::new(),
         },
         deferred: None,
+        edits: None,
     };
     store
         .enqueue_messages(&[message], clock.now().timestamp())
@@ -879,4 +896,61 @@ async fn a_long_message_whose_later_posts_answer_was_lost_is_not_posted_again() 
         "the second in the first's thread"
     );
     test.cleanup().await;
+}
+
+/// A message that edits an earlier one is a `chat.update` of where that
+/// one was posted (the id and ts its post's answer gave), not a new post;
+/// with nothing to edit (the original never posted where banso knows),
+/// nothing is posted either.
+#[tokio::test]
+async fn an_edit_updates_the_original_post_in_place() {
+    for test in support::all_stores().await {
+        let label = test.label;
+        let (test, clock, fake, mut sender) = setup_on(test).await;
+        enqueue(
+            &test.store,
+            &clock,
+            channel("#banso-team"),
+            "notice (所属未登録)",
+        )
+        .await;
+        run_to_completion(&mut sender, &clock, &fake).await;
+        let original = fake.posted_in("#banso-team");
+        assert_eq!(original.len(), 1, "{label}");
+        clock.advance(Duration::seconds(5));
+        let edits = |key: &str, edits: &str, text: &str| NewMessage {
+            idempotency_key: key.to_owned(),
+            message: Outgoing {
+                to: channel("#banso-team"),
+                text: text.to_owned(),
+                buttons: Vec::new(),
+            },
+            deferred: None,
+            edits: Some(edits.to_owned()),
+        };
+        test.store
+            .enqueue_messages(
+                &[
+                    edits("edit-1", "test:notice (所属未登録)", "notice (総務課)"),
+                    edits("edit-2", "never-posted", "nothing to edit"),
+                ],
+                clock.now().timestamp(),
+            )
+            .await
+            .unwrap();
+        let report = run_to_completion(&mut sender, &clock, &fake).await;
+        assert_eq!(report.sent, 2, "{label}");
+        let updates = fake.updates.lock().unwrap().clone();
+        assert_eq!(updates.len(), 1, "{label}: {updates:?}");
+        assert_eq!(updates[0].0, "CBANSOTEAM", "{label}: by the channel's id");
+        assert_eq!(updates[0].1, original[0]["ts"].as_str().unwrap(), "{label}");
+        assert!(updates[0].2.contains("総務課"), "{label}");
+        assert_eq!(
+            fake.posted_in("#banso-team").len(),
+            1,
+            "{label}: no new post"
+        );
+        assert!(test.store.pending_messages(10).await.unwrap().is_empty());
+        test.cleanup().await;
+    }
 }

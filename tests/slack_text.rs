@@ -603,6 +603,7 @@ async fn a_message_past_fifty_blocks_continues_in_the_thread_of_its_first_post()
                 idempotency_key: "long".into(),
                 message,
                 deferred: None,
+                edits: None,
             }],
             0,
         )

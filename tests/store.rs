@@ -173,6 +173,7 @@ async fn intake(store: Store, requester: String, explode: bool) -> Result<Record
                     buttons: Vec::new(),
                 },
                 deferred: None,
+                edits: None,
             }]
         })
         .await;
@@ -589,6 +590,7 @@ async fn one_replica_at_a_time_holds_a_lease_and_the_figures_count_the_outbox_an
                     buttons: Vec::new(),
                 },
                 deferred: None,
+                edits: None,
             })
             .collect();
         store

@@ -16,6 +16,7 @@ fn fixture(name: &str) -> Option<Value> {
         "chat/help" => json!({ "team": true, "may_change_meetings": true, "may_export": true }),
         "chat/unreadable_request"
         | "console/bye"
+        | "console/edited"
         | "console/help"
         | "console/reminders_failed"
         | "cli/zero_shift"

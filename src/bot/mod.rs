@@ -461,15 +461,31 @@ impl Bot {
                 json!({ "department": from_slack }),
             ));
         }
-        let filled = self
-            .store
-            .set_department(user.as_str(), department, self.clock.now().timestamp())
-            .await?;
+        let filled = self.store_department(user, department).await?;
         Ok(self.reply(
             user,
             "consult/department_saved",
             json!({ "department": department, "filled": filled }),
         ))
+    }
+
+    /// Keeps `user`'s department, and names it in the team notices of
+    /// their consultations that went out without it (edited in place).
+    pub(crate) async fn store_department(
+        &self,
+        user: &UserId,
+        department: &str,
+    ) -> anyhow::Result<u64> {
+        let limit = consultations::consultation_limit(self);
+        Ok(self
+            .store
+            .set_department_telling(
+                user.as_str(),
+                department,
+                self.clock.now().timestamp(),
+                |filled| consultations::notices::department_known(self, filled, limit),
+            )
+            .await?)
     }
 
     async fn ask_decline_reason(

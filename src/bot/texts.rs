@@ -250,6 +250,7 @@ mod tests {
             },
             deferred,
             attempts: 0,
+            edits: None,
         }
     }
 

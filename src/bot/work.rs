@@ -198,6 +198,7 @@ fn threshold_alerts(bot: &Bot, recorded: &RecordedWork, limit: u32) -> Vec<NewMe
                     buttons: Vec::new(),
                 },
                 deferred: None,
+                edits: None,
             });
         }
     }

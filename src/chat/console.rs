@@ -193,6 +193,11 @@ impl<W: Write> Console<W> {
             }
             for queued in pending {
                 let message = self.bot.texts().written(&queued);
+                if queued.edits.is_some() {
+                    // Slack edits the earlier post in place; the console
+                    // can only say so and show it again.
+                    self.say("edited", "console/edited", json!({}))?;
+                }
                 self.show_one(&message, Some(&queued.idempotency_key))?;
                 let now = self.bot.clock().now().timestamp();
                 self.bot

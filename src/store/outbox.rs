@@ -17,6 +17,9 @@ pub struct QueuedMessage {
     pub message: Outgoing,
     pub deferred: Option<DeferredText>,
     pub attempts: i64,
+    /// The idempotency key of the message this one edits in place
+    /// (`chat.update`), if it is an edit.
+    pub edits: Option<String>,
 }
 
 /// A message to queue, with the key that makes queueing it idempotent.
@@ -26,6 +29,9 @@ pub struct NewMessage {
     pub message: Outgoing,
     /// Words rendered on delivery, in place of `message.text`.
     pub deferred: Option<DeferredText>,
+    /// Instead of a new post, the message with this key is edited in
+    /// place (where it was posted) to say what this one says.
+    pub edits: Option<String>,
 }
 
 /// Words rendered when a message is delivered rather than when it is
@@ -61,7 +67,7 @@ pub(super) const INSERT_OUTBOX_ROW: &str = "INSERT INTO outbox (idempotency_key,
      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING";
 
 /// The columns of one outbox row, after `idempotency_key`.
-const ROW_VALUES: usize = 7;
+const ROW_VALUES: usize = 8;
 
 /// Queues messages inside the caller's transaction. A key already queued is
 /// left as it is.
@@ -84,7 +90,7 @@ pub(crate) async fn enqueue(
         })
         .collect();
     let sql = format!(
-        "INSERT INTO outbox (idempotency_key, recipient, text, buttons, created_at, text_template, text_context) VALUES {} \
+        "INSERT INTO outbox (idempotency_key, recipient, text, buttons, created_at, text_template, text_context, edits_key) VALUES {} \
          ON CONFLICT (idempotency_key) DO NOTHING",
         rows.join(", ")
     );
@@ -106,7 +112,8 @@ pub(crate) async fn enqueue(
                 new.deferred
                     .as_ref()
                     .map(|deferred| deferred.context.clone()),
-            );
+            )
+            .bind(new.edits.clone());
     }
     query.execute(&mut **transaction).await?;
     Ok(())
@@ -137,9 +144,10 @@ impl Store {
             i64,
             Option<String>,
             Option<String>,
+            Option<String>,
         );
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, idempotency_key, recipient, text, buttons, attempts, text_template, text_context FROM outbox \
+            "SELECT id, idempotency_key, recipient, text, buttons, attempts, text_template, text_context, edits_key FROM outbox \
              WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT $1",
         )
         .bind(limit)
@@ -148,7 +156,17 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(
-                |(id, idempotency_key, recipient, text, buttons, attempts, template, context)| {
+                |(
+                    id,
+                    idempotency_key,
+                    recipient,
+                    text,
+                    buttons,
+                    attempts,
+                    template,
+                    context,
+                    edits,
+                )| {
                     QueuedMessage {
                         id,
                         idempotency_key,
@@ -163,10 +181,23 @@ impl Store {
                             context: context.unwrap_or_default(),
                         }),
                         attempts,
+                        edits,
                     }
                 },
             )
             .collect())
+    }
+
+    /// Where the message with `key` was posted (conversation id and
+    /// `ts`), once it was, by the Slack sender.
+    pub async fn posted_location(&self, key: &str) -> Result<Option<(String, String)>, StoreError> {
+        let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT posted_channel, posted_ts FROM outbox WHERE idempotency_key = $1",
+        )
+        .bind(key)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.and_then(|(channel, ts)| Some((channel?, ts?))))
     }
 
     /// Marks a message delivered. Returns false if it already was.
@@ -244,8 +275,13 @@ pub enum ChannelTurn {
 /// with the channel's next allowed send and the turn's release.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TurnEnd<'a> {
-    /// Slack has the whole message: it is marked sent.
-    Delivered { id: i64, at: i64 },
+    /// Slack has the whole message: it is marked sent, with where it was
+    /// posted (conversation id and `ts`) when known.
+    Delivered {
+        id: i64,
+        at: i64,
+        posted: Option<(&'a str, &'a str)>,
+    },
     /// Slack has one post of a message that needs more (the caller keeps
     /// the turn, so the rest follows from this sender, in order).
     Continues,
@@ -479,12 +515,17 @@ impl Store {
         let _turn = self.write_turn().await;
         let mut transaction = self.pool().begin().await?;
         match &end {
-            TurnEnd::Delivered { id, at } => {
-                sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1 WHERE id = $2 AND sent_at IS NULL")
-                    .bind(at)
-                    .bind(id)
-                    .execute(&mut *transaction)
-                    .await?;
+            TurnEnd::Delivered { id, at, posted } => {
+                sqlx::query(
+                    "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, posted_channel = $2, posted_ts = $3 \
+                     WHERE id = $4 AND sent_at IS NULL",
+                )
+                .bind(at)
+                .bind(posted.map(|(channel, _)| channel))
+                .bind(posted.map(|(_, ts)| ts))
+                .bind(id)
+                .execute(&mut *transaction)
+                .await?;
             }
             TurnEnd::Failed {
                 id,

@@ -63,28 +63,8 @@ impl Store {
         department: &str,
         now: i64,
     ) -> Result<u64, StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool().begin().await?;
-        sqlx::query(
-            "INSERT INTO people (user_id, department, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (user_id) DO UPDATE SET department = excluded.department, department_source = NULL, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(user_id)
-        .bind(department)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let filled = sqlx::query(
-            "UPDATE consultations SET department = $1 WHERE requester = $2 AND department IS NULL",
-        )
-        .bind(department)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        tx.commit().await?;
-        Ok(filled)
+        self.set_department_telling(user_id, department, now, |_| Vec::new())
+            .await
     }
 
     /// A dialogue in progress with `user_id` (a form, a question), as the

@@ -309,9 +309,7 @@ async fn finish(
         }
     };
     if let Some(department) = &state.department {
-        bot.store()
-            .set_department(user.as_str(), department, bot.clock().now().timestamp())
-            .await?;
+        bot.store_department(user, department).await?;
     }
     let draft = ConsultationDraft {
         requester: user.to_string(),
@@ -431,9 +429,7 @@ pub async fn submit(
     };
     let department = input.department.trim();
     if !department.is_empty() {
-        bot.store()
-            .set_department(user.as_str(), department, bot.clock().now().timestamp())
-            .await?;
+        bot.store_department(user, department).await?;
     }
     let draft = ConsultationDraft {
         requester: user.to_string(),

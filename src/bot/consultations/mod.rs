@@ -27,6 +27,11 @@ const QUICK_TITLE_CHARS: usize = 40;
 /// The most consultations `/consult list` shows (the newest).
 const LIST_LIMIT: i64 = 50;
 
+/// The contract's monthly limit of consultations.
+pub(crate) fn consultation_limit(bot: &Bot) -> u32 {
+    policy(bot).limit()
+}
+
 /// The period a consultation counts in (see `quotas::bucket_of`).
 fn bucket_for(bot: &Bot, month: crate::domain::month::YearMonth) -> String {
     super::quotas::bucket_of(bot, QUOTA_KIND, month)
@@ -347,6 +352,7 @@ async fn refuse_carry_over(
                 buttons: Vec::new(),
             },
             deferred: None,
+            edits: None,
         })
         .collect();
     bot.store().enqueue_messages(&leaders, now).await?;

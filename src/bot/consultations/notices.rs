@@ -76,6 +76,7 @@ fn message(key: String, to: Recipient, text: String, buttons: Vec<Button>) -> Ne
         idempotency_key: key,
         message: Outgoing { to, text, buttons },
         deferred: None,
+        edits: None,
     }
 }
 
@@ -100,6 +101,7 @@ fn rendered_on_delivery(
             template: template.to_owned(),
             context: context.to_owned(),
         }),
+        edits: None,
     }
 }
 
@@ -138,6 +140,57 @@ fn requester_buttons(bot: &Bot, consultation: &Consultation) -> Vec<Button> {
                     .render_label("consult/requester_button_label", "action", action.code()),
                 consultation.short_id.clone(),
             )
+        })
+        .collect()
+}
+
+/// The team notice's buttons: for a new consultation the four of the
+/// contract's workflow (担当する, 回答済, 完了, 対象外; one pressed out of
+/// order is refused with the reason), none while it is held, and later
+/// what applies to where it stands.
+fn notice_buttons(bot: &Bot, consultation: &Consultation) -> Vec<Button> {
+    match consultation.status {
+        Status::Held => Vec::new(),
+        Status::Received => [
+            Action::Assign,
+            Action::Answer,
+            Action::Close,
+            Action::MarkOutOfScope,
+        ]
+        .iter()
+        .map(|action| button(bot, *action, consultation))
+        .collect(),
+        _ => team_buttons(bot, consultation),
+    }
+}
+
+/// The team notices of consultations whose requester's department became
+/// known after intake (「所属未登録」 in the notice), edited in place to
+/// name it.
+pub fn department_known(bot: &Bot, filled: &[Consultation], limit: u32) -> Vec<NewMessage> {
+    filled
+        .iter()
+        .map(|consultation| {
+            let view = ConsultationView::of(consultation);
+            let month = consultation.received_month;
+            let context = serde_json::to_string(&CreatedContext {
+                c: &view,
+                limit,
+                held: consultation.status == Status::Held,
+                month_ja: month_ja(month),
+                next_month_ja: month_ja(month.next()),
+            })
+            .expect("a consultation's context serialises");
+            let id = consultation.id;
+            let mut notice = rendered_on_delivery(
+                format!("c{id}:created:team:department"),
+                bot.directory().team_channel(),
+                "consult/team_notice",
+                &context,
+                notice_buttons(bot, consultation),
+            );
+            notice.edits = Some(format!("c{id}:created:team"));
+            notice
         })
         .collect()
 }
@@ -182,28 +235,12 @@ pub fn on_created(
             requester_buttons(bot, consultation),
         ));
     }
-    // The team notice carries the four buttons of the contract's workflow
-    // (担当する, 回答済, 完了, 対象外); one pressed out of order is refused
-    // with the reason. Later status messages show only what applies.
-    let team_buttons = if held {
-        Vec::new()
-    } else {
-        [
-            Action::Assign,
-            Action::Answer,
-            Action::Close,
-            Action::MarkOutOfScope,
-        ]
-        .iter()
-        .map(|action| button(bot, *action, consultation))
-        .collect()
-    };
     messages.push(rendered_on_delivery(
         format!("c{id}:created:team"),
         bot.directory().team_channel(),
         "consult/team_notice",
         &context,
-        team_buttons,
+        notice_buttons(bot, consultation),
     ));
     for threshold in newly_alerted {
         messages.extend(threshold_alerts(

@@ -202,6 +202,7 @@ async fn apply(
         idempotency_key: format!("meeting-change:{key}:{}:{now}", change.label),
         message,
         deferred: None,
+        edits: None,
     };
     let new_start = change
         .new_start

@@ -222,6 +222,7 @@ pub async fn press(
                 buttons: Vec::new(),
             },
             deferred: None,
+            edits: None,
         };
         bot.store()
             .submit_deliverable(

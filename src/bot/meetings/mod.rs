@@ -180,6 +180,7 @@ pub async fn reminder_messages(
             idempotency_key: format!("{}>{}", job.idempotency_key, message.to),
             message,
             deferred: None,
+            edits: None,
         })
         .collect();
     Ok((JobOutcome::Sent, keyed))

@@ -367,6 +367,7 @@ async fn queue_replies(bot: &Bot, replies: Vec<Outgoing>, key: &str) {
             idempotency_key: format!("{key}:{n}"),
             message,
             deferred: None,
+            edits: None,
         })
         .collect();
     if let Err(error) = bot.store().enqueue_messages(&queued, now).await {

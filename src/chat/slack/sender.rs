@@ -114,6 +114,10 @@ pub struct Sender {
     /// The Slack ids (`C…`) of channels configured by name, as posts
     /// showed them: history is read by id.
     slack_ids: HashMap<String, String>,
+    /// Per message under way, where its first post went (conversation id
+    /// and `ts`): kept with the message once it is delivered, so that a
+    /// later message can edit it in place.
+    first_posts: HashMap<i64, (String, String)>,
     /// Set to stop: a delivery step then ends before its next post, never
     /// in the middle of one (`interrupt_handle`).
     interrupted: Arc<AtomicBool>,
@@ -137,6 +141,7 @@ impl Sender {
             next_allowed: HashMap::new(),
             posted_parts: HashMap::new(),
             slack_ids: HashMap::new(),
+            first_posts: HashMap::new(),
             interrupted: Arc::default(),
         }
     }
@@ -329,15 +334,17 @@ impl Sender {
         };
         let tried_at_ms = self.clock.now().timestamp_millis();
         let now = self.clock.now().timestamp();
-        let result = match doubt_since_ms {
-            Some(since) => self.post_unless_in_slack(queued, since).await,
-            None => self.post_next_part(queued).await,
+        let result = match (&queued.edits, doubt_since_ms) {
+            (Some(original), _) => self.edit_in_place(queued, original).await,
+            (None, Some(since)) => self.post_unless_in_slack(queued, since).await,
+            (None, None) => self.post_next_part(queued).await,
         };
+        let first_post = self.first_posts.remove(&queued.id);
         // The wait starts when Slack answered, as Slack counts it.
         let answered = self.clock.now();
         let error_text = result.as_ref().err().map(ToString::to_string);
         let (wait, end) = match &result {
-            Ok(posted @ (Posted::Whole | Posted::AlreadyThere)) => {
+            Ok(posted @ (Posted::Whole | Posted::AlreadyThere | Posted::NothingToEdit)) => {
                 report.sent += 1;
                 if matches!(posted, Posted::AlreadyThere) {
                     report.found_in_slack += 1;
@@ -351,6 +358,9 @@ impl Sender {
                     TurnEnd::Delivered {
                         id: queued.id,
                         at: now,
+                        posted: first_post
+                            .as_ref()
+                            .map(|(channel, ts)| (channel.as_str(), ts.as_str())),
                     },
                 )
             }
@@ -466,6 +476,43 @@ impl Sender {
         self.post_next_part(queued).await
     }
 
+    /// A message that edits an earlier one (`original`, its key) in place:
+    /// `chat.update` of where that one was posted, with this one's words
+    /// and buttons. The original goes first (same recipient, older), so it
+    /// is posted by now, unless it was given up or posted where banso kept
+    /// no place (before migration 15, or by the console): then there is
+    /// nothing to edit, and a new post would only repeat the notice.
+    async fn edit_in_place(
+        &mut self,
+        queued: &QueuedMessage,
+        original: &str,
+    ) -> Result<Posted, ApiError> {
+        let location = self
+            .store
+            .posted_location(original)
+            .await
+            .map_err(|error| ApiError::Network(format!("the store: {error}")))?;
+        let Some((channel, ts)) = location else {
+            tracing::info!(
+                message = queued.idempotency_key,
+                original,
+                "nothing to edit in place: the original was not posted where banso knows"
+            );
+            return Ok(Posted::NothingToEdit);
+        };
+        let written = self.texts.written(queued);
+        self.api
+            .update_message(
+                &channel,
+                &ts,
+                &super::blocks::fallback_text(&written),
+                &super::blocks::blocks(&written),
+            )
+            .await?;
+        self.first_posts.insert(queued.id, (channel, ts));
+        Ok(Posted::Whole)
+    }
+
     /// The conversation id whose history holds a recipient's posts: a
     /// DM's, a channel's id as configured, or for a channel configured by
     /// name (`#banso-team`) the id its posts showed (`None` before any).
@@ -521,6 +568,10 @@ impl Sender {
                 Some(&mark),
             )
             .await?;
+        if done == 0 && !ts.is_empty() {
+            self.first_posts
+                .insert(queued.id, (posted_in.clone(), ts.clone()));
+        }
         if let Recipient::Channel(name) = &queued.message.to
             && name.starts_with('#')
             && !posted_in.is_empty()
@@ -579,6 +630,7 @@ impl Sender {
                 buttons: Vec::new(),
             },
             deferred: None,
+            edits: None,
         })
     }
 }
@@ -591,6 +643,8 @@ enum Posted {
     Part,
     /// Nothing posted: a message in doubt that Slack has whole.
     AlreadyThere,
+    /// Nothing edited: the message to edit is nowhere banso knows.
+    NothingToEdit,
 }
 
 /// 2, 4, 8 … seconds up to a minute, with a jitter of up to a second taken

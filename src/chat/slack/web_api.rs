@@ -259,6 +259,26 @@ impl WebApi {
         )
     }
 
+    /// Edits a posted message in place (`chat.update`): its text and
+    /// blocks become these.
+    pub async fn update_message(
+        &self,
+        channel: &str,
+        ts: &str,
+        text: &str,
+        blocks: &[SlackBlock],
+    ) -> Result<(), ApiError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiChatUpdateRequest::new(
+            SlackChannelId(channel.to_owned()),
+            content(text.to_owned(), blocks.to_vec()),
+            SlackTs(ts.to_owned()),
+        );
+        self.send("chat.update", session.chat_update(&request))
+            .await
+            .map(|_| ())
+    }
+
     /// Looks in `channel` for the posts of the outbox message `key`
     /// (their metadata, `PostMark`) among those posted at or after
     /// `oldest_ms`: `conversations.history` for its first post, and for a

@@ -464,6 +464,7 @@ mod tests {
                     buttons: Vec::new(),
                 },
                 deferred: None,
+                edits: None,
             }])
         }))
     }

@@ -11,6 +11,52 @@ use crate::store::outbox::{NewMessage, enqueue};
 use crate::store::{Store, StoreError};
 
 impl Store {
+    /// As `set_department`, and queues, in the same transaction, the
+    /// messages `notices` makes of the consultations whose department it
+    /// filled in (as they now stand): their team notices, edited in place.
+    pub async fn set_department_telling(
+        &self,
+        user_id: &str,
+        department: &str,
+        now: i64,
+        notices: impl FnOnce(&[Consultation]) -> Vec<NewMessage>,
+    ) -> Result<u64, StoreError> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO people (user_id, department, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET department = excluded.department, department_source = NULL, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(user_id)
+        .bind(department)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let ids: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM consultations WHERE requester = $1 AND department IS NULL ORDER BY id",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let filled = sqlx::query(
+            "UPDATE consultations SET department = $1 WHERE requester = $2 AND department IS NULL",
+        )
+        .bind(department)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let mut consultations = Vec::with_capacity(ids.len());
+        for (id,) in ids {
+            consultations.push(fetch_in(&mut tx, id).await?);
+        }
+        let messages = notices(&consultations);
+        enqueue(&mut tx, &messages, now).await?;
+        tx.commit().await?;
+        Ok(filled)
+    }
+
     /// Applies a change if the consultation is still in `change.from`.
     pub async fn apply_change(
         &self,
