@@ -220,7 +220,7 @@ fn fixture(name: &str) -> Option<Value> {
         "work/usage" => json!({ "kinds": ["audit_item", "procurement_review"] }),
         "work/unknown_kind" => json!({ "kind": "audits", "kinds": ["audit_item", "site_audit"] }),
         "work/bad_attribute" => {
-            json!({ "kind": "procurement_review", "problem": "invalid", "key": "type", "value": "d" })
+            json!({ "kind": "procurement_review", "problem": "invalid", "key": "区分", "key_ja": "区分", "value": "d" })
         }
         "work/added" => json!({ "item": work_item(), "limit": 30, "period": contract_period() }),
         "work/list" => json!({ "kind": "procurement_review", "items": [work_item()] }),

@@ -92,11 +92,12 @@ async fn each_kind_records_what_the_contract_asks_of_it() {
     assert!(planning.contains("企画審査（区分=c）"), "{planning}");
     let missing = say(&bot, "consultant", "/work add procurement_review 型なし").await;
     assert!(
-        missing.contains("type=") && missing.contains("区分=a|b|c"),
+        missing.contains("区分= の指定が必要") && missing.contains("区分=a|b|c"),
         "{missing}"
     );
     let criterion = say(&bot, "consultant", "/work add audit_item 持出し管理 基準=9").await;
-    assert!(criterion.contains("criterion=9"), "{criterion}");
+    // Quoted as typed: 基準=9, not criterion=9.
+    assert!(criterion.contains("基準=9 は使えません"), "{criterion}");
     assert!(store.work_items("audit_item").await.unwrap().is_empty());
     let cited = say(&bot, "consultant", "/work add audit_item 持出し管理 基準=3").await;
     assert!(cited.contains("監査基準 No.3"), "{cited}");

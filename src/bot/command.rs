@@ -596,10 +596,8 @@ fn kadai_fields(words: &[&str], bare_title: bool) -> Result<KadaiFields, ParseEr
             }
             return Err(ParseError::KadaiUsage);
         };
-        let date = |value: &str| {
-            NaiveDate::parse_from_str(value, "%Y-%m-%d")
-                .map_err(|_| ParseError::BadDate(value.to_owned()))
-        };
+        // `2024-06-20`, `2024/06/20` or full-width, as for every date.
+        let date = date_argument;
         match key {
             "owner" | "担当" if !value.is_empty() => fields.owner = Some(value.to_owned()),
             "due" | "期限" => fields.due = Some(date(value)?),
@@ -643,6 +641,21 @@ fn unexpected(command: &str, argument: &str) -> ParseError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kadai_dates_are_read_as_people_type_them() {
+        for typed in [
+            "期限=２０２４－０６－２０",
+            "期限=2024/06/20",
+            "due=２０２４／０６／２０",
+        ] {
+            let Ok(Command::KadaiAdd { fields }) = parse(&format!("/kadai add 研修資料 {typed}"))
+            else {
+                panic!("{typed}");
+            };
+            assert_eq!(fields.due, NaiveDate::from_ymd_opt(2024, 6, 20), "{typed}");
+        }
+    }
 
     #[test]
     fn slips_of_a_subcommand_are_told_from_words_that_are_consultations() {

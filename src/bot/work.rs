@@ -148,10 +148,19 @@ pub async fn add(
                     ("planning_review", "type".to_owned(), amount.clone())
                 }
             };
+            // A key the person did not type (a missing one) is named as
+            // the Japanese form writes it.
+            let key_ja = match key.as_str() {
+                "type" => "区分",
+                "amount" => "金額",
+                "viewpoints" => "観点",
+                "criterion" => "基準",
+                other => other,
+            };
             return Ok(bot.reply(
                 user,
                 "work/bad_attribute",
-                json!({ "kind": kind, "problem": problem, "key": key, "value": value }),
+                json!({ "kind": kind, "problem": problem, "key": key, "key_ja": key_ja, "value": value }),
             ));
         }
     };

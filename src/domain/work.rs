@@ -37,8 +37,9 @@ pub enum AttributeError {
     UnknownKey(String),
     #[error("{key} is required")]
     Missing { key: &'static str },
+    /// `key` as the person typed it (`観点` or `viewpoints`).
     #[error("{key}={value} is not valid")]
-    Invalid { key: &'static str, value: String },
+    Invalid { key: String, value: String },
     /// A review of 30,000千円 or more is a planning review: type c.
     #[error("amount {amount} needs type c")]
     PlanningReview { amount: String },
@@ -48,29 +49,29 @@ pub enum AttributeError {
 /// `kind`. Japanese keys are accepted beside English ones.
 pub fn attributes(kind: &str, given: &[(String, String)]) -> Result<Attributes, AttributeError> {
     let mut attributes = Attributes::new();
-    for (key, value) in given {
-        let value = value.trim();
-        let (key, value) = match (kind, key.as_str()) {
+    for (typed_key, typed_value) in given {
+        let value = typed_value.trim();
+        // Digits and separators as a Japanese input method types them.
+        let half = half_width(value);
+        let invalid = || AttributeError::Invalid {
+            key: typed_key.clone(),
+            value: value.to_owned(),
+        };
+        let (key, value) = match (kind, typed_key.as_str()) {
             ("procurement_review", "type" | "区分") => {
-                let normal = value.to_ascii_lowercase();
+                let normal = half.to_ascii_lowercase();
                 if !["a", "b", "c"].contains(&normal.as_str()) {
-                    return Err(AttributeError::Invalid {
-                        key: "type",
-                        value: value.to_owned(),
-                    });
+                    return Err(invalid());
                 }
                 ("type", normal)
             }
             ("procurement_review", "amount" | "金額") => {
-                let digits: String = value.chars().filter(|c| *c != ',').collect();
-                let amount: u64 = digits.parse().map_err(|_| AttributeError::Invalid {
-                    key: "amount",
-                    value: value.to_owned(),
-                })?;
+                let digits: String = half.chars().filter(|c| *c != ',').collect();
+                let amount: u64 = digits.parse().map_err(|_| invalid())?;
                 ("amount", amount.to_string())
             }
             ("procurement_review", "viewpoints" | "観点") => {
-                let mut letters: Vec<char> = value
+                let mut letters: Vec<char> = half
                     .split([',', '、'])
                     .map(str::trim)
                     .filter(|part| !part.is_empty())
@@ -78,10 +79,7 @@ pub fn attributes(kind: &str, given: &[(String, String)]) -> Result<Attributes, 
                         let mut chars = part.chars();
                         match (chars.next().map(|c| c.to_ascii_lowercase()), chars.next()) {
                             (Some(letter), None) if VIEWPOINTS.contains(&letter) => Ok(letter),
-                            _ => Err(AttributeError::Invalid {
-                                key: "viewpoints",
-                                value: value.to_owned(),
-                            }),
+                            _ => Err(invalid()),
                         }
                     })
                     .collect::<Result<_, _>>()?;
@@ -97,15 +95,9 @@ pub fn attributes(kind: &str, given: &[(String, String)]) -> Result<Attributes, 
                 )
             }
             ("audit_item", "criterion" | "基準") => {
-                let number: u32 = value.parse().map_err(|_| AttributeError::Invalid {
-                    key: "criterion",
-                    value: value.to_owned(),
-                })?;
+                let number: u32 = half.parse().map_err(|_| invalid())?;
                 if !AUDIT_CRITERIA.contains(&number) {
-                    return Err(AttributeError::Invalid {
-                        key: "criterion",
-                        value: value.to_owned(),
-                    });
+                    return Err(invalid());
                 }
                 ("criterion", number.to_string())
             }
@@ -132,6 +124,21 @@ pub fn attributes(kind: &str, given: &[(String, String)]) -> Result<Attributes, 
         }
         _ => Ok(attributes),
     }
+}
+
+/// Full-width digits, letters and separators (`３`, `ａ`, `，`, `、` stays)
+/// as their ASCII forms, as a Japanese input method may type them.
+fn half_width(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| match c {
+            '０'..='９' | 'ａ'..='ｚ' | 'Ａ'..='Ｚ' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            '，' => ',',
+            other => other,
+        })
+        .collect()
 }
 
 /// A procurement review of this amount (千円) is a planning review.
@@ -166,18 +173,19 @@ mod tests {
         );
         assert!(matches!(
             attributes("procurement_review", &given(&[("type", "d")])),
-            Err(AttributeError::Invalid { key: "type", .. })
+            Err(AttributeError::Invalid { key, .. }) if key == "type"
         ));
-        assert!(matches!(
+        // The error names the key as it was typed.
+        assert_eq!(
             attributes(
                 "procurement_review",
-                &given(&[("type", "a"), ("viewpoints", "a,i")])
+                &given(&[("区分", "a"), ("観点", "b,h,z")])
             ),
             Err(AttributeError::Invalid {
-                key: "viewpoints",
-                ..
+                key: "観点".into(),
+                value: "b,h,z".into(),
             })
-        ));
+        );
         assert_eq!(
             attributes(
                 "procurement_review",
@@ -205,6 +213,20 @@ mod tests {
             "3"
         );
         assert!(attributes("audit_item", &given(&[("criterion", "9")])).is_err());
+        // Full-width digits, as a Japanese input method types them.
+        assert_eq!(
+            attributes("audit_item", &given(&[("基準", "３")])).unwrap()["criterion"],
+            "3"
+        );
+        let review = attributes(
+            "procurement_review",
+            &given(&[("区分", "ａ"), ("金額", "１２，０００")]),
+        )
+        .unwrap();
+        assert_eq!(
+            (review["type"].as_str(), review["amount"].as_str()),
+            ("a", "12000")
+        );
         assert_eq!(
             attributes("audit_item", &given(&[])),
             Err(AttributeError::Missing { key: "criterion" })
