@@ -247,7 +247,8 @@ async fn moving_a_meeting_moves_its_reminders_and_cancelling_removes_them() {
             .handle_text(&user("leader"), "/meeting move 2024-06-11 2024-06-15")
             .await;
         assert!(
-            closed[0].text.contains("休庁日（土曜日）") && closed[0].text.contains("2024-06-17"),
+            closed[0].text.contains("休庁日（土曜日）")
+                && closed[0].text.contains("令和6年6月17日（月）"),
             "{}",
             closed[0].text
         );

@@ -201,6 +201,8 @@ fn base_environment() -> Environment<'static> {
     );
     env.add_filter("jdate", japanese_date_filter);
     env.add_filter("weekday_ja", japanese_weekday_filter);
+    env.add_filter("jmonth", japanese_month_filter);
+    env.add_filter("jday", japanese_day_filter);
     env.add_filter("mrkdwn", unchanged);
     env.add_filter("mention", |user: String| crate::message::mention(&user));
     env
@@ -218,6 +220,25 @@ fn parse_iso_date(value: &str) -> Result<NaiveDate, minijinja::Error> {
 /// `{{ "2025-03-31" | jdate }}` → 令和7年3月31日.
 fn japanese_date_filter(value: String) -> Result<String, minijinja::Error> {
     Ok(fiscal::japanese_date(parse_iso_date(&value)?))
+}
+
+/// `{{ "2024-06-17" | jday }}` → 令和6年6月17日（月）: a date in a sentence.
+fn japanese_day_filter(value: String) -> Result<String, minijinja::Error> {
+    let date = parse_iso_date(&value)?;
+    Ok(format!(
+        "{}（{}）",
+        fiscal::japanese_date(date),
+        fiscal::japanese_weekday(date)
+    ))
+}
+
+/// `{{ "2024-07" | jmonth }}` → anything else (a contract
+/// period's bucket) as it is.
+fn japanese_month_filter(value: String) -> String {
+    value
+        .parse::<crate::domain::month::YearMonth>()
+        .map(|month| fiscal::japanese_year_month(month.first_day()))
+        .unwrap_or(value)
 }
 
 /// `{{ "2024-06-07" | weekday_ja }}` → 金.
