@@ -32,8 +32,19 @@ async fn june(bot: &Bot, clock: &banso::bot::clock::ManualClock) {
     }
     say(bot, "consultant", "/consult assign 2406-002").await;
     say(bot, "consultant", "/consult assign 2406-003").await;
-    say(bot, "consultant", "/consult answer 2406-003").await;
+    say(
+        bot,
+        "consultant",
+        "/consult answer 2406-003 パスワードを変更してください",
+    )
+    .await;
     say(bot, "consultant", "/consult assign 2406-004").await;
+    // Answered two open days later (Wednesday).
+    clock.set(
+        chrono::DateTime::parse_from_rfc3339("2024-06-12T10:00:00+09:00")
+            .unwrap()
+            .to_utc(),
+    );
     say(bot, "consultant", "/consult answer 2406-004").await;
     say(bot, "tanaka", "/consult close 2406-004").await;
     say(bot, "tanaka", "/consult withdraw 2406-005").await;
@@ -114,7 +125,10 @@ async fn a_month_of_consultations_reads_back_as_people_expect() {
                 "担当者",
                 "計上期間",
                 "計上順",
-                "備考"
+                "備考",
+                "回答内容（最新）",
+                "初回応答までの開庁日数",
+                "回答までの開庁日数"
             ]
         );
         let rows: Vec<_> = list.rows().skip(1).collect();
@@ -155,6 +169,19 @@ async fn a_month_of_consultations_reads_back_as_people_expect() {
             ]
         );
         assert_eq!(text(row("2406-002").get(9)), "consultant", "assignee");
+        // The answer and the open days to it.
+        let answered = row("2406-003");
+        assert_eq!(text(answered.get(13)), "パスワードを変更してください");
+        assert_eq!(
+            (text(answered.get(14)), text(answered.get(15))),
+            ("0".into(), "0".into())
+        );
+        let later = row("2406-004");
+        assert_eq!(
+            (text(later.get(14)), text(later.get(15))),
+            ("0".into(), "2".into())
+        );
+        assert_eq!(text(row("2406-001").get(14)), "", "no response yet");
         let exception = row("2406-013");
         assert_eq!(text(exception.get(8)), "受付");
         assert_eq!(text(exception.get(12)), "例外承認（上限超過）");

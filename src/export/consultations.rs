@@ -13,7 +13,7 @@ use super::xlsx::Cell;
 #[derive(Debug, Clone)]
 pub struct ConsultationWords {
     pub list_sheet: String,
-    /// 13 headers, in the order of `ConsultationLine`'s fields.
+    /// 16 headers, in the order of `ConsultationLine`'s fields.
     pub list_headers: Vec<String>,
     pub summary_sheet: String,
     /// 10 labels, in the order of `MonthFigures`' fields.
@@ -24,7 +24,7 @@ pub struct ConsultationWords {
 }
 
 impl ConsultationWords {
-    pub const LIST_COLUMNS: usize = 13;
+    pub const LIST_COLUMNS: usize = 16;
     pub const SUMMARY_ROWS: usize = 10;
     pub const HISTORY_COLUMNS: usize = 7;
 }
@@ -50,6 +50,12 @@ pub struct ConsultationLine {
     pub position: Option<i64>,
     /// Why it was declined or held, or that it counts as an exception.
     pub note: Option<String>,
+    /// The advice last sent to the requester.
+    pub latest_answer: Option<String>,
+    /// Open days from its receipt to the team's first word to the
+    /// requester (assignment or answer), and to its first answer.
+    pub open_days_to_first_response: Option<i64>,
+    pub open_days_to_answer: Option<i64>,
 }
 
 /// One entry of a consultation's history.
@@ -97,6 +103,11 @@ pub fn list_row(line: ConsultationLine) -> Vec<Cell> {
         line.position
             .map_or(Cell::Empty, |n| Cell::Number(n as f64)),
         line.note.into(),
+        line.latest_answer.into(),
+        line.open_days_to_first_response
+            .map_or(Cell::Empty, |n| Cell::Number(n as f64)),
+        line.open_days_to_answer
+            .map_or(Cell::Empty, |n| Cell::Number(n as f64)),
     ]
 }
 

@@ -81,6 +81,40 @@ impl Store {
             .boxed()
     }
 
+    /// What the team said to the requester of each consultation received
+    /// in `month`, by consultation id: when the first assignment or answer
+    /// came, when the first answer came, and the latest answer's words.
+    pub async fn responses_of_month(
+        &self,
+        month: YearMonth,
+    ) -> Result<HashMap<i64, Responses>, StoreError> {
+        type Row = (i64, String, i64, Option<String>, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT e.consultation_id, e.kind, e.at, e.to_status, e.detail FROM consultation_events e \
+             JOIN consultations c ON c.id = e.consultation_id \
+             WHERE c.received_month = $1 AND e.actor <> c.requester AND e.kind IN ('transition', 'answer') \
+             ORDER BY e.id",
+        )
+        .bind(month.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        let mut responses: HashMap<i64, Responses> = HashMap::new();
+        for (id, kind, at, to_status, detail) in rows {
+            let entry = responses.entry(id).or_default();
+            let to = to_status.as_deref();
+            if matches!(to, Some("in_progress" | "answered")) && entry.first_response_at.is_none() {
+                entry.first_response_at = Some(at);
+            }
+            if to == Some("answered") && entry.answered_at.is_none() {
+                entry.answered_at = Some(at);
+            }
+            if kind == "answer" {
+                entry.latest_answer = detail;
+            }
+        }
+        Ok(responses)
+    }
+
     /// The names banso knows, by user id.
     pub async fn display_names(&self) -> Result<HashMap<String, String>, StoreError> {
         let rows: Vec<(String, String)> = sqlx::query_as(
@@ -173,6 +207,15 @@ struct HistoryRow {
 
 /// A consultation as an export reads it, with the requester's name.
 pub type NamedConsultation = (Consultation, Option<String>);
+
+/// What the team said to a consultation's requester (`responses_of_month`);
+/// times are epoch seconds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Responses {
+    pub first_response_at: Option<i64>,
+    pub answered_at: Option<i64>,
+    pub latest_answer: Option<String>,
+}
 
 /// A month's rows as an export reads them: for each table, how many rows
 /// it will have (so that a constant-memory sheet can declare its size

@@ -30,7 +30,7 @@ pub use consultations::{
     Applied, Change, Consultation, ConsultationDraft, Event, IntakeTerms, ListFilter, QuotaChange,
     Recorded,
 };
-pub use exports::{CountedRows, ExportRecord, MonthRows, NamedConsultation};
+pub use exports::{CountedRows, ExportRecord, MonthRows, NamedConsultation, Responses};
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, PlannedJob, SyncReport};
 pub use kadai::{KadaiChange, KadaiItem};
 pub use meetings::StoredAdjustment;

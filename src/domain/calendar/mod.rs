@@ -17,6 +17,9 @@
 
 mod bitmap;
 mod holidays;
+mod response;
+
+pub use response::office_closing_time;
 mod shift;
 #[cfg(test)]
 mod tests;
