@@ -1001,16 +1001,34 @@ async fn the_team_notice_names_the_department_once_it_is_known() {
                 .contains("所属未登録"),
             "{label}"
         );
+        // Two more before the department is known: one being worked, one
+        // withdrawn (ended: its notice is left as it is).
+        consult(&bot, "sato", "メールの誤送信").await;
+        consult(&bot, "sato", "取り下げる相談").await;
+        bot.handle_text(&user("consultant"), "/consult assign 2406-002")
+            .await;
+        bot.handle_text(&user("sato"), "/consult withdraw 2406-003")
+            .await;
+        deliver(store).await;
         bot.handle_text(&user("sato"), "市民局 市民課").await;
         let pending = store.pending_messages(10).await.unwrap();
-        let edit = pending
+        let edits: Vec<&str> = pending
             .iter()
-            .find(|queued| queued.edits.is_some())
-            .unwrap_or_else(|| panic!("{label}: no edit queued: {pending:?}"));
-        assert_eq!(edit.edits.as_deref(), Some("c1:created:team"), "{label}");
+            .filter_map(|queued| queued.edits.as_deref())
+            .collect();
+        assert_eq!(
+            edits,
+            ["c1:created:team", "c2:created:team"],
+            "{label}: {pending:?}"
+        );
         let sent = deliver(store).await;
         let team = to_channel(&sent, "#banso-team");
-        assert_eq!(team.len(), 1, "{label}");
+        assert_eq!(team.len(), 2, "{label}");
+        assert!(
+            team[1].text.contains("市民局 市民課") && team[1].text.contains("対応中"),
+            "{label}: the card of one being worked: {}",
+            team[1].text
+        );
         assert!(
             team[0].text.contains("市民局 市民課") && !team[0].text.contains("所属未登録"),
             "{label}: {}",

@@ -36,7 +36,9 @@ impl Conversation {
     pub fn lifetime_seconds(&self) -> i64 {
         match self {
             Conversation::DeclineReason { .. } => 30 * 60,
-            Conversation::FollowUp { .. } => 24 * 60 * 60,
+            // As a decline's reason: a line typed much later must not
+            // become a question and reopen the consultation.
+            Conversation::FollowUp { .. } => 30 * 60,
             Conversation::Form(_) | Conversation::Department => 24 * 60 * 60,
         }
     }

@@ -139,16 +139,14 @@ fn may_see(role: Role, user: &UserId, consultation: &Consultation) -> bool {
     role.is_team() || consultation.requester == user.as_str()
 }
 
-/// A button or `/consult ACTION ID`: checks the rules, applies the change
-/// with its quota effect and messages, or explains the refusal (and records
-/// it in the history).
 /// How long the question about a mistyped subcommand may be answered by
 /// recording the line after all: longer, and a second press could not be
 /// told from the first (the press is claimed by the question's instant,
 /// and claims are kept for Slack's five-minute window).
 const RECORD_ANYWAY_SECONDS: i64 = 300;
-/// Slack carries at most 2,000 characters in a button's value.
-const RECORD_ANYWAY_CHARS: usize = 1_900;
+/// Slack carries at most 2,000 characters in a button's value, counted
+/// in UTF-16 units: 950 characters fit whatever they are (an emoji is two).
+const RECORD_ANYWAY_CHARS: usize = 950;
 
 /// Asks whether `suggestion` was meant by a `/consult` line that looks
 /// like a mistyped subcommand or a receipt number; the line is not
@@ -210,6 +208,9 @@ pub async fn record_anyway(bot: &Bot, user: &UserId, value: &str) -> anyhow::Res
     }
 }
 
+/// A button or `/consult ACTION ID`: checks the rules, applies the change
+/// with its quota effect and messages, or explains the refusal (and records
+/// it in the history).
 pub async fn act(
     bot: &Bot,
     user: &UserId,
@@ -272,8 +273,13 @@ pub async fn act(
         at: now,
         assignee,
         decline_reason: reason.filter(|_| action == Action::Decline),
+        // A reopening's words are the requester's question; the team
+        // reopens without (its words would read as the requester's).
         words: reason
-            .filter(|_| matches!(action, Action::Answer | Action::Reopen))
+            .filter(|_| {
+                action == Action::Answer
+                    || (action == Action::Reopen && actor.is_requester && !actor.role.is_team())
+            })
             .map(str::trim)
             .filter(|text| !text.is_empty()),
         quota,
@@ -343,7 +349,8 @@ async fn refuse_carry_over(
         .into_iter()
         .filter(|leader| leader != user)
         .map(|leader| crate::store::NewMessage {
-            idempotency_key: format!("carry-over-full:{}:{now}:{leader}", consultation.id),
+            // Once per consultation and month, however often it is tried.
+            idempotency_key: format!("carry-over-full:{}:{target}:{leader}", consultation.id),
             message: Outgoing {
                 to: crate::message::Recipient::User(leader),
                 text: bot

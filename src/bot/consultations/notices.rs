@@ -166,11 +166,32 @@ fn notice_buttons(bot: &Bot, consultation: &Consultation) -> Vec<Button> {
 
 /// The team notices of consultations whose requester's department became
 /// known after intake (「所属未登録」 in the notice), edited in place to
-/// name it.
+/// name it: a new or held one as the notice it was, one being worked as
+/// its card (a pressed notice shows the card by now); an ended one is
+/// left as it is.
 pub fn department_known(bot: &Bot, filled: &[Consultation], limit: u32) -> Vec<NewMessage> {
     filled
         .iter()
-        .map(|consultation| {
+        .filter_map(|consultation| {
+            let id = consultation.id;
+            let edit = |text: String, buttons: Vec<Button>| NewMessage {
+                idempotency_key: format!("c{id}:created:team:department"),
+                message: Outgoing {
+                    to: bot.directory().team_channel(),
+                    text,
+                    buttons,
+                },
+                deferred: None,
+                edits: Some(format!("c{id}:created:team")),
+            };
+            match consultation.status {
+                Status::Received | Status::Held => {}
+                Status::InProgress | Status::Answered => {
+                    let card = card(bot, consultation, false);
+                    return Some(edit(card.text, card.buttons));
+                }
+                _ => return None,
+            }
             let view = ConsultationView::of(consultation);
             let month = consultation.received_month;
             let context = serde_json::to_string(&CreatedContext {
@@ -181,7 +202,6 @@ pub fn department_known(bot: &Bot, filled: &[Consultation], limit: u32) -> Vec<N
                 next_month_ja: month_ja(month.next()),
             })
             .expect("a consultation's context serialises");
-            let id = consultation.id;
             let mut notice = rendered_on_delivery(
                 format!("c{id}:created:team:department"),
                 bot.directory().team_channel(),
@@ -190,7 +210,7 @@ pub fn department_known(bot: &Bot, filled: &[Consultation], limit: u32) -> Vec<N
                 notice_buttons(bot, consultation),
             );
             notice.edits = Some(format!("c{id}:created:team"));
-            notice
+            Some(notice)
         })
         .collect()
 }

@@ -451,7 +451,12 @@ impl Sender {
             .find_marked(&channel, &queued.idempotency_key, oldest)
             .await
         {
-            Ok(Some(found)) if found.posted >= found.parts => return Ok(Posted::AlreadyThere),
+            Ok(Some(found)) if found.posted >= found.parts => {
+                // Kept with the message, so that a later edit finds it.
+                self.first_posts
+                    .insert(queued.id, (channel, found.thread_ts));
+                return Ok(Posted::AlreadyThere);
+            }
             Ok(Some(found)) => {
                 // What Slack has, or what this sender knows it posted,
                 // whichever is more (a later post's answer may be the one

@@ -33,20 +33,17 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        let ids: Vec<(i64,)> = sqlx::query_as(
-            "SELECT id FROM consultations WHERE requester = $1 AND department IS NULL ORDER BY id",
-        )
-        .bind(user_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let filled = sqlx::query(
-            "UPDATE consultations SET department = $1 WHERE requester = $2 AND department IS NULL",
+        // The rows the UPDATE filled, and only those (a consultation
+        // committed meanwhile is either filled and told, or neither).
+        let mut ids: Vec<(i64,)> = sqlx::query_as(
+            "UPDATE consultations SET department = $1 WHERE requester = $2 AND department IS NULL RETURNING id",
         )
         .bind(department)
         .bind(user_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .fetch_all(&mut *tx)
+        .await?;
+        ids.sort_unstable();
+        let filled = u64::try_from(ids.len()).unwrap_or(u64::MAX);
         let mut consultations = Vec::with_capacity(ids.len());
         for (id,) in ids {
             consultations.push(fetch_in(&mut tx, id).await?);
