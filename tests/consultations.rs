@@ -923,6 +923,13 @@ async fn a_carry_over_is_refused_into_a_full_month_or_past_the_contract() {
             .unwrap()
             .unwrap();
         assert_eq!(held.status, Status::Held, "{label}");
+        let events = store.consultation_events(held.id).await.unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|event| event.kind == "refused_transition" && event.actor == "coord"),
+            "{label}: the refusal is in the history"
+        );
         assert_eq!(
             store.quota_count("consultation", "2024-07").await.unwrap(),
             10

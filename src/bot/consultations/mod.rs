@@ -326,6 +326,15 @@ async fn refuse_carry_over(
         .contract_period(consultation.received_month.first_day());
     let view = ConsultationView::of(consultation);
     if target.first_day() > contract.end {
+        bot.store()
+            .record_event(
+                consultation.id,
+                now,
+                user.as_str(),
+                "refused_transition",
+                Some(Action::CarryOver.code()),
+            )
+            .await?;
         return Ok(Some(bot.reply(
             user,
             "consult/carry_over_past_contract",
@@ -362,7 +371,17 @@ async fn refuse_carry_over(
             edits: None,
         })
         .collect();
-    bot.store().enqueue_messages(&leaders, now).await?;
+    // The refusal and the leader's notice of it, in one transaction.
+    bot.store()
+        .record_event_telling(
+            consultation.id,
+            now,
+            user.as_str(),
+            "refused_transition",
+            Some(Action::CarryOver.code()),
+            &leaders,
+        )
+        .await?;
     Ok(Some(bot.reply(user, "consult/carry_over_full", context)))
 }
 

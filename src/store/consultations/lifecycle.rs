@@ -124,6 +124,21 @@ impl Store {
         kind: &str,
         detail: Option<&str>,
     ) -> Result<(), StoreError> {
+        self.record_event_telling(consultation_id, at, actor, kind, detail, &[])
+            .await
+    }
+
+    /// As `record_event`, with the messages the entry causes queued in its
+    /// transaction.
+    pub async fn record_event_telling(
+        &self,
+        consultation_id: i64,
+        at: i64,
+        actor: &str,
+        kind: &str,
+        detail: Option<&str>,
+        messages: &[NewMessage],
+    ) -> Result<(), StoreError> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
         insert_event(
@@ -137,6 +152,7 @@ impl Store {
             detail,
         )
         .await?;
+        enqueue(&mut tx, messages, at).await?;
         tx.commit().await?;
         Ok(())
     }
