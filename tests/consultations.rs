@@ -732,6 +732,11 @@ async fn an_answer_with_its_text_is_kept_and_sent_to_the_requester() {
             "{label}: {}",
             refused[0].text
         );
+        assert!(
+            refused[0].text.starts_with("/consult close に"),
+            "{label}: the command as typed: {}",
+            refused[0].text
+        );
         assert_eq!(statuses(store).await, [Status::Answered], "{label}");
         test.cleanup().await;
     }

@@ -311,6 +311,14 @@ fn sender_of(store: &Store, clock: &ManualClock, fake: &FakeSlack) -> Sender {
     Sender::new(store.clone(), Arc::new(clock.clone()), api, TEAM)
 }
 
+/// A sender on `store` whose calls give up after 300 ms (the fake's
+/// `PostedThenSilent` never answers).
+fn impatient_sender_of(store: &Store, clock: &ManualClock, fake: &FakeSlack) -> Sender {
+    let api = WebApi::new(Secret::new("xoxb-test"), Some(&fake.api_url))
+        .with_timeout(std::time::Duration::from_millis(300));
+    Sender::new(store.clone(), Arc::new(clock.clone()), api, TEAM)
+}
+
 /// Two replicas of `banso serve` on one database (on SQLite, two stores
 /// of one file; on PostgreSQL, two pools), each with its sender, driven
 /// together: every message reaches Slack once, each channel's messages in
@@ -827,9 +835,7 @@ async fn the_turn_of_a_gone_process_of_this_machine_is_taken_at_once() {
 #[tokio::test]
 async fn a_post_whose_answer_was_lost_is_not_posted_again() {
     let (test, clock, fake, _) = setup().await;
-    let api = WebApi::new(Secret::new("xoxb-test"), Some(&fake.api_url))
-        .with_timeout(std::time::Duration::from_millis(300));
-    let mut sender = Sender::new(test.store.clone(), Arc::new(clock.clone()), api, TEAM);
+    let mut sender = impatient_sender_of(&test.store, &clock, &fake);
     enqueue(&test.store, &clock, channel("C0BANSO"), "once").await;
     fake.answer("C0BANSO", &[Answer::PostedThenSilent]);
     let report = run_to_completion(&mut sender, &clock, &fake).await;
@@ -877,9 +883,7 @@ async fn without_the_history_scopes_a_message_in_doubt_is_posted_again() {
 #[tokio::test]
 async fn a_long_message_whose_later_posts_answer_was_lost_is_not_posted_again() {
     let (test, clock, fake, _) = setup().await;
-    let api = WebApi::new(Secret::new("xoxb-test"), Some(&fake.api_url))
-        .with_timeout(std::time::Duration::from_millis(300));
-    let mut sender = Sender::new(test.store.clone(), Arc::new(clock.clone()), api, TEAM);
+    let mut sender = impatient_sender_of(&test.store, &clock, &fake);
     // 60 sections of about 2,000 characters: two posts of 50 blocks at most.
     let long: Vec<String> = (0..60)
         .map(|n| format!("{n:02}{}", "あ".repeat(2_000)))

@@ -265,7 +265,7 @@ fn parse_consult(text: &str, arguments: &[&str]) -> Result<Command, ParseError> 
         // recorded as a consultation about them.
         [word, id, extra, ..] if action_word(word).is_some() && looks_like_short_id(id) => {
             Err(ParseError::UnexpectedArgument {
-                command: format!("/consult {word}"),
+                command: format!("consult {word}"),
                 argument: (*extra).to_owned(),
             })
         }

@@ -352,25 +352,7 @@ async fn refuse_carry_over(
         "limit": limit,
         "actor": user,
     });
-    let leaders: Vec<crate::store::NewMessage> = bot
-        .directory()
-        .project_leaders()
-        .into_iter()
-        .filter(|leader| leader != user)
-        .map(|leader| crate::store::NewMessage {
-            // Once per consultation and month, however often it is tried.
-            idempotency_key: format!("carry-over-full:{}:{target}:{leader}", consultation.id),
-            message: Outgoing {
-                to: crate::message::Recipient::User(leader),
-                text: bot
-                    .texts()
-                    .render("consult/carry_over_full_leader", &context),
-                buttons: Vec::new(),
-            },
-            deferred: None,
-            edits: None,
-        })
-        .collect();
+    let leaders = notices::carry_over_refused(bot, user, consultation, target, &context);
     // The refusal and the leader's notice of it, in one transaction.
     bot.store()
         .record_event_telling(

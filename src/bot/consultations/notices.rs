@@ -175,14 +175,13 @@ pub fn department_known(bot: &Bot, filled: &[Consultation], limit: u32) -> Vec<N
         .filter_map(|consultation| {
             let id = consultation.id;
             let edit = |text: String, buttons: Vec<Button>| NewMessage {
-                idempotency_key: format!("c{id}:created:team:department"),
-                message: Outgoing {
-                    to: bot.directory().team_channel(),
+                edits: Some(format!("c{id}:created:team")),
+                ..message(
+                    format!("c{id}:created:team:department"),
+                    bot.directory().team_channel(),
                     text,
                     buttons,
-                },
-                deferred: None,
-                edits: Some(format!("c{id}:created:team")),
+                )
             };
             match consultation.status {
                 Status::Received | Status::Held => {}
@@ -296,6 +295,34 @@ pub fn threshold_alerts(
                 Recipient::User(leader),
                 "consult/threshold_alert",
                 &context,
+                Vec::new(),
+            )
+        })
+        .collect()
+}
+
+/// A carry-over refused because its month is full: the project leaders
+/// (but the one who tried) are told, once per consultation and month
+/// however often it is tried.
+pub fn carry_over_refused(
+    bot: &Bot,
+    actor: &UserId,
+    consultation: &Consultation,
+    month: YearMonth,
+    context: &serde_json::Value,
+) -> Vec<NewMessage> {
+    let text = bot
+        .texts()
+        .render("consult/carry_over_full_leader", context);
+    bot.directory()
+        .project_leaders()
+        .into_iter()
+        .filter(|leader| leader != actor)
+        .map(|leader| {
+            message(
+                format!("carry-over-full:{}:{month}:{leader}", consultation.id),
+                Recipient::User(leader),
+                text.clone(),
                 Vec::new(),
             )
         })

@@ -27,11 +27,15 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+mod identity;
+
+pub(crate) use self::identity::process_name;
+use self::identity::{holder_is_gone, sender_name};
 use super::blocks::posts;
 use super::web_api::{ApiError, PostMark, WebApi};
 use crate::bot::clock::Clock;
@@ -334,9 +338,17 @@ impl Sender {
         };
         let tried_at_ms = self.clock.now().timestamp_millis();
         let now = self.clock.now().timestamp();
+        // What the store knows is read here, where its failure is the
+        // step's (not a Web API failure of the message's).
         let result = match (&queued.edits, doubt_since_ms) {
-            (Some(original), _) => self.edit_in_place(queued, original).await,
-            (None, Some(since)) => self.post_unless_in_slack(queued, since).await,
+            (Some(original), _) => {
+                let location = self.store.posted_location(original).await?;
+                self.edit_in_place(queued, original, location).await
+            }
+            (None, Some(since)) => {
+                let named = self.named_channel_id(&queued.message.to).await?;
+                self.post_unless_in_slack(queued, since, named).await
+            }
             (None, None) => self.post_next_part(queued).await,
         };
         let first_post = self.first_posts.remove(&queued.id);
@@ -433,17 +445,24 @@ impl Sender {
     /// Slack has. When the history cannot be read for good (the app lacks
     /// the history scopes, say), the message is posted again: delivery
     /// stays at least once.
+    /// `named`: for a channel configured by name, its id if known
+    /// (`named_channel_id`); history is read by id.
     async fn post_unless_in_slack(
         &mut self,
         queued: &QueuedMessage,
         since_ms: i64,
+        named: Option<Option<String>>,
     ) -> Result<Posted, ApiError> {
-        let Some(channel) = self.history_channel(&queued.message.to).await? else {
-            tracing::warn!(
-                message = queued.idempotency_key,
-                "the channel's Slack id is not known yet; a message in doubt is posted again"
-            );
-            return self.post_next_part(queued).await;
+        let channel = match named {
+            Some(Some(id)) => id,
+            Some(None) => {
+                tracing::warn!(
+                    message = queued.idempotency_key,
+                    "the channel's Slack id is not known yet; a message in doubt is posted again"
+                );
+                return self.post_next_part(queued).await;
+            }
+            None => self.channel_of(&queued.message.to).await?,
         };
         let oldest = since_ms.saturating_sub(millis(DOUBT_MARGIN));
         match self
@@ -491,12 +510,8 @@ impl Sender {
         &mut self,
         queued: &QueuedMessage,
         original: &str,
+        location: Option<(String, String)>,
     ) -> Result<Posted, ApiError> {
-        let location = self
-            .store
-            .posted_location(original)
-            .await
-            .map_err(|error| ApiError::Network(format!("the store: {error}")))?;
         let Some((channel, ts)) = location else {
             tracing::info!(
                 message = queued.idempotency_key,
@@ -518,27 +533,27 @@ impl Sender {
         Ok(Posted::Whole)
     }
 
-    /// The conversation id whose history holds a recipient's posts: a
-    /// DM's, a channel's id as configured, or for a channel configured by
-    /// name (`#banso-team`) the id its posts showed (`None` before any).
-    async fn history_channel(&mut self, to: &Recipient) -> Result<Option<String>, ApiError> {
-        match to {
-            Recipient::Channel(name) if name.starts_with('#') => {
-                if let Some(id) = self.slack_ids.get(name) {
-                    return Ok(Some(id.clone()));
-                }
-                let stored = self
-                    .store
-                    .channel_slack_id(to)
-                    .await
-                    .map_err(|error| ApiError::Network(format!("the store: {error}")))?;
-                if let Some(id) = &stored {
-                    self.slack_ids.insert(name.clone(), id.clone());
-                }
-                Ok(stored)
-            }
-            _ => self.channel_of(to).await.map(Some),
+    /// For a channel configured by name (`#banso-team`), the id its posts
+    /// showed (`Some(None)` before any); `None` for a recipient addressed
+    /// by id or a DM, whose conversation id `channel_of` gives.
+    async fn named_channel_id(
+        &mut self,
+        to: &Recipient,
+    ) -> Result<Option<Option<String>>, crate::store::StoreError> {
+        let Recipient::Channel(name) = to else {
+            return Ok(None);
+        };
+        if !name.starts_with('#') {
+            return Ok(None);
         }
+        if let Some(id) = self.slack_ids.get(name) {
+            return Ok(Some(Some(id.clone())));
+        }
+        let stored = self.store.channel_slack_id(to).await?;
+        if let Some(id) = &stored {
+            self.slack_ids.insert(name.clone(), id.clone());
+        }
+        Ok(Some(stored))
     }
 
     /// Posts the next post of a message: the whole of it, almost always; a
@@ -664,121 +679,6 @@ fn backoff(queued: &QueuedMessage) -> Duration {
     base + Duration::from_millis(jitter_ms)
 }
 
-/// A name no other sender has, from which a sender of the same machine
-/// can tell whether its process is gone: `sender:` then the kernel's boot
-/// id, the process id namespace, the process id, the process's start time
-/// (in clock ticks since boot; a pid used again has another) and the
-/// sender's number within the process (tests run several in one). Where
-/// these cannot be read (not Linux), a random or process id stands in and
-/// the name says nothing of liveness.
-fn sender_name() -> String {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    format!(
-        "sender:{}:{}",
-        process_name(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// This process's name among the replicas (in its senders' names and the
-/// leases it holds).
-pub(crate) fn process_name() -> &'static str {
-    static PROCESS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    PROCESS.get_or_init(|| match this_process() {
-        Some(process) => process.name(),
-        None => std::fs::read_to_string("/proc/sys/kernel/random/uuid")
-            .map(|uuid| format!("other:{}", uuid.trim()))
-            .unwrap_or_else(|_| format!("other:pid{}", std::process::id())),
-    })
-}
-
-/// Who a process is, as far as its machine can tell.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct ProcessIdentity {
-    boot_id: String,
-    pid_namespace: String,
-    pid: u32,
-    start_ticks: u64,
-}
-
-impl ProcessIdentity {
-    fn name(&self) -> String {
-        format!(
-            "{}:{}:{}:{}",
-            self.boot_id, self.pid_namespace, self.pid, self.start_ticks
-        )
-    }
-
-    /// Reads a sender's name back (None if it is not of this form).
-    fn of_sender(name: &str) -> Option<Self> {
-        let mut fields = name.strip_prefix("sender:")?.split(':');
-        let identity = Self {
-            boot_id: fields.next()?.to_owned(),
-            pid_namespace: fields.next()?.to_owned(),
-            pid: fields.next()?.parse().ok()?,
-            start_ticks: fields.next()?.parse().ok()?,
-        };
-        fields.next()?;
-        Some(identity)
-    }
-}
-
-fn this_process() -> Option<ProcessIdentity> {
-    let boot_id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
-    let namespace = std::fs::read_link("/proc/self/ns/pid").ok()?;
-    let pid_namespace: String = namespace
-        .to_string_lossy()
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    let pid = std::process::id();
-    Some(ProcessIdentity {
-        boot_id: boot_id.trim().to_owned(),
-        pid_namespace,
-        pid,
-        start_ticks: start_ticks(pid)?,
-    })
-}
-
-/// A process's start time from `/proc/PID/stat` (field 22, counted after
-/// the parenthesised command name, which may hold spaces).
-fn start_ticks(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    after_name.split_whitespace().nth(19)?.parse().ok()
-}
-
-/// Whether the sender named `holder` is known to be gone: a process of
-/// this machine (the same boot) and of the same process id namespace,
-/// whose process id no longer runs (`kill(pid, 0)` says there is no such
-/// process) or runs another program started since (its start time,
-/// readable, differs). A process `/proc` hides or the kernel will not let
-/// this one signal (another user's, `hidepid`) counts as running. Of
-/// another machine or container nothing is known: its turn frees itself
-/// when its lease ends.
-fn holder_is_gone(holder: &str) -> bool {
-    static OURS: std::sync::OnceLock<Option<ProcessIdentity>> = std::sync::OnceLock::new();
-    let (Some(ours), Some(theirs)) = (
-        OURS.get_or_init(this_process),
-        ProcessIdentity::of_sender(holder),
-    ) else {
-        return false;
-    };
-    if theirs.boot_id != ours.boot_id || theirs.pid_namespace != ours.pid_namespace {
-        return false;
-    }
-    let Ok(pid) = libc::pid_t::try_from(theirs.pid) else {
-        return false;
-    };
-    // SAFETY: signal 0 sends nothing; it only asks whether `pid` exists.
-    let exists = unsafe { libc::kill(pid, 0) } == 0
-        || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH);
-    if !exists {
-        return true;
-    }
-    start_ticks(theirs.pid).is_some_and(|started| started != theirs.start_ticks)
-}
-
 fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
@@ -795,52 +695,6 @@ fn later(at: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_sender_of_a_gone_process_of_this_machine_is_known_gone_and_no_other() {
-        let ours = this_process().expect("Linux's /proc");
-        let name = sender_name();
-        assert_eq!(
-            ProcessIdentity::of_sender(&name).as_ref(),
-            Some(&ours),
-            "{name}"
-        );
-        assert!(!holder_is_gone(&name), "this process runs");
-        let exited = std::process::Command::new("true")
-            .spawn()
-            .and_then(|mut child| {
-                let pid = child.id();
-                child.wait().map(|_| pid)
-            })
-            .unwrap();
-        let gone = ProcessIdentity {
-            pid: exited,
-            ..ours.clone()
-        };
-        assert!(holder_is_gone(&format!("sender:{}:1", gone.name())));
-        // The same pid started at another time is another process.
-        let reused = ProcessIdentity {
-            start_ticks: ours.start_ticks + 1,
-            ..ours.clone()
-        };
-        assert!(holder_is_gone(&format!("sender:{}:1", reused.name())));
-        // Of another machine, another container, or a name of no known
-        // form, nothing is known.
-        let elsewhere = ProcessIdentity {
-            boot_id: "another-boot".into(),
-            pid: exited,
-            ..ours.clone()
-        };
-        assert!(!holder_is_gone(&format!("sender:{}:1", elsewhere.name())));
-        let container = ProcessIdentity {
-            pid_namespace: "1".into(),
-            pid: exited,
-            ..ours
-        };
-        assert!(!holder_is_gone(&format!("sender:{}:1", container.name())));
-        assert!(!holder_is_gone("dead-replica"));
-        assert!(!holder_is_gone("sender:other:abc:1"));
-    }
 
     #[test]
     fn a_wait_too_long_to_represent_is_the_end_of_time_not_a_panic() {
