@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::bot::Bot;
-use crate::bot::meetings;
+use crate::bot::{consultations, meetings};
 use crate::store::{JobOutcome, SyncReport};
 
 /// How long a claimed job is ours before another scheduler may take it.
@@ -38,6 +38,8 @@ pub struct RunReport {
     /// Finishes refused because the lease was lost (another scheduler or a
     /// re-plan got there first); nothing was sent for these.
     pub lost: usize,
+    /// Due on a closed day after downtime, and put off to an open one.
+    pub postponed: usize,
 }
 
 /// Runs reminders for one process. Several may share a PostgreSQL database.
@@ -70,8 +72,15 @@ impl Scheduler {
             .claim_due_job(&self.worker, now.timestamp(), LEASE_SECONDS)
             .await?
         {
-            let (outcome, messages) = match meetings::reminder_messages(&self.bot, &job, now).await
+            let built = if job
+                .kind
+                .starts_with(consultations::targets::JOB_KIND_PREFIX)
             {
+                consultations::targets::job_messages(&self.bot, &job, now).await
+            } else {
+                meetings::reminder_messages(&self.bot, &job, now).await
+            };
+            let (outcome, messages) = match built {
                 Ok(built) => built,
                 Err(error) if job.attempts >= MOST_ATTEMPTS => {
                     tracing::error!(
@@ -98,6 +107,7 @@ impl Scheduler {
                 (false, _) => report.lost += 1,
                 (true, JobOutcome::Sent) => report.sent += 1,
                 (true, JobOutcome::Skipped) => report.skipped += 1,
+                (true, JobOutcome::Postponed { .. }) => report.postponed += 1,
             }
         }
         Ok(report)

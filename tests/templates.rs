@@ -120,6 +120,16 @@ fn fixture(name: &str) -> Option<Value> {
             { "at": "2024-06-07 11:00", "actor": "consultant", "kind": "answer", "from": "in_progress", "to": "answered", "detail": "パスワードを変更してください。" },
         ] }),
         "consult/list" => json!({ "items": [consultation()], "total": 79, "scope": "open" }),
+        "consult/search" => {
+            json!({ "query": "監査 手順", "items": [consultation()], "more": true, "team": true })
+        }
+        "consult/search_refused" => json!({ "reason": "too_short", "length": 0, "shortest": 2,
+            "longest": 100, "typed": "監" }),
+        "consult/similar" => json!({ "c": consultation(), "items": [consultation()] }),
+        "consult/target_reminder" => json!({ "c": consultation(), "target": "first_response",
+            "due": "2024-06-11", "today": "2024-06-10" }),
+        "consult/target_missed" => json!({ "c": consultation(), "target": "answer",
+            "due": "2024-06-17", "replied": null }),
         "consult/too_long" => json!({ "length": 3001, "limit": 3000 }),
         "consult/bad_short_id" | "form/bad_date" => json!({ "value": "x" }),
         "consult/department_saved" => json!({ "department": "総務課", "filled": 2 }),
@@ -136,7 +146,11 @@ fn fixture(name: &str) -> Option<Value> {
         "form/past_date" => json!({ "value": "2024-06-01", "today": "2024-06-07" }),
         "quota/report" => {
             let summary = json!({ "counted": 10, "limit": 10, "remaining": 0, "held": 2, "exceptions": 0, "carried_in": 1, "carried_out": 1 });
-            json!({ "month": "2024-06", "month_ja": "令和6年6月", "summary": summary, "history": [{ "month": "2024-06", "month_ja": "令和6年6月", "summary": summary }], "work": work_kinds() })
+            let response = json!({ "first_median": 0.5, "first_worst": 2, "first_count": 4,
+                "answer_median": 3.0, "answer_worst": 6, "answer_count": 3,
+                "past_targets": [{ "short_id": "2406-003", "title": "端末の紛失", "target": "answer",
+                    "due": "2024-06-17", "done": null }] });
+            json!({ "month": "2024-06", "month_ja": "令和6年6月", "summary": summary, "history": [{ "month": "2024-06", "month_ja": "令和6年6月", "summary": summary }], "work": work_kinds(), "response": response })
         }
         "meeting/notice" => json!({ "m": meeting(), "kind": "previous_day", "late": true }),
         "meeting/deliverables_heads_up" | "meeting/deliverables_due" => {

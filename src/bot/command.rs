@@ -29,6 +29,9 @@ pub enum Command {
     ConsultList { scope: Option<ListScope> },
     /// `/consult show ID`.
     ConsultShow { short_id: String },
+    /// `/consult search 語句`: past consultations by the words of their
+    /// title, details and answers (`query` as typed; empty when none was).
+    ConsultSearch { query: String },
     /// `/consult assign|answer|close|reopen|withdraw|out-of-scope|approve|carry-over ID`
     /// and `/consult decline ID REASON`.
     ConsultAction {
@@ -223,6 +226,9 @@ fn parse_consult(text: &str, arguments: &[&str]) -> Result<Command, ParseError> 
         ["show", id] => Ok(Command::ConsultShow {
             short_id: short_id(id)?,
         }),
+        ["search", ..] => Ok(Command::ConsultSearch {
+            query: rest_after(text, 1).to_owned(),
+        }),
         ["decline", id, ..] if looks_like_short_id(id) => {
             // Without a reason the bot asks for one, as it does for the button.
             let reason = arguments[2..].join(" ");
@@ -296,6 +302,7 @@ fn rest_after(text: &str, words: usize) -> &str {
 const CONSULT_SUBCOMMANDS: &[&str] = &[
     "list",
     "show",
+    "search",
     "assign",
     "answer",
     "close",

@@ -270,6 +270,9 @@ impl Bot {
             }
             Command::ConsultList { scope } => consultations::list(self, user, scope).await,
             Command::ConsultShow { short_id } => consultations::show(self, user, &short_id).await,
+            Command::ConsultSearch { query } => {
+                consultations::search::search(self, user, &query).await
+            }
             Command::ConsultAction {
                 action,
                 short_id,

@@ -49,9 +49,16 @@ pub(super) async fn render(
     } else {
         Vec::new()
     };
+    // How soon the team replied, and what is past its target: the
+    // consultations' titles are the team's to see.
+    let response = if bot.directory().role_of(user).is_team() {
+        Some(super::consultations::targets::month_figures(bot, month).await?)
+    } else {
+        None
+    };
     Ok(bot.reply(
         user,
         "quota/report",
-        json!({ "month": month.to_string(), "month_ja": month_ja(month), "summary": current, "history": rows, "work": work }),
+        json!({ "month": month.to_string(), "month_ja": month_ja(month), "summary": current, "history": rows, "work": work, "response": response }),
     ))
 }

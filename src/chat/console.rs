@@ -114,6 +114,11 @@ impl<W: Write> Console<W> {
 
     /// Fires every reminder due by the console's clock, then delivers.
     async fn run_due_reminders(&mut self) -> anyhow::Result<()> {
+        // What a new consultation's indexing tells (similar past ones) is
+        // shown with its notices, as `serve` sends it a moment later.
+        if let Err(error) = crate::bot::consultations::search::index_round(&self.bot).await {
+            tracing::error!(error = format!("{error:#}"), "indexing for search failed");
+        }
         // A failed round (e.g. a busy database) is reported and retried on
         // the next line; it does not end the session.
         if let Err(error) = self.scheduler.run_due(self.clock.now()).await {

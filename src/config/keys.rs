@@ -28,7 +28,7 @@ use super::validate::{
     parse_closed_day, parse_duration, parse_language, parse_limit, parse_monthly_rule,
     parse_on_closed_day, parse_open_day, parse_optional_date, parse_time, parse_with, report,
 };
-use crate::domain::calendar::CalendarRules;
+use crate::domain::calendar::{CalendarRules, ResponseTargets};
 use crate::domain::meeting::{
     BiweeklyRule, KickoffRule, MonthlyRule, NthWeek, OnClosedDay, RegularRule, ReminderTimes,
 };
@@ -81,6 +81,7 @@ pub(super) fn read_settings(
         quotas: read_quotas(root.table("quota", reading), reading),
         meetings: read_meetings(root.table("meetings", reading), reading),
         reminders: read_reminders(root.table("reminders", reading), reading),
+        response: read_response(root.table("response", reading), reading),
         database_url: database_url(env),
         slack: SlackSecrets::from_env(env),
     };
@@ -375,6 +376,50 @@ fn read_reminders(mut table: TableReader<'_, '_>, reading: &mut Reading) -> Remi
     };
     table.finish(reading);
     times
+}
+
+/// The response targets of consultations, in open days (issue 13).
+fn read_response(mut table: TableReader<'_, '_>, reading: &mut Reading) -> ResponseTargets {
+    let defaults = ResponseTargets::default();
+    let targets = ResponseTargets {
+        first_response_open_days: table.value(
+            "first_response_open_days",
+            INTEGER,
+            defaults.first_response_open_days,
+            |days| in_range(days, 0..=30, "0..=30"),
+            reading,
+        ),
+        answer_open_days: table.value(
+            "answer_open_days",
+            INTEGER,
+            defaults.answer_open_days,
+            |days| in_range(days, 0..=60, "0..=60"),
+            reading,
+        ),
+        office_closes: table.value(
+            "office_closes",
+            TEMPORAL,
+            defaults.office_closes,
+            parse_time,
+            reading,
+        ),
+        reminder_at: table.value(
+            "reminder",
+            TEMPORAL,
+            defaults.reminder_at,
+            parse_time,
+            reading,
+        ),
+        missed_notice_at: table.value(
+            "missed_notice",
+            TEMPORAL,
+            defaults.missed_notice_at,
+            parse_time,
+            reading,
+        ),
+    };
+    table.finish(reading);
+    targets
 }
 
 /// A time of day written in the code, for the defaults.

@@ -9,7 +9,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::env::SlackSecrets;
 use super::meetings::MeetingSettings;
-use crate::domain::calendar::CalendarRules;
+use crate::domain::calendar::{CalendarRules, ResponseTargets};
 use crate::domain::meeting::ReminderTimes;
 
 /// Everything the bot is configured with, checked. Built by
@@ -36,6 +36,8 @@ pub struct Settings {
     pub meetings: MeetingSettings,
     /// When reminders are posted.
     pub reminders: ReminderTimes,
+    /// How soon consultations are to be answered, in open days.
+    pub response: ResponseTargets,
     /// From `BANSO_DATABASE_URL`.
     pub database_url: String,
     /// From the `SLACK_*` variables.

@@ -8,4 +8,5 @@ pub mod kadai;
 pub mod meeting;
 pub mod month;
 pub mod quota;
+pub mod search;
 pub mod work;

@@ -11,7 +11,10 @@
 mod intake_transaction;
 mod lifecycle;
 mod queries;
+mod search;
 mod sqlx_statements;
+
+pub use search::{Indexed, SearchHits};
 
 use chrono::NaiveDate;
 

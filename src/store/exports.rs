@@ -88,8 +88,7 @@ impl Store {
         &self,
         month: YearMonth,
     ) -> Result<HashMap<i64, Responses>, StoreError> {
-        type Row = (i64, String, i64, Option<String>, Option<String>);
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<ResponseRow> = sqlx::query_as(
             "SELECT e.consultation_id, e.kind, e.at, e.to_status, e.detail FROM consultation_events e \
              JOIN consultations c ON c.id = e.consultation_id \
              WHERE c.received_month = $1 AND e.actor <> c.requester AND e.kind IN ('transition', 'answer') \
@@ -98,21 +97,24 @@ impl Store {
         .bind(month.to_string())
         .fetch_all(self.pool())
         .await?;
-        let mut responses: HashMap<i64, Responses> = HashMap::new();
-        for (id, kind, at, to_status, detail) in rows {
-            let entry = responses.entry(id).or_default();
-            let to = to_status.as_deref();
-            if matches!(to, Some("in_progress" | "answered")) && entry.first_response_at.is_none() {
-                entry.first_response_at = Some(at);
-            }
-            if to == Some("answered") && entry.answered_at.is_none() {
-                entry.answered_at = Some(at);
-            }
-            if kind == "answer" {
-                entry.latest_answer = detail;
-            }
-        }
-        Ok(responses)
+        Ok(fold_responses(rows))
+    }
+
+    /// As `responses_of_month`, for one consultation (what its response
+    /// targets check).
+    pub async fn responses_of(&self, consultation_id: i64) -> Result<Responses, StoreError> {
+        let rows: Vec<ResponseRow> = sqlx::query_as(
+            "SELECT e.consultation_id, e.kind, e.at, e.to_status, e.detail FROM consultation_events e \
+             JOIN consultations c ON c.id = e.consultation_id \
+             WHERE c.id = $1 AND e.actor <> c.requester AND e.kind IN ('transition', 'answer') \
+             ORDER BY e.id",
+        )
+        .bind(consultation_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(fold_responses(rows)
+            .remove(&consultation_id)
+            .unwrap_or_default())
     }
 
     /// The names banso knows, by user id.
@@ -207,6 +209,31 @@ struct HistoryRow {
 
 /// A consultation as an export reads it, with the requester's name.
 pub type NamedConsultation = (Consultation, Option<String>);
+
+/// A history entry as `fold_responses` reads it: consultation, kind,
+/// time, status it led to, words.
+type ResponseRow = (i64, String, i64, Option<String>, Option<String>);
+
+/// The team's history entries (oldest first) as what the requester was
+/// told: the first assignment or answer, the first answer, the latest
+/// answer's words.
+fn fold_responses(rows: Vec<ResponseRow>) -> HashMap<i64, Responses> {
+    let mut responses: HashMap<i64, Responses> = HashMap::new();
+    for (id, kind, at, to_status, detail) in rows {
+        let entry = responses.entry(id).or_default();
+        let to = to_status.as_deref();
+        if matches!(to, Some("in_progress" | "answered")) && entry.first_response_at.is_none() {
+            entry.first_response_at = Some(at);
+        }
+        if to == Some("answered") && entry.answered_at.is_none() {
+            entry.answered_at = Some(at);
+        }
+        if kind == "answer" {
+            entry.latest_answer = detail;
+        }
+    }
+    responses
+}
 
 /// What the team said to a consultation's requester (`responses_of_month`);
 /// times are epoch seconds.

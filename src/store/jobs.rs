@@ -48,6 +48,9 @@ pub enum JobOutcome {
     /// Not sent, on purpose (its meeting has passed, or nothing was left
     /// to say); recorded so it is never tried again.
     Skipped,
+    /// Not sent yet: due again at `until` (epoch seconds), for a catch-up
+    /// that would otherwise speak on a closed day.
+    Postponed { until: i64 },
 }
 
 /// What a re-plan changed.
@@ -83,6 +86,28 @@ fn claim_sql(template: &str, backend: Backend) -> String {
     template.replace("{lock}", lock)
 }
 
+/// Adds jobs planned outside the meeting plan (a consultation's targets)
+/// inside the caller's transaction; a key already there is left as it is.
+pub(super) async fn add_jobs(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    jobs: &[PlannedJob],
+) -> Result<(), StoreError> {
+    for job in jobs {
+        sqlx::query(
+            "INSERT INTO scheduled_jobs (idempotency_key, kind, meeting_key, meeting_starts_at, due_at, status) \
+             VALUES ($1, $2, $3, $4, $5, 'pending') ON CONFLICT (idempotency_key) DO NOTHING",
+        )
+        .bind(&job.idempotency_key)
+        .bind(&job.kind)
+        .bind(&job.meeting_key)
+        .bind(job.meeting_starts_at)
+        .bind(job.due_at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Makes the table match the plan: new reminders are added, a changed
     /// time is taken over by a job not yet done, and a job not yet done
@@ -116,7 +141,10 @@ impl Store {
             .await?;
         }
         let open: Vec<(String,)> = sqlx::query_as(
-            "SELECT idempotency_key FROM scheduled_jobs WHERE status IN ('pending', 'claimed')",
+            // A consultation's target jobs are planned with it, not by
+            // the meeting plan, which leaves them alone.
+            "SELECT idempotency_key FROM scheduled_jobs WHERE status IN ('pending', 'claimed') \
+             AND kind NOT LIKE 'consult\\_%' ESCAPE '\\'",
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -177,20 +205,22 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         let _turn = self.write_turn().await;
-        let status = match outcome {
-            JobOutcome::Sent => "done",
-            JobOutcome::Skipped => "skipped",
+        let (status, due_at, finished_at) = match outcome {
+            JobOutcome::Sent => ("done", job.due_at, Some(now)),
+            JobOutcome::Skipped => ("skipped", job.due_at, Some(now)),
+            JobOutcome::Postponed { until } => ("pending", until, None),
         };
         let mut tx = self.pool().begin().await?;
         let finished = sqlx::query(
-            "UPDATE scheduled_jobs SET status = $1, finished_at = $2 \
+            "UPDATE scheduled_jobs SET status = $1, finished_at = $2, due_at = $6, lease_until = NULL \
              WHERE id = $3 AND status = 'claimed' AND claimed_by = $4 AND attempts = $5",
         )
         .bind(status)
-        .bind(now)
+        .bind(finished_at)
         .bind(job.id)
         .bind(worker)
         .bind(job.attempts)
+        .bind(due_at)
         .execute(&mut *tx)
         .await?;
         if finished.rows_affected() == 0 {

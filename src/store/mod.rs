@@ -27,8 +27,8 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
 pub use consultations::{
-    Applied, Change, Consultation, ConsultationDraft, Event, IntakeTerms, ListFilter, QuotaChange,
-    Recorded,
+    Applied, Change, Consultation, ConsultationDraft, Event, Indexed, IntakeTerms, ListFilter,
+    QuotaChange, Recorded, SearchHits,
 };
 pub use exports::{CountedRows, ExportRecord, MonthRows, NamedConsultation, Responses};
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, PlannedJob, SyncReport};

@@ -204,6 +204,18 @@ impl Store {
                 .await?;
             removed.push((table, result.rows_affected()));
         }
+        // The search index is made of the consultations' words: it goes
+        // with them (not counted: it is no record of its own).
+        let clear_index: &[&str] = match self.backend() {
+            super::Backend::Sqlite => &[
+                "INSERT INTO consultation_search (consultation_search) VALUES ('delete-all')",
+                "DELETE FROM consultation_search_rows",
+            ],
+            super::Backend::Postgres => &["DELETE FROM consultation_search"],
+        };
+        for statement in clear_index {
+            sqlx::query(*statement).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         if self.backend() == super::Backend::Sqlite {
             // Deleted pages are overwritten, not just unlinked.

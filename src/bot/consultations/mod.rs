@@ -4,6 +4,8 @@
 
 pub mod form;
 pub mod notices;
+pub mod search;
+pub mod targets;
 
 use serde_json::json;
 

@@ -443,3 +443,20 @@ pub fn card(bot: &Bot, consultation: &Consultation, for_requester: bool) -> Outg
         buttons,
     }
 }
+
+/// The similar past consultations of a new one, for the team (its
+/// notice's thread): their receipt numbers, titles and states, so that a
+/// consultant can reuse the advice given.
+pub fn similar_notice(bot: &Bot, consultation: &Consultation, past: &[Consultation]) -> NewMessage {
+    let items: Vec<ConsultationView> = past.iter().map(ConsultationView::of).collect();
+    let text = bot.texts().render(
+        "consult/similar",
+        json!({ "c": ConsultationView::of(consultation), "items": items }),
+    );
+    message(
+        format!("c{}:similar", consultation.id),
+        bot.directory().team_channel(),
+        text,
+        Vec::new(),
+    )
+}

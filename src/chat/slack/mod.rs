@@ -43,6 +43,8 @@ const FLUSH_MARGIN: Duration = Duration::from_secs(1);
 const OUTBOX_POLL: Duration = Duration::from_millis(500);
 /// How often the replay claims past Slack's window are deleted.
 const CLAIM_SWEEP: Duration = Duration::from_secs(60);
+/// How often the search indexer looks for new consultations.
+const INDEX_POLL: Duration = Duration::from_secs(2);
 /// Claims are kept this long past the five-minute window, for clocks of
 /// replicas that disagree by up to that much.
 const CLAIM_MARGIN_SECONDS: i64 = 60;
@@ -161,6 +163,7 @@ pub async fn serve(
             }
         }
     });
+    let indexing = tokio::spawn(index_for_search(bot.clone(), stopped.clone()));
     let (signing_secret, socket) = match transport {
         Transport::Http { signing_secret } => {
             tokio::spawn(sweep_request_claims(bot.clone(), stopped.clone()));
@@ -192,7 +195,28 @@ pub async fn serve(
     }
     let _ = scheduling.await;
     let _ = delivering.await;
+    let _ = indexing.await;
     Ok(())
+}
+
+/// Indexes new consultations for search, and tells the team of similar
+/// past ones, a moment after their intake (never on its path): a round
+/// every `INDEX_POLL`, more at once while a backlog lasts.
+async fn index_for_search(bot: Bot, mut stopped: watch::Receiver<bool>) {
+    loop {
+        let pause = match crate::bot::consultations::search::index_round(&bot).await {
+            Ok(0) => INDEX_POLL,
+            Ok(_) => Duration::ZERO,
+            Err(error) => {
+                tracing::warn!(error = format!("{error:#}"), "indexing for search failed");
+                INDEX_POLL
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = stopped.changed() => return,
+        }
+    }
 }
 
 /// Makes ring the process's TLS provider. rustls picks one by itself only

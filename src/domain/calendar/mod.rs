@@ -19,7 +19,7 @@ mod bitmap;
 mod holidays;
 mod response;
 
-pub use response::office_closing_time;
+pub use response::{ResponseTargets, Target, TargetPlan, office_closing_time};
 mod shift;
 #[cfg(test)]
 mod tests;

@@ -100,6 +100,11 @@ impl Store {
             detail.as_deref(),
         )
         .await?;
+        if change.words.is_some() {
+            // Its answers and follow-ups are searched with it.
+            super::search::index_in(&mut tx, self.backend(), change.consultation_id, change.at)
+                .await?;
+        }
         let consultation = fetch_in(&mut tx, change.consultation_id).await?;
         enqueue(
             &mut tx,
