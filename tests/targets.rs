@@ -138,3 +138,50 @@ async fn a_notice_due_while_banso_was_down_waits_for_the_next_open_day() {
         test.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn quota_shows_the_months_open_days_to_reply_and_what_is_past_its_target() {
+    for test in all_stores().await {
+        let store = &test.store;
+        let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+        say(&bot, "tanaka", "/consult 一件目").await;
+        say(&bot, "tanaka", "情報政策課").await;
+        say(&bot, "suzuki", "/consult 二件目").await;
+        say(&bot, "suzuki", "情報政策課").await;
+        // 2406-001 taken the same day and answered two open days later;
+        // 2406-002 taken three open days later (its target was the 11th).
+        clock.set(at("2024-06-10T11:00:00+09:00"));
+        say(&bot, "consultant", "/consult assign 2406-001").await;
+        clock.set(at("2024-06-12T11:00:00+09:00"));
+        say(
+            &bot,
+            "consultant",
+            "/consult answer 2406-001 手順をお送りします。",
+        )
+        .await;
+        clock.set(at("2024-06-13T11:00:00+09:00"));
+        say(&bot, "consultant", "/consult assign 2406-002").await;
+        clock.set(at("2024-06-20T10:00:00+09:00"));
+        let report = say(&bot, "leader", "/quota 2024-06").await;
+        assert!(
+            report.contains("初回応答 中央値 1.5日・最長 3日（2件）"),
+            "{}: {report}",
+            test.label
+        );
+        assert!(
+            report.contains("回答 中央値 2日・最長 2日（1件）"),
+            "{report}"
+        );
+        // 2406-002: late first response, and no answer past the 17th.
+        assert!(report.contains("*2406-002* 二件目 — 初回応答（目標 令和6年6月11日（火）、令和6年6月13日（木）に対応）"), "{report}");
+        assert!(
+            report.contains("*2406-002* 二件目 — 回答（目標 令和6年6月17日（月）、未対応）"),
+            "{report}"
+        );
+        assert!(!report.contains("*2406-001* 一件目 —"), "{report}");
+        // Staff see the count, not the team's figures.
+        let staff = say(&bot, "tanaka", "/quota 2024-06").await;
+        assert!(!staff.contains("初回応答"), "{staff}");
+        test.cleanup().await;
+    }
+}

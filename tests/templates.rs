@@ -146,8 +146,8 @@ fn fixture(name: &str) -> Option<Value> {
         "form/past_date" => json!({ "value": "2024-06-01", "today": "2024-06-07" }),
         "quota/report" => {
             let summary = json!({ "counted": 10, "limit": 10, "remaining": 0, "held": 2, "exceptions": 0, "carried_in": 1, "carried_out": 1 });
-            let response = json!({ "first_median": 0.5, "first_worst": 2, "first_count": 4,
-                "answer_median": 3.0, "answer_worst": 6, "answer_count": 3,
+            let response = json!({ "first_median": "0.5", "first_worst": 2, "first_count": 4,
+                "answer_median": "3", "answer_worst": 6, "answer_count": 3,
                 "past_targets": [{ "short_id": "2406-003", "title": "端末の紛失", "target": "answer",
                     "due": "2024-06-17", "done": null }] });
             json!({ "month": "2024-06", "month_ja": "令和6年6月", "summary": summary, "history": [{ "month": "2024-06", "month_ja": "令和6年6月", "summary": summary }], "work": work_kinds(), "response": response })

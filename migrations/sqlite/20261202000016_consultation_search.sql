@@ -2,7 +2,9 @@
 -- bigrams banso makes of a consultation's title, and of its title, details
 -- and answers together, in an FTS5 table whose rowid is the consultation's
 -- id. The tokens are made in Rust and only split here (unicode61 over the
--- letter, digit, mark and private-use classes: a private-use character
+-- letter, digit, mark, other-symbol and private-use classes, which hold
+-- every character Rust's is_alphanumeric takes (Ⓐ is an So letter), so
+-- no token banso makes is split again: a private-use character
 -- stands between runs, so no phrase spans a break). Contentless: the words
 -- themselves stay in `consultations` and `consultation_events`; deletable,
 -- so an answer re-indexes its consultation.
@@ -11,7 +13,7 @@ CREATE VIRTUAL TABLE consultation_search USING fts5(
     content,
     content = '',
     contentless_delete = 1,
-    tokenize = "unicode61 remove_diacritics 0 categories 'L* N* M* Co'"
+    tokenize = "unicode61 remove_diacritics 0 categories 'L* N* M* Co So'"
 );
 
 -- Which consultations are indexed and when: the indexer, which runs after

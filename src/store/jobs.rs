@@ -212,7 +212,9 @@ impl Store {
         };
         let mut tx = self.pool().begin().await?;
         let finished = sqlx::query(
-            "UPDATE scheduled_jobs SET status = $1, finished_at = $2, due_at = $6, lease_until = NULL \
+            // A postponement is no failed try: its claim is not counted.
+            "UPDATE scheduled_jobs SET status = $1, finished_at = $2, due_at = $6, lease_until = NULL, \
+             attempts = CASE WHEN $1 = 'pending' THEN attempts - 1 ELSE attempts END \
              WHERE id = $3 AND status = 'claimed' AND claimed_by = $4 AND attempts = $5",
         )
         .bind(status)

@@ -25,6 +25,10 @@ const SIMILAR_ENOUGH: f64 = 0.3;
 /// when search came to a database of old ones) is shown with nothing.
 const FRESH_SECONDS: i64 = 15 * 60;
 
+/// A consultation indexed later than this after its receipt gets no
+/// response-target jobs (one of a database search came to).
+const TARGETS_WITHIN_SECONDS: i64 = 14 * 24 * 3600;
+
 /// How many new consultations one round of the indexer takes.
 const INDEX_BATCH: i64 = 200;
 
@@ -74,7 +78,8 @@ pub async fn search(bot: &Bot, user: &UserId, typed: &str) -> anyhow::Result<Vec
 
 /// One round of the indexer: indexes the consultations recorded since the
 /// last and, in the same transaction, for each one just received, queues
-/// the similar past consultations to the team (in its notice's thread)
+/// the similar past consultations to the team channel (a plain post until
+/// team notices become thread roots)
 /// and plans its response targets' jobs (`targets`).
 /// Run after intakes have been acknowledged, in the background; returns
 /// how many it indexed.
@@ -84,11 +89,17 @@ pub async fn index_round(bot: &Bot) -> anyhow::Result<usize> {
     let mut messages = Vec::new();
     let mut jobs = Vec::new();
     for new in &pending {
-        if now - new.received_at > FRESH_SECONDS {
+        // Targets for anything of the last days (a round late after a
+        // restart still plans them; past ones are skipped when due, as
+        // met or ended); none for a database of old consultations.
+        if now - new.received_at > TARGETS_WITHIN_SECONDS {
             continue;
         }
         let consultation = bot.store().consultation(new.consultation_id).await?;
         jobs.extend(super::targets::jobs_of(bot, &consultation));
+        if now - new.received_at > FRESH_SECONDS {
+            continue;
+        }
         let candidates = bot
             .store()
             .consultations_sharing_title_words(
@@ -114,5 +125,9 @@ pub async fn index_round(bot: &Bot) -> anyhow::Result<usize> {
     bot.store()
         .index_consultations(&ids, &messages, &jobs, now)
         .await?;
+    if !jobs.is_empty() {
+        // The scheduler sleeps until the next job it knows of.
+        bot.jobs_changed().notify_one();
+    }
     Ok(ids.len())
 }

@@ -201,27 +201,31 @@ pub struct PastTarget {
 /// target (late, or still waiting past its day).
 #[derive(Debug, Default, serde::Serialize)]
 pub struct MonthResponse {
-    pub first_median: Option<f64>,
+    /// As shown: `2`, `1.5`.
+    pub first_median: Option<String>,
     pub first_worst: Option<i64>,
     pub first_count: usize,
-    pub answer_median: Option<f64>,
+    pub answer_median: Option<String>,
     pub answer_worst: Option<i64>,
     pub answer_count: usize,
     pub past_targets: Vec<PastTarget>,
 }
 
-fn median(sorted: &[i64]) -> Option<f64> {
+/// The median of sorted open-day counts, as shown: a whole number, or
+/// one and a half between two.
+fn median(sorted: &[i64]) -> Option<String> {
     let n = sorted.len();
     if n == 0 {
         return None;
     }
-    // Open-day counts are small integers: exact in f64.
-    #[allow(clippy::cast_precision_loss)]
-    let middle = |i: usize| sorted[i] as f64;
-    Some(if n % 2 == 1 {
-        middle(n / 2)
+    if n % 2 == 1 {
+        return Some(sorted[n / 2].to_string());
+    }
+    let twice = sorted[n / 2 - 1] + sorted[n / 2];
+    Some(if twice % 2 == 0 {
+        (twice / 2).to_string()
     } else {
-        f64::midpoint(middle(n / 2 - 1), middle(n / 2))
+        format!("{}.5", twice / 2)
     })
 }
 

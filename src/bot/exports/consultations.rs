@@ -11,7 +11,6 @@ use super::{ExportError, Exported};
 use crate::bot::Bot;
 use crate::bot::consultations::notices::month_ja;
 use crate::bot::quotas::{QUOTA_KIND, consultation_policy};
-use crate::domain::calendar::office_closing_time;
 use crate::domain::month::YearMonth;
 use crate::domain::quota::{MonthSummary, summarise_month};
 use crate::export::consultations::{
@@ -141,8 +140,11 @@ fn write_list(
         let received = city_time(consultation.received_at);
         let open_days = |at: Option<i64>| {
             at.map(|at| {
-                bot.calendar()
-                    .open_days_to_reply(received, city_time(at), office_closing_time())
+                bot.calendar().open_days_to_reply(
+                    received,
+                    city_time(at),
+                    bot.settings().response.office_closes,
+                )
             })
         };
         let line = ConsultationLine {

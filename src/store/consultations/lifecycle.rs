@@ -102,7 +102,7 @@ impl Store {
         .await?;
         if change.words.is_some() {
             // Its answers and follow-ups are searched with it.
-            super::search::index_in(&mut tx, self.backend(), change.consultation_id, change.at)
+            super::search::reindex_in(&mut tx, self.backend(), change.consultation_id, change.at)
                 .await?;
         }
         let consultation = fetch_in(&mut tx, change.consultation_id).await?;

@@ -149,6 +149,31 @@ fn any_of(backend: Backend, grams: &[String]) -> String {
     }
 }
 
+/// Re-indexes one consultation inside the caller's transaction if it is
+/// indexed already (an answer, a follow-up); one not yet indexed is left
+/// to the indexer's round, which also plans what follows its intake.
+pub(super) async fn reindex_in(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    consultation_id: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    let table = match backend {
+        Backend::Sqlite => "consultation_search_rows",
+        Backend::Postgres => "consultation_search",
+    };
+    let indexed: Option<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT consultation_id FROM {table} WHERE consultation_id = $1"
+    )))
+    .bind(consultation_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if indexed.is_some() {
+        index_in(tx, backend, consultation_id, now).await?;
+    }
+    Ok(())
+}
+
 /// (Re-)indexes one consultation inside the caller's transaction: its
 /// title, and its title, details, answers and follow-up questions.
 pub(super) async fn index_in(
@@ -157,11 +182,19 @@ pub(super) async fn index_in(
     consultation_id: i64,
     now: i64,
 ) -> Result<(), StoreError> {
-    let (title, details): (String, String) =
-        sqlx::query_as("SELECT title, details FROM consultations WHERE id = $1")
-            .bind(consultation_id)
-            .fetch_one(&mut **tx)
-            .await?;
+    // On PostgreSQL the row is locked against a purge or an answer of
+    // another process until this commits: the index then never keeps
+    // words a purge deleted, nor older ones over an answer's.
+    let lock = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR SHARE",
+    };
+    let (title, details): (String, String) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT title, details FROM consultations WHERE id = $1{lock}"
+    )))
+    .bind(consultation_id)
+    .fetch_one(&mut **tx)
+    .await?;
     let words: Vec<(Option<String>,)> = sqlx::query_as(
         "SELECT detail FROM consultation_events WHERE consultation_id = $1 \
          AND kind IN ('answer', 'followup') ORDER BY id",
@@ -406,10 +439,10 @@ impl Store {
         }
         let page = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut ids = self
-            .matching_ids(true, &title_query, Order::Newest, page)
+            .matching_ids(true, &title_query, Order::Newest, page + 1)
             .await?;
         let mut more = false;
-        if ids.len() < limit {
+        if ids.len() <= limit {
             let rest = self
                 .matching_ids(
                     false,
@@ -429,6 +462,7 @@ impl Store {
                 ids.push(id);
             }
         } else {
+            ids.truncate(limit);
             more = true;
         }
         Ok(SearchHits {
