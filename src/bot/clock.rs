@@ -13,6 +13,24 @@ use chrono_tz::Tz;
 /// The city's time zone: every date a person sees is a date in Asia/Tokyo.
 pub const CITY_TIME_ZONE: Tz = Tokyo;
 
+/// An instant (epoch seconds) as the city's wall clock shows it.
+pub fn city_time(epoch: i64) -> chrono::NaiveDateTime {
+    DateTime::from_timestamp(epoch, 0)
+        .unwrap_or_default()
+        .with_timezone(&CITY_TIME_ZONE)
+        .naive_local()
+}
+
+/// A time on the city's wall clock as epoch seconds (Tokyo keeps no
+/// summer time, so every wall-clock time is one instant).
+pub fn epoch_of_city_time(local: chrono::NaiveDateTime) -> i64 {
+    use chrono::TimeZone;
+    CITY_TIME_ZONE
+        .from_local_datetime(&local)
+        .earliest()
+        .map_or(0, |instant| instant.timestamp())
+}
+
 /// A source of the current instant.
 pub trait Clock: Send + Sync + 'static {
     /// The current instant.

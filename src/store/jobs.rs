@@ -29,6 +29,22 @@ pub struct ClaimedJob {
     pub attempts: i64,
 }
 
+impl ClaimedJob {
+    /// The job's messages, keyed `<job>><recipient>`: a job says one thing
+    /// to each recipient, so a retried job queues nothing twice.
+    pub fn keyed(&self, messages: Vec<crate::message::Outgoing>) -> Vec<NewMessage> {
+        messages
+            .into_iter()
+            .map(|message| NewMessage {
+                idempotency_key: format!("{}>{}", self.idempotency_key, message.to),
+                message,
+                deferred: None,
+                edits: None,
+            })
+            .collect()
+    }
+}
+
 /// A job as stored, for listings and tests.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct JobRecord {

@@ -5,12 +5,12 @@
 //! job of its own, so it goes out once, durably, and a target met by then
 //! sends nothing.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use serde_json::json;
 
 use super::notices::ConsultationView;
 use crate::bot::Bot;
-use crate::bot::clock::CITY_TIME_ZONE;
+use crate::bot::clock::{CITY_TIME_ZONE, city_time, epoch_of_city_time};
 use crate::domain::calendar::{ResponseTargets, Target};
 use crate::domain::consultation::Status;
 use crate::message::{Outgoing, Recipient};
@@ -21,20 +21,6 @@ use crate::store::{ClaimedJob, Consultation, JobOutcome, NewMessage, PlannedJob,
 pub const JOB_KIND_PREFIX: &str = "consult_";
 const REMINDER: &str = "consult_target_reminder";
 const MISSED: &str = "consult_target_missed";
-
-fn city_time(epoch: i64) -> NaiveDateTime {
-    DateTime::from_timestamp(epoch, 0)
-        .unwrap_or_default()
-        .with_timezone(&CITY_TIME_ZONE)
-        .naive_local()
-}
-
-fn epoch_of(local: NaiveDateTime) -> i64 {
-    CITY_TIME_ZONE
-        .from_local_datetime(&local)
-        .earliest()
-        .map_or(0, |instant| instant.timestamp())
-}
 
 /// The jobs of a new consultation's targets.
 pub fn jobs_of(bot: &Bot, consultation: &Consultation) -> Vec<PlannedJob> {
@@ -49,14 +35,14 @@ pub fn jobs_of(bot: &Bot, consultation: &Consultation) -> Vec<PlannedJob> {
     let mut jobs = Vec::new();
     for plan in plans {
         let subject = format!("c{}:{}", consultation.id, plan.target.code());
-        let due_day = epoch_of(plan.due_day.and_hms_opt(0, 0, 0).unwrap_or_default());
+        let due_day = epoch_of_city_time(plan.due_day.and_hms_opt(0, 0, 0).unwrap_or_default());
         let mut job = |kind: &str, at: NaiveDateTime| {
             jobs.push(PlannedJob {
                 idempotency_key: format!("{subject}:{kind}"),
                 kind: kind.to_owned(),
                 meeting_key: subject.clone(),
                 meeting_starts_at: due_day,
-                due_at: epoch_of(at),
+                due_at: epoch_of_city_time(at),
             });
         };
         if let Some(at) = plan.remind_at {
@@ -153,16 +139,7 @@ pub async fn job_messages(
     if message.is_empty() {
         return skipped;
     }
-    let keyed = message
-        .into_iter()
-        .map(|message| NewMessage {
-            idempotency_key: format!("{}>{}", job.idempotency_key, message.to),
-            message,
-            deferred: None,
-            edits: None,
-        })
-        .collect();
-    Ok((JobOutcome::Sent, keyed))
+    Ok((JobOutcome::Sent, job.keyed(message)))
 }
 
 /// The next open day after `today` at `at`, unless that is past
@@ -176,7 +153,7 @@ fn postpone(
     match bot.calendar().shift_open_days(today, 1) {
         Some(day) if no_later_than.is_none_or(|last| day <= last) => Ok((
             JobOutcome::Postponed {
-                until: epoch_of(day.and_time(at)),
+                until: epoch_of_city_time(day.and_time(at)),
             },
             Vec::new(),
         )),

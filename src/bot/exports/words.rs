@@ -5,12 +5,10 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDateTime};
 use serde_json::json;
 
 use super::ExportError;
 use crate::bot::Bot;
-use crate::bot::clock::CITY_TIME_ZONE;
 use crate::export::consultations::ConsultationWords;
 
 /// `key=text` lines of a report template.
@@ -160,14 +158,9 @@ fn non_empty_blocks(text: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// An instant as the city's wall clock shows it (the files carry no time
+/// Instants in the files are the city's wall clock (they carry no time
 /// zone, and the city reads them in Tokyo time).
-pub(super) fn city_time(epoch: i64) -> NaiveDateTime {
-    DateTime::from_timestamp(epoch, 0)
-        .unwrap_or_default()
-        .with_timezone(&CITY_TIME_ZONE)
-        .naive_local()
-}
+pub(super) use crate::bot::clock::city_time;
 
 /// Labels of codes (statuses, categories, events), each rendered once.
 pub(super) struct Labels<'b> {

@@ -174,16 +174,7 @@ pub async fn reminder_messages(
     if messages.is_empty() {
         return Ok((JobOutcome::Skipped, Vec::new()));
     }
-    let keyed = messages
-        .into_iter()
-        .map(|message| NewMessage {
-            idempotency_key: format!("{}>{}", job.idempotency_key, message.to),
-            message,
-            deferred: None,
-            edits: None,
-        })
-        .collect();
-    Ok((JobOutcome::Sent, keyed))
+    Ok((JobOutcome::Sent, job.keyed(messages)))
 }
 
 /// The channel for meeting notices and deliverable reminders.

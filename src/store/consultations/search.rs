@@ -76,6 +76,12 @@ fn fts_document(text: &str) -> String {
     document
 }
 
+/// A lexeme as it stands between quotes in a tsvector or tsquery
+/// literal (banso's tokens are letters and digits; this is for safety).
+fn pg_quoted_body(token: &str) -> String {
+    token.replace('\\', "\\\\").replace('\'', "''")
+}
+
 /// A tsvector literal of a text: `'lexeme':position …`.
 fn tsvector_literal(text: &str) -> String {
     index_tokens(text)
@@ -83,7 +89,7 @@ fn tsvector_literal(text: &str) -> String {
         .map(|(token, position)| {
             format!(
                 "'{}':{}",
-                token.replace('\\', "\\\\").replace('\'', "''"),
+                pg_quoted_body(&token),
                 position.min(LAST_TSVECTOR_POSITION)
             )
         })
@@ -114,7 +120,7 @@ fn fts_query(query: &Query) -> String {
 
 /// A tsquery literal: every term, as a phrase (`<->`) or a prefix (`:*`).
 fn tsquery(query: &Query) -> String {
-    let lexeme = |token: &str| format!("'{}'", token.replace('\\', "\\\\").replace('\'', "''"));
+    let lexeme = |token: &str| format!("'{}'", pg_quoted_body(token));
     let terms: Vec<String> = query
         .terms
         .iter()
@@ -143,7 +149,7 @@ fn any_of(backend: Backend, grams: &[String]) -> String {
             .join(" OR "),
         Backend::Postgres => grams
             .iter()
-            .map(|gram| format!("'{}'", gram.replace('\\', "\\\\").replace('\'', "''")))
+            .map(|gram| format!("'{}'", pg_quoted_body(gram)))
             .collect::<Vec<_>>()
             .join(" | "),
     }
