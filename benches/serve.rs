@@ -154,6 +154,7 @@ async fn drain(url: &str) {
             },
             deferred: None,
             edits: None,
+            in_thread_of: None,
         })
         .collect();
     // Anything the ack benchmark queued is delivered first, untimed.

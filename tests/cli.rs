@@ -422,7 +422,7 @@ fn the_scripted_quota_scenario_gives_the_leader_exactly_four_messages() {
         .collect();
     assert_eq!(
         team[0]["buttons"],
-        serde_json::json!([{"n": 1, "label": "担当する"}, {"n": 2, "label": "回答済"}, {"n": 3, "label": "完了"}, {"n": 4, "label": "対象外"}])
+        serde_json::json!([{"n": 1, "label": "担当する"}, {"n": 2, "label": "回答する"}, {"n": 3, "label": "完了"}, {"n": 4, "label": "対象外"}])
     );
     let quota = messages
         .iter()

@@ -160,7 +160,7 @@ async fn the_lifecycle_by_buttons_with_refusals_recorded() {
             .iter()
             .map(|button| button.label.as_str())
             .collect();
-        assert_eq!(labels, ["担当する", "回答済", "完了", "対象外"]);
+        assert_eq!(labels, ["担当する", "回答する", "完了", "対象外"]);
         let assign = &team[0].buttons[0];
 
         // Another staff member pressing a team button is refused and recorded.

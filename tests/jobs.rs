@@ -27,6 +27,7 @@ fn message(key: &str) -> NewMessage {
         },
         deferred: None,
         edits: None,
+        in_thread_of: None,
     }
 }
 

@@ -245,6 +245,7 @@ async fn a_stop_with_thousands_queued_keeps_its_bound_and_loses_nothing() {
             },
             deferred: None,
             edits: None,
+            in_thread_of: None,
         })
         .collect();
     for chunk in messages.chunks(500) {

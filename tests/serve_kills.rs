@@ -303,6 +303,7 @@ async fn queue(store: &Store, messages: usize, channels: usize) {
             },
             deferred: None,
             edits: None,
+            in_thread_of: None,
         })
         .collect();
     for chunk in queued.chunks(500) {

@@ -975,7 +975,7 @@ async fn a_pressed_message_is_replaced_with_the_new_state() {
         .iter()
         .map(|button| button["text"]["text"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(labels, ["担当する", "回答済", "対象外"]);
+    assert_eq!(labels, ["担当する", "回答する", "対象外"]);
     test.cleanup().await;
 }
 

@@ -411,6 +411,7 @@ async fn enqueue(store: &Store, clock: &ManualClock, to: Recipient, text: &str) 
         },
         deferred: None,
         edits: None,
+        in_thread_of: None,
     };
     store
         .enqueue_messages(&[message], clock.now().timestamp())
@@ -931,6 +932,7 @@ async fn an_edit_updates_the_original_post_in_place() {
             },
             deferred: None,
             edits: Some(edits.to_owned()),
+            in_thread_of: None,
         };
         test.store
             .enqueue_messages(

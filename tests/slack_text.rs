@@ -604,6 +604,7 @@ async fn a_message_past_fifty_blocks_continues_in_the_thread_of_its_first_post()
                 message,
                 deferred: None,
                 edits: None,
+                in_thread_of: None,
             }],
             0,
         )

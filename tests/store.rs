@@ -174,6 +174,7 @@ async fn intake(store: Store, requester: String, explode: bool) -> Result<Record
                 },
                 deferred: None,
                 edits: None,
+                in_thread_of: None,
             }]
         })
         .await;
@@ -591,6 +592,7 @@ async fn one_replica_at_a_time_holds_a_lease_and_the_figures_count_the_outbox_an
                 },
                 deferred: None,
                 edits: None,
+                in_thread_of: None,
             })
             .collect();
         store

@@ -107,6 +107,11 @@ fn fixture(name: &str) -> Option<Value> {
         }
         "consult/requester_button_label" => json!({ "action": "reopen" }),
         "consult/followup_prompt" => json!({ "short_id": "2406-001" }),
+        "consult/answer_prompt" => json!({ "short_id": "2406-001", "title": "メール誤送信" }),
+        "consult/answer_refused" => {
+            json!({ "short_id": "2406-001", "problem": "too_long", "limit": 3000 })
+        }
+        "consult/answer_not_in_thread" => json!({}),
         "consult/record_anyway_expired" => json!({ "minutes": 5 }),
         "consult/card" => json!({ "c": consultation() }),
         "consult/conflict" => json!({ "c": consultation() }),
@@ -117,6 +122,7 @@ fn fixture(name: &str) -> Option<Value> {
         "consult/show" => json!({ "c": consultation(), "history": [
             { "at": "2024-06-07 10:00", "actor": "tanaka", "kind": "created", "from": null, "to": "received", "detail": null },
             { "at": "2024-06-07 10:05", "actor": "coord", "kind": "read", "from": null, "to": null, "detail": null },
+            { "at": "2024-06-07 10:30", "actor": "consultant", "kind": "team_note", "from": null, "to": null, "detail": "先に手順書を確認します" },
             { "at": "2024-06-07 11:00", "actor": "consultant", "kind": "answer", "from": "in_progress", "to": "answered", "detail": "パスワードを変更してください。" },
         ] }),
         "consult/list" => json!({ "items": [consultation()], "total": 79, "scope": "open" }),

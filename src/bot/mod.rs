@@ -339,8 +339,15 @@ impl Bot {
         action: &ButtonAction,
         value: &str,
     ) -> anyhow::Result<Vec<Outgoing>> {
-        if let ButtonAction::Consultation(action) = action {
-            return consultations::act(self, user, *action, value, None).await;
+        match action {
+            // The answer's words are asked for first (a modal, in Slack).
+            ButtonAction::Consultation(crate::domain::consultation::Action::Answer) => {
+                return consultations::answer::ask(self, user, value).await;
+            }
+            ButtonAction::Consultation(action) => {
+                return consultations::act(self, user, *action, value, None).await;
+            }
+            _ => {}
         }
         if *action == ButtonAction::RecordAnyway {
             return consultations::record_anyway(self, user, value).await;

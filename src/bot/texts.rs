@@ -272,6 +272,7 @@ mod tests {
             deferred,
             attempts: 0,
             edits: None,
+            in_thread_of: None,
         }
     }
 

@@ -208,6 +208,7 @@ fn threshold_alerts(bot: &Bot, recorded: &RecordedWork, limit: u32) -> Vec<NewMe
                 },
                 deferred: None,
                 edits: None,
+                in_thread_of: None,
             });
         }
     }

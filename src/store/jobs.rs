@@ -40,6 +40,7 @@ impl ClaimedJob {
                 message,
                 deferred: None,
                 edits: None,
+                in_thread_of: None,
             })
             .collect()
     }

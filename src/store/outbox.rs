@@ -20,6 +20,9 @@ pub struct QueuedMessage {
     /// The idempotency key of the message this one edits in place
     /// (`chat.update`), if it is an edit.
     pub edits: Option<String>,
+    /// The idempotency key of the message in whose thread this one is
+    /// posted, if it is a reply.
+    pub in_thread_of: Option<String>,
 }
 
 /// A message to queue, with the key that makes queueing it idempotent.
@@ -32,6 +35,29 @@ pub struct NewMessage {
     /// Instead of a new post, the message with this key is edited in
     /// place (where it was posted) to say what this one says.
     pub edits: Option<String>,
+    /// Posted as a reply in the thread of the message with this key, where
+    /// the platform has threads and that message was posted (else as a
+    /// message of its own).
+    pub in_thread_of: Option<String>,
+}
+
+impl NewMessage {
+    /// A message with its key, to post as it is.
+    pub fn new(idempotency_key: String, message: Outgoing) -> Self {
+        Self {
+            idempotency_key,
+            message,
+            deferred: None,
+            edits: None,
+            in_thread_of: None,
+        }
+    }
+
+    /// This message as a reply in the thread of the message with `key`.
+    pub fn in_thread_of(mut self, key: String) -> Self {
+        self.in_thread_of = Some(key);
+        self
+    }
 }
 
 /// Words rendered when a message is delivered rather than when it is
@@ -67,7 +93,7 @@ pub(super) const INSERT_OUTBOX_ROW: &str = "INSERT INTO outbox (idempotency_key,
      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING";
 
 /// The columns of one outbox row, after `idempotency_key`.
-const ROW_VALUES: usize = 8;
+const ROW_VALUES: usize = 9;
 
 /// Queues messages inside the caller's transaction. A key already queued is
 /// left as it is.
@@ -90,7 +116,7 @@ pub(crate) async fn enqueue(
         })
         .collect();
     let sql = format!(
-        "INSERT INTO outbox (idempotency_key, recipient, text, buttons, created_at, text_template, text_context, edits_key) VALUES {} \
+        "INSERT INTO outbox (idempotency_key, recipient, text, buttons, created_at, text_template, text_context, edits_key, thread_key) VALUES {} \
          ON CONFLICT (idempotency_key) DO NOTHING",
         rows.join(", ")
     );
@@ -113,7 +139,8 @@ pub(crate) async fn enqueue(
                     .as_ref()
                     .map(|deferred| deferred.context.clone()),
             )
-            .bind(new.edits.clone());
+            .bind(new.edits.clone())
+            .bind(new.in_thread_of.clone());
     }
     query.execute(&mut **transaction).await?;
     Ok(())
@@ -145,9 +172,10 @@ impl Store {
             Option<String>,
             Option<String>,
             Option<String>,
+            Option<String>,
         );
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, idempotency_key, recipient, text, buttons, attempts, text_template, text_context, edits_key FROM outbox \
+            "SELECT id, idempotency_key, recipient, text, buttons, attempts, text_template, text_context, edits_key, thread_key FROM outbox \
              WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT $1",
         )
         .bind(limit)
@@ -166,6 +194,7 @@ impl Store {
                     template,
                     context,
                     edits,
+                    in_thread_of,
                 )| {
                     QueuedMessage {
                         id,
@@ -182,6 +211,7 @@ impl Store {
                         }),
                         attempts,
                         edits,
+                        in_thread_of,
                     }
                 },
             )

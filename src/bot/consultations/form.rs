@@ -28,6 +28,10 @@ pub enum Conversation {
     FollowUp {
         short_id: String,
     },
+    /// A consultant's answer, asked for by 回答する where no modal opens.
+    Answer {
+        short_id: String,
+    },
     Department,
 }
 
@@ -38,7 +42,7 @@ impl Conversation {
             Conversation::DeclineReason { .. } => 30 * 60,
             // As a decline's reason: a line typed much later must not
             // become a question and reopen the consultation.
-            Conversation::FollowUp { .. } => 30 * 60,
+            Conversation::FollowUp { .. } | Conversation::Answer { .. } => 30 * 60,
             Conversation::Form(_) | Conversation::Department => 24 * 60 * 60,
         }
     }
@@ -176,6 +180,15 @@ pub async fn answer(
                 return Ok(reply);
             }
             let replies = super::act(bot, user, Action::Reopen, &short_id, Some(question)).await?;
+            bot.clear_conversation(user).await?;
+            Ok(replies)
+        }
+        Conversation::Answer { short_id } => {
+            let words = line.trim();
+            if let Some(reply) = refuse_length(bot, user, words, MAX_TEXT_CHARS) {
+                return Ok(reply);
+            }
+            let replies = super::act(bot, user, Action::Answer, &short_id, Some(words)).await?;
             bot.clear_conversation(user).await?;
             Ok(replies)
         }

@@ -2,6 +2,7 @@
 //! queries (仕様書 4(1)ア(ｱ)). The store applies each change atomically with
 //! the messages it causes; this module decides what the change is.
 
+pub mod answer;
 pub mod form;
 pub mod notices;
 pub mod search;
@@ -420,8 +421,11 @@ pub async fn show(bot: &Bot, user: &UserId, short_id: &str) -> anyhow::Result<Ve
             .await?;
     }
     let events = bot.store().consultation_events(consultation.id).await?;
+    // The team's replies in its thread stay with the team.
+    let for_team = bot.directory().role_of(user).is_team();
     let history: Vec<_> = events
         .iter()
+        .filter(|event| for_team || event.kind != answer::TEAM_NOTE)
         .map(|event| {
             let at = chrono::DateTime::from_timestamp(event.at, 0)
                 .map(|instant| instant.with_timezone(&super::clock::CITY_TIME_ZONE).format("%Y-%m-%d %H:%M").to_string());

@@ -77,6 +77,7 @@ fn message(key: String, to: Recipient, text: String, buttons: Vec<Button>) -> Ne
         message: Outgoing { to, text, buttons },
         deferred: None,
         edits: None,
+        in_thread_of: None,
     }
 }
 
@@ -102,6 +103,7 @@ fn rendered_on_delivery(
             context: context.to_owned(),
         }),
         edits: None,
+        in_thread_of: None,
     }
 }
 
@@ -164,6 +166,27 @@ fn notice_buttons(bot: &Bot, consultation: &Consultation) -> Vec<Button> {
     }
 }
 
+/// The key of a consultation's team notice, the root of its thread in
+/// the team channel.
+pub fn team_notice_key(id: i64) -> String {
+    format!("c{id}:created:team")
+}
+
+/// The team notice of `consultation`, edited in place to show it as it
+/// now stands (its card, with the buttons that now apply).
+pub fn root_redrawn(bot: &Bot, consultation: &Consultation, key: &str) -> NewMessage {
+    let card = card(bot, consultation, false);
+    NewMessage {
+        edits: Some(team_notice_key(consultation.id)),
+        ..message(
+            key.to_owned(),
+            bot.directory().team_channel(),
+            card.text,
+            card.buttons,
+        )
+    }
+}
+
 /// The team notices of consultations whose requester's department became
 /// known after intake (「所属未登録」 in the notice), edited in place to
 /// name it: a new or held one as the notice it was, one being worked as
@@ -174,20 +197,11 @@ pub fn department_known(bot: &Bot, filled: &[Consultation], limit: u32) -> Vec<N
         .iter()
         .filter_map(|consultation| {
             let id = consultation.id;
-            let edit = |text: String, buttons: Vec<Button>| NewMessage {
-                edits: Some(format!("c{id}:created:team")),
-                ..message(
-                    format!("c{id}:created:team:department"),
-                    bot.directory().team_channel(),
-                    text,
-                    buttons,
-                )
-            };
             match consultation.status {
                 Status::Received | Status::Held => {}
                 Status::InProgress | Status::Answered => {
-                    let card = card(bot, consultation, false);
-                    return Some(edit(card.text, card.buttons));
+                    let key = format!("c{id}:created:team:department");
+                    return Some(root_redrawn(bot, consultation, &key));
                 }
                 _ => return None,
             }
@@ -208,7 +222,7 @@ pub fn department_known(bot: &Bot, filled: &[Consultation], limit: u32) -> Vec<N
                 &context,
                 notice_buttons(bot, consultation),
             );
-            notice.edits = Some(format!("c{id}:created:team"));
+            notice.edits = Some(team_notice_key(id));
             Some(notice)
         })
         .collect()
@@ -255,7 +269,7 @@ pub fn on_created(
         ));
     }
     messages.push(rendered_on_delivery(
-        format!("c{id}:created:team"),
+        team_notice_key(id),
         bot.directory().team_channel(),
         "consult/team_notice",
         &context,
@@ -401,12 +415,22 @@ pub fn on_changed(
             requester_buttons(bot, consultation),
         ));
     }
+    // In the team notice's thread: what happened; the notice itself,
+    // edited in place, shows where the consultation now stands.
     let text = bot.texts().render("consult/team_status", &context);
-    messages.push(message(
-        format!("{stamp}:team"),
-        bot.directory().team_channel(),
-        text,
-        team_buttons(bot, consultation),
+    messages.push(
+        message(
+            format!("{stamp}:team"),
+            bot.directory().team_channel(),
+            text,
+            team_buttons(bot, consultation),
+        )
+        .in_thread_of(team_notice_key(consultation.id)),
+    );
+    messages.push(root_redrawn(
+        bot,
+        consultation,
+        &format!("{stamp}:team:root"),
     ));
     for threshold in newly_alerted {
         messages.extend(threshold_alerts(
@@ -459,4 +483,5 @@ pub fn similar_notice(bot: &Bot, consultation: &Consultation, past: &[Consultati
         text,
         Vec::new(),
     )
+    .in_thread_of(team_notice_key(consultation.id))
 }

@@ -203,6 +203,7 @@ async fn apply(
         message,
         deferred: None,
         edits: None,
+        in_thread_of: None,
     };
     let new_start = change
         .new_start

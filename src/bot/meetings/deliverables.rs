@@ -223,6 +223,7 @@ pub async fn press(
             },
             deferred: None,
             edits: None,
+            in_thread_of: None,
         };
         bot.store()
             .submit_deliverable(

@@ -15,12 +15,16 @@ use super::mrkdwn;
 use super::{modal, profiles};
 use crate::bot::buttons::ButtonAction;
 use crate::bot::{Bot, PressedOn};
+use crate::domain::consultation::Action;
 use crate::message::{Outgoing, UserId};
 use crate::store::{NewMessage, ReplayClaim};
 
 mod after_ack;
+mod threads;
 
-use after_ack::{deliver_drafts, deliver_export, open_form, publish_home, replace_original};
+use after_ack::{
+    deliver_drafts, deliver_export, open_answer, open_form, publish_home, replace_original,
+};
 
 /// Web API work that waits for the acknowledgement (Bolt's `ack()` first).
 pub(super) type AfterAck = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -223,11 +227,17 @@ pub(super) async fn run_interaction(
                 return Err("view_submission from an unreadable user");
             };
             profiles::ensure(bot, api, &user).await;
-            if modal::callback_of(&submission.view) != Some(modal::CALLBACK_ID) {
-                tracing::info!("view_submission of another view ignored");
-                return Ok(None);
-            }
-            let Ok((answer, replies)) = modal::submit(bot, &user, &submission.view).await else {
+            let submitted = match modal::callback_of(&submission.view) {
+                Some(modal::CALLBACK_ID) => modal::submit(bot, &user, &submission.view).await,
+                Some(modal::answer::CALLBACK_ID) => {
+                    modal::answer::submit(bot, &user, &submission.view).await
+                }
+                _ => {
+                    tracing::info!("view_submission of another view ignored");
+                    return Ok(None);
+                }
+            };
+            let Ok((answer, replies)) = submitted else {
                 return Err("form submission failed");
             };
             let key = format!("form:{}", submission.view.state_params.id.0);
@@ -270,6 +280,18 @@ async fn run_press(
     let action_id = action.action_id.0.as_str();
     let value = action.value.as_deref().unwrap_or_default();
     let action = ButtonAction::parse(super::blocks::action_of(action_id));
+    // 回答する opens a modal for the answer's words (after the ack, within
+    // the trigger's three seconds); the pressed message stays as it is.
+    if let (ButtonAction::Consultation(Action::Answer), Some(api)) = (&action, api) {
+        tokio::spawn(open_answer(
+            bot.clone(),
+            api.client.clone(),
+            user.clone(),
+            value.to_owned(),
+            press.trigger_id.0.clone(),
+        ));
+        return Ok(None);
+    }
     if action.wants_files() {
         if let Some(api) = api {
             tokio::spawn(deliver_drafts(
@@ -327,9 +349,18 @@ async fn run_message_shortcut(
     user: &UserId,
     shortcut: &SlackInteractionMessageActionEvent,
 ) {
-    if shortcut.callback_id.0 != "register_consultation" {
-        tracing::info!(callback = %shortcut.callback_id.0, "message shortcut not handled");
-        return;
+    let key = format!("shortcut:{}", shortcut.trigger_id.0);
+    match shortcut.callback_id.0.as_str() {
+        "register_consultation" => {}
+        "send_as_answer" => {
+            let replies = threads::send_as_answer(bot, user, shortcut).await;
+            queue_replies(bot, replies, &key).await;
+            return;
+        }
+        other => {
+            tracing::info!(callback = other, "message shortcut not handled");
+            return;
+        }
     }
     let message = shortcut.message.as_ref();
     let text = mrkdwn::decode(
@@ -352,7 +383,6 @@ async fn run_message_shortcut(
         _ => None,
     };
     let replies = bot.consult_from_message(user, &text, link.as_deref()).await;
-    let key = format!("shortcut:{}", shortcut.trigger_id.0);
     queue_replies(bot, replies, &key).await;
 }
 
@@ -368,6 +398,7 @@ async fn queue_replies(bot: &Bot, replies: Vec<Outgoing>, key: &str) {
             message,
             deferred: None,
             edits: None,
+            in_thread_of: None,
         })
         .collect();
     if let Err(error) = bot.store().enqueue_messages(&queued, now).await {
@@ -394,8 +425,9 @@ pub(super) async fn run_event(
 /// The App Home tab is published when opened. A direct message to the bot
 /// is a line typed in chat: the answer to a form question, a department,
 /// or a command without the slash menu; the replies go back as direct
-/// messages through the outbox. Messages from bots (including banso
-/// itself) and edits are ignored.
+/// messages through the outbox. A reply in the thread of a consultation's
+/// team notice is kept in its history (`threads`). Messages from bots
+/// (including banso itself) and edits are ignored.
 async fn handle_event(
     bot: &Bot,
     api: Option<&SlackApi>,
@@ -419,6 +451,10 @@ async fn handle_event(
                 .as_ref()
                 .is_some_and(|kind| kind.0 == "im");
             let from_a_person = message.sender.bot_id.is_none() && message.subtype.is_none();
+            if !is_direct_message && threads::is_thread_reply(message) {
+                threads::keep_team_reply(bot, api, event_id, message).await;
+                return;
+            }
             if !(is_direct_message && from_a_person) {
                 tracing::info!(event_id, "message event not handled");
                 return;

@@ -3,6 +3,8 @@
 //! checked field by field — errors are shown on the field, in the person's
 //! language — before the consultation is stored.
 
+pub mod answer;
+
 use std::collections::HashMap;
 
 use serde_json::json;
@@ -17,7 +19,7 @@ use crate::message::{Outgoing, UserId};
 /// The modal's `callback_id`.
 pub const CALLBACK_ID: &str = "consult_form";
 
-fn label(bot: &Bot, field: &str) -> SlackBlockPlainTextOnly {
+pub(super) fn label(bot: &Bot, field: &str) -> SlackBlockPlainTextOnly {
     bot.texts()
         .render("modal/labels", json!({ "field": field }))
         .into()
@@ -104,7 +106,7 @@ pub fn callback_of(view: &SlackStatefulView) -> Option<&str> {
 
 /// A field as the person typed it: Slack sends a modal's values without
 /// entities or markup, so they are not decoded (`mrkdwn::typed`).
-fn field_value(state: Option<&SlackViewState>, field: &str) -> String {
+pub(super) fn field_value(state: Option<&SlackViewState>, field: &str) -> String {
     let value = state
         .and_then(|state| state.values.get(&SlackBlockId(field.to_owned())))
         .and_then(|actions| actions.get(&SlackActionId("value".to_owned())));

@@ -347,9 +347,13 @@ impl Sender {
             }
             (None, Some(since)) => {
                 let named = self.named_channel_id(&queued.message.to).await?;
-                self.post_unless_in_slack(queued, since, named).await
+                let root = self.thread_root(queued).await?;
+                self.post_unless_in_slack(queued, since, named, root).await
             }
-            (None, None) => self.post_next_part(queued).await,
+            (None, None) => {
+                let root = self.thread_root(queued).await?;
+                self.post_next_part(queued, root).await
+            }
         };
         let first_post = self.first_posts.remove(&queued.id);
         // The wait starts when Slack answered, as Slack counts it.
@@ -447,33 +451,37 @@ impl Sender {
     /// stays at least once.
     /// `named`: for a channel configured by name, its id if known
     /// (`named_channel_id`); history is read by id.
+    /// `root`: for a reply, where its thread's first message was posted.
     async fn post_unless_in_slack(
         &mut self,
         queued: &QueuedMessage,
         since_ms: i64,
         named: Option<Option<String>>,
+        root: Option<(String, String)>,
     ) -> Result<Posted, ApiError> {
-        let channel = match named {
-            Some(Some(id)) => id,
-            Some(None) => {
+        let channel = match (&root, named) {
+            (Some((channel, _)), _) => channel.clone(),
+            (None, Some(Some(channel))) => channel,
+            (None, Some(None)) => {
                 tracing::warn!(
                     message = queued.idempotency_key,
                     "the channel's Slack id is not known yet; a message in doubt is posted again"
                 );
-                return self.post_next_part(queued).await;
+                return self.post_next_part(queued, root).await;
             }
-            None => self.channel_of(&queued.message.to).await?,
+            (None, None) => self.channel_of(&queued.message.to).await?,
         };
         let oldest = since_ms.saturating_sub(millis(DOUBT_MARGIN));
+        let thread = root.as_ref().map(|(_, ts)| ts.as_str());
         match self
             .api
-            .find_marked(&channel, &queued.idempotency_key, oldest)
+            .find_marked(&channel, &queued.idempotency_key, oldest, thread)
             .await
         {
             Ok(Some(found)) if found.posted >= found.parts => {
                 // Kept with the message, so that a later edit finds it.
                 self.first_posts
-                    .insert(queued.id, (channel, found.thread_ts));
+                    .insert(queued.id, (channel, found.first_ts));
                 return Ok(Posted::AlreadyThere);
             }
             Ok(Some(found)) => {
@@ -497,7 +505,21 @@ impl Sender {
             ),
             Err(error) => return Err(error),
         }
-        self.post_next_part(queued).await
+        self.post_next_part(queued, root).await
+    }
+
+    /// For a reply (`in_thread_of`), where its thread's first message was
+    /// posted; `None` for a message of its own, or when that one was never
+    /// posted where banso knows (given up, or posted by the console): the
+    /// reply is then posted as a message of its own, never lost.
+    async fn thread_root(
+        &self,
+        queued: &QueuedMessage,
+    ) -> Result<Option<(String, String)>, crate::store::StoreError> {
+        match &queued.in_thread_of {
+            Some(key) => self.store.posted_location(key).await,
+            None => Ok(None),
+        }
     }
 
     /// A message that edits an earlier one (`original`, its key) in place:
@@ -561,14 +583,24 @@ impl Sender {
     /// per pass, as replies in the thread of the first post, in order,
     /// nothing left out. A restart in between posts the message again from
     /// its start (delivery is at least once).
-    async fn post_next_part(&mut self, queued: &QueuedMessage) -> Result<Posted, ApiError> {
-        let channel = self.channel_of(&queued.message.to).await?;
+    /// A reply (`root`: where its thread's first message was posted) goes
+    /// to that message's conversation, every post of it in that thread.
+    async fn post_next_part(
+        &mut self,
+        queued: &QueuedMessage,
+        root: Option<(String, String)>,
+    ) -> Result<Posted, ApiError> {
+        let (channel, root_ts) = match root {
+            Some((channel, ts)) => (channel, Some(ts)),
+            None => (self.channel_of(&queued.message.to).await?, None),
+        };
         let posts = posts(&self.texts.written(queued));
         let (done, thread) = self
             .posted_parts
             .get(&queued.id)
             .cloned()
             .unwrap_or((0, None));
+        let thread = thread.or(root_ts);
         let Some(post) = posts.get(done) else {
             self.posted_parts.remove(&queued.id);
             return Ok(Posted::Whole);
@@ -651,6 +683,7 @@ impl Sender {
             },
             deferred: None,
             edits: None,
+            in_thread_of: None,
         })
     }
 }

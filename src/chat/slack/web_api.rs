@@ -283,7 +283,8 @@ impl WebApi {
     /// (their metadata, `PostMark`) among those posted at or after
     /// `oldest_ms`: `conversations.history` for its first post, and for a
     /// message of several posts `conversations.replies` in the first
-    /// one's thread. Read as JSON: a channel's history holds messages of
+    /// one's thread; for a reply (`thread`: its thread's ts), the
+    /// thread alone. Read as JSON: a channel's history holds messages of
     /// every kind, and one that slack-morphism's types refuse must not
     /// hide the others.
     pub async fn find_marked(
@@ -291,8 +292,26 @@ impl WebApi {
         channel: &str,
         key: &str,
         oldest_ms: i64,
+        thread: Option<&str>,
     ) -> Result<Option<Found>, ApiError> {
         let oldest = slack_ts(oldest_ms);
+        if let Some(root) = thread {
+            // A reply in a thread: all its posts are in that thread.
+            let posts = self
+                .marked_replies(channel, root, key, Some(&oldest))
+                .await?;
+            let Some((first_ts, _, parts)) = posts.iter().min_by_key(|(_, part, _)| *part).cloned()
+            else {
+                return Ok(None);
+            };
+            let posted = posts.iter().map(|(_, part, _)| *part).max().unwrap_or(1);
+            return Ok(Some(Found {
+                posted,
+                parts,
+                first_ts,
+                thread_ts: root.to_owned(),
+            }));
+        }
         let mut cursor: Option<String> = None;
         let mut first: Option<(String, usize, usize)> = None;
         for _ in 0..HISTORY_PAGES {
@@ -326,35 +345,53 @@ impl WebApi {
         };
         let mut posted = part;
         if parts > 1 {
-            let mut cursor: Option<String> = None;
-            for _ in 0..HISTORY_PAGES {
-                let page = self
-                    .get_json(
-                        "conversations.replies",
-                        &[
-                            ("channel", Some(channel)),
-                            ("ts", Some(ts.as_str())),
-                            ("include_all_metadata", Some("true")),
-                            ("limit", Some("200")),
-                            ("cursor", cursor.as_deref()),
-                        ],
-                    )
-                    .await?;
-                posted = marked_posts(&page, key)
-                    .into_iter()
-                    .map(|(_, part, _)| part)
-                    .fold(posted, usize::max);
-                cursor = next_cursor(&page);
-                if cursor.is_none() {
-                    break;
-                }
-            }
+            posted = self
+                .marked_replies(channel, &ts, key, None)
+                .await?
+                .into_iter()
+                .map(|(_, part, _)| part)
+                .fold(posted, usize::max);
         }
         Ok(Some(Found {
             posted,
             parts,
+            first_ts: ts.clone(),
             thread_ts: ts,
         }))
+    }
+
+    /// The posts of outbox message `key` in the thread of `ts` (at or
+    /// after `oldest`, if given): (ts, part, parts).
+    async fn marked_replies(
+        &self,
+        channel: &str,
+        ts: &str,
+        key: &str,
+        oldest: Option<&str>,
+    ) -> Result<Vec<(String, usize, usize)>, ApiError> {
+        let mut found = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..HISTORY_PAGES {
+            let page = self
+                .get_json(
+                    "conversations.replies",
+                    &[
+                        ("channel", Some(channel)),
+                        ("ts", Some(ts)),
+                        ("oldest", oldest),
+                        ("include_all_metadata", Some("true")),
+                        ("limit", Some("200")),
+                        ("cursor", cursor.as_deref()),
+                    ],
+                )
+                .await?;
+            found.extend(marked_posts(&page, key));
+            cursor = next_cursor(&page);
+            if cursor.is_none() {
+                break;
+            }
+        }
+        Ok(found)
     }
 
     /// A GET method of the Web API, its answer as JSON.
@@ -549,7 +586,10 @@ pub struct Found {
     /// How many of its posts Slack has (the highest part found).
     pub posted: usize,
     pub parts: usize,
-    /// Its first post, under which the others go.
+    /// Its first post: where it is, for a later edit.
+    pub first_ts: String,
+    /// The thread its later posts go under: its first post's, or, for a
+    /// reply, the thread's.
     pub thread_ts: String,
 }
 

@@ -465,6 +465,7 @@ mod tests {
                 },
                 deferred: None,
                 edits: None,
+                in_thread_of: None,
             }])
         }))
     }

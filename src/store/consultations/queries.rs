@@ -27,6 +27,39 @@ impl Store {
         row.try_into()
     }
 
+    /// The consultation whose team notice Slack has at `ts` in `channel`
+    /// (the root of a thread someone replied in), if one does.
+    pub async fn consultation_of_team_notice(
+        &self,
+        channel: &str,
+        ts: &str,
+    ) -> Result<Option<Consultation>, StoreError> {
+        let keys: Vec<(String,)> = sqlx::query_as(
+            "SELECT idempotency_key FROM outbox WHERE posted_ts = $1 AND posted_channel = $2",
+        )
+        .bind(ts)
+        .bind(channel)
+        .fetch_all(self.pool())
+        .await?;
+        // The notice's key is `c{id}:created:team` (bot::consultations::notices).
+        let id = keys.iter().find_map(|(key,)| {
+            key.strip_prefix('c')?
+                .strip_suffix(":created:team")?
+                .parse::<i64>()
+                .ok()
+        });
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        let row: Option<ConsultationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CONSULTATION_COLUMNS} FROM consultations WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
     pub async fn consultation_by_short_id(
         &self,
         short_id: &str,

@@ -25,6 +25,18 @@ pub(super) async fn open_form(bot: Bot, api: WebApi, user: UserId, trigger: Stri
     }
 }
 
+/// After the ack of 回答する: the answer modal, or why not (a DM).
+pub(super) async fn open_answer(
+    bot: Bot,
+    api: WebApi,
+    user: UserId,
+    short_id: String,
+    trigger: String,
+) {
+    let replies = modal::answer::open(&bot, &api, &user, &short_id, &trigger).await;
+    queue_replies(&bot, replies, &format!("answer-modal:{trigger}")).await;
+}
+
 /// Makes the file asked for and uploads it to the requester's direct
 /// messages; a refusal or a failure reaches them as a direct message
 /// through the outbox.
