@@ -960,3 +960,59 @@ async fn an_edit_updates_the_original_post_in_place() {
         test.cleanup().await;
     }
 }
+
+/// A reply (`in_thread_of`) is posted in the thread of the message it
+/// names, in that message's conversation; a reply whose post's answer was
+/// lost is looked for in the thread (the channel's history does not hold
+/// replies) and not posted again; a reply whose root never reached Slack
+/// is posted as a message of its own rather than lost. On both backends.
+#[tokio::test]
+async fn a_reply_goes_in_its_roots_thread_and_is_found_there_when_in_doubt() {
+    for test in support::all_stores().await {
+        let label = test.label;
+        let (test, clock, fake, _) = setup_on(test).await;
+        let mut sender = impatient_sender_of(&test.store, &clock, &fake);
+        enqueue(&test.store, &clock, channel("#banso-team"), "notice").await;
+        run_to_completion(&mut sender, &clock, &fake).await;
+        let root = fake.posted_in("#banso-team")[0]["ts"].clone();
+        clock.advance(Duration::seconds(5));
+        let reply = |key: &str, root: &str| {
+            NewMessage::new(
+                key.to_owned(),
+                Outgoing {
+                    to: channel("#banso-team"),
+                    text: key.to_owned(),
+                    buttons: Vec::new(),
+                },
+            )
+            .in_thread_of(root.to_owned())
+        };
+        test.store
+            .enqueue_messages(
+                &[
+                    reply("assigned", "test:notice"),
+                    reply("orphan", "never-posted"),
+                ],
+                clock.now().timestamp(),
+            )
+            .await
+            .unwrap();
+        fake.answer("CBANSOTEAM", &[Answer::PostedThenSilent]);
+        let report = run_to_completion(&mut sender, &clock, &fake).await;
+        assert_eq!((report.sent, report.found_in_slack), (2, 1), "{label}");
+        let posted = fake.posted_in("#banso-team");
+        let texts: Vec<&str> = posted
+            .iter()
+            .map(|post| post["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(texts, ["notice", "assigned", "orphan"], "{label}");
+        assert_eq!(
+            posted[1]["thread_ts"], root,
+            "{label}: in the notice's thread"
+        );
+        assert!(posted[2]["thread_ts"].is_null(), "{label}: on its own");
+        assert_eq!(fake.tries_of("CBANSOTEAM").len(), 1, "{label}: tried once");
+        assert!(test.store.pending_messages(10).await.unwrap().is_empty());
+        test.cleanup().await;
+    }
+}
