@@ -892,17 +892,19 @@ async fn help_shows_each_person_what_they_may_use() {
     test.cleanup().await;
 }
 
-/// A carry-over into a month already at its limit is refused — the
-/// consultation stays 保留 and the project leader is told — rather than
-/// counted over the limit unseen; one past the contract's end is refused
+/// A carry-over into a month already at its limit is held there —
+/// 保留（上限超過） in that month, the project leader told, the team told
+/// in its thread — rather than counted over the limit unseen; carried on
+/// from there it counts in the month after, and an approval counts it
+/// in the month it waits in. One past the contract's end is refused
 /// with what to do instead; `/quota` shows only months of the contract.
 #[tokio::test]
-async fn a_carry_over_is_refused_into_a_full_month_or_past_the_contract() {
+async fn a_carry_over_into_a_full_month_is_held_there_and_one_past_the_contract_refused() {
     for test in support::all_stores().await {
         let label = test.label;
         let store = &test.store;
         let (bot, clock) = bot_on(store, "2024-06-28T10:00:00+09:00");
-        for n in 0..11 {
+        for n in 0..12 {
             consult(&bot, "tanaka", &format!("六月 {n}")).await;
         }
         clock.set(
@@ -914,13 +916,26 @@ async fn a_carry_over_is_refused_into_a_full_month_or_past_the_contract() {
             consult(&bot, "tanaka", &format!("七月 {n}")).await;
         }
         deliver(store).await;
-        let refused = bot
+        let held_reply = bot
             .handle_text(&user("coord"), "/consult carry-over 2406-011")
             .await;
         assert!(
-            refused[0].text.contains("繰り越せません") && refused[0].text.contains("上限（10件）"),
+            held_reply[0]
+                .text
+                .contains("令和6年7月分の保留（上限超過）")
+                && held_reply[0].text.contains("上限（10件）"),
             "{label}: {}",
-            refused[0].text
+            held_reply[0].text
+        );
+        let labels: Vec<_> = held_reply[0]
+            .buttons
+            .iter()
+            .map(|b| b.label.as_str())
+            .collect();
+        assert_eq!(
+            labels,
+            ["承認", "翌月に繰越", "却下"],
+            "{label}: decide again"
         );
         let held = store
             .consultation_by_short_id("2406-011")
@@ -928,27 +943,76 @@ async fn a_carry_over_is_refused_into_a_full_month_or_past_the_contract() {
             .unwrap()
             .unwrap();
         assert_eq!(held.status, Status::Held, "{label}");
+        assert_eq!(
+            held.held_month.map(|m| m.to_string()).as_deref(),
+            Some("2024-07")
+        );
+        assert_eq!(held.quota_bucket, None, "{label}: not counted");
         let events = store.consultation_events(held.id).await.unwrap();
         assert!(
-            events
-                .iter()
-                .any(|event| event.kind == "refused_transition" && event.actor == "coord"),
-            "{label}: the refusal is in the history"
+            events.iter().any(|event| event.kind == "held_over"
+                && event.actor == "coord"
+                && event.detail.as_deref() == Some("2024-07")),
+            "{label}: in the history: {events:?}"
         );
         assert_eq!(
             store.quota_count("consultation", "2024-07").await.unwrap(),
             10
         );
-        let to_leader = to_user(&deliver(store).await, "leader")
+        let delivered = deliver(store).await;
+        let to_leader: Vec<_> = to_user(&delivered, "leader")
             .iter()
             .map(|message| message.text.clone())
-            .collect::<Vec<_>>();
+            .collect();
         assert!(
             to_leader
                 .iter()
-                .any(|text| text.contains("2406-011") && text.contains("保留のまま")),
+                .any(|text| text.contains("2406-011")
+                    && text.contains("令和6年7月分の保留（上限超過）")),
             "{label}: {to_leader:?}"
         );
+        assert!(
+            to_channel(&delivered, "#banso-team")
+                .iter()
+                .any(|message| message.text.contains("令和6年7月分の保留")),
+            "{label}: the team sees it"
+        );
+        let july = bot.handle_text(&user("leader"), "/quota 2024-07").await[0]
+            .text
+            .clone();
+        assert!(
+            july.contains("10件") && july.contains("保留"),
+            "{label}: {july}"
+        );
+        assert!(
+            !july.contains("11件"),
+            "{label}: never over the limit: {july}"
+        );
+
+        // Carried on, it counts in August; the other, approved, counts in
+        // June as an exception.
+        bot.handle_text(&user("coord"), "/consult carry-over 2406-011")
+            .await;
+        let carried = store
+            .consultation_by_short_id("2406-011")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(carried.status, Status::Received, "{label}");
+        assert_eq!(carried.quota_bucket.as_deref(), Some("2024-08"), "{label}");
+        assert_eq!(
+            store.quota_count("consultation", "2024-07").await.unwrap(),
+            10
+        );
+        bot.handle_text(&user("coord"), "/consult approve 2406-012")
+            .await;
+        let approved = store
+            .consultation_by_short_id("2406-012")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(approved.quota_bucket.as_deref(), Some("2024-06"), "{label}");
+        assert!(approved.exception, "{label}");
 
         // March 2025 is the contract's last month (the fiscal year).
         clock.set(

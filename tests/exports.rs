@@ -479,6 +479,18 @@ async fn the_progress_report_in_excel_and_word_says_the_same() {
                 .any(|line| line.contains("うち期限超過 1件")),
             "{overview:?}"
         );
+        // The response figures (issue 13): open days to the first
+        // response and to the answer, and what is past its target.
+        let response = "回答まで 中央値 1日・最長 2日（2件）";
+        assert!(
+            overview.iter().any(|line| line.contains(response)),
+            "{overview:?}"
+        );
+        let past = "目標を過ぎた相談: 2406-001 六月の相談 1（初回応答、目標 令和6年6月11日（火）、未対応）";
+        assert!(
+            overview.iter().any(|line| line.contains(past)),
+            "{overview:?}"
+        );
         let work = workbook.worksheet_range("業務").unwrap();
         let audits = work
             .rows()
@@ -516,6 +528,11 @@ async fn the_progress_report_in_excel_and_word_says_the_same() {
             .unwrap();
         let lines = document_text(&document.bytes);
         assert_eq!(lines[0], "進捗状況報告書（令和6年6月分）");
+        assert!(
+            lines.iter().any(|line| line.contains(response)),
+            "{lines:?}"
+        );
+        assert!(lines.iter().any(|line| line.contains(past)), "{lines:?}");
         for heading in [
             "1. 相談対応",
             "2. 件数に上限のある業務",

@@ -99,8 +99,9 @@ fn fixture(name: &str) -> Option<Value> {
         }),
         "consult/record_anyway" => json!({}),
         "consult/carry_over_past_contract" => json!({ "c": consultation(), "end": "2025-03-31" }),
-        "consult/carry_over_full" | "consult/carry_over_full_leader" => {
-            json!({ "c": consultation(), "month_ja": "令和6年7月", "limit": 10, "actor": "coord" })
+        "consult/carry_over_full" | "consult/carry_over_full_leader" | "consult/held_over_team" => {
+            json!({ "c": consultation(), "month_ja": "令和6年7月", "next_month_ja": "令和6年8月",
+                    "limit": 10, "actor": "coord" })
         }
         "form/closed_date" => {
             json!({ "value": "2024-06-15", "reason": "土曜日", "suggestion": "2024-06-17" })
@@ -265,6 +266,10 @@ fn fixture(name: &str) -> Option<Value> {
             "made": "2024-07-01", "next_month": "2024-07", "next_month_ja": "令和6年7月",
             "s": { "received": 12, "counted": 10, "limit": 10, "remaining": 0, "held": 2, "exceptions": 1, "carried_in": 0, "carried_out": 1 },
             "open": 3, "overdue": 1,
+            "response": { "first_median": "1", "first_worst": 2, "first_count": 9,
+                "answer_median": "3.5", "answer_worst": 7, "answer_count": 8,
+                "past_targets": [{ "short_id": "2406-003", "title": "端末の紛失", "target": "answer",
+                    "due": "2024-06-14", "done": null }] },
         }),
         "cli/export_done" => {
             json!({ "path": "相談対応記録_2024-06.xlsx", "rows": 12, "kind": "consultations" })

@@ -88,6 +88,9 @@ pub struct CountedRequest {
     pub counts_in: Option<YearMonth>,
     /// Approved over the limit as an exception.
     pub exception: bool,
+    /// For a held request carried over into a month already at its
+    /// limit, the month it now waits in (else its receipt month).
+    pub held_in: Option<YearMonth>,
 }
 
 /// One month's quota use, as `/quota` shows it.
@@ -126,7 +129,10 @@ pub fn summarise_month(
         .count() as u32;
     let held = requests
         .iter()
-        .filter(|request| request.received_in == month && request.status == Status::Held)
+        .filter(|request| {
+            request.held_in.unwrap_or(request.received_in) == month
+                && request.status == Status::Held
+        })
         .count() as u32;
     let carried_out = requests
         .iter()
@@ -228,6 +234,7 @@ mod tests {
             received_in: month(received),
             counts_in: counts_in.map(month),
             exception,
+            held_in: None,
         }
     }
 

@@ -53,6 +53,17 @@ pub struct Consultation {
     pub quota_position: Option<i64>,
     pub exception: bool,
     pub decline_reason: Option<String>,
+    /// The month a held consultation waits in, once carried over into a
+    /// month already at its limit (else its receipt month).
+    pub held_month: Option<YearMonth>,
+}
+
+impl Consultation {
+    /// The month whose quota a held consultation waits for: where it was
+    /// received, or where a carry-over into a full month left it.
+    pub fn waiting_month(&self) -> YearMonth {
+        self.held_month.unwrap_or(self.received_month)
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -74,10 +85,11 @@ pub(super) struct ConsultationRow {
     pub(super) quota_position: Option<i64>,
     pub(super) exception: i64,
     pub(super) decline_reason: Option<String>,
+    pub(super) held_month: Option<String>,
 }
 
 pub(super) const CONSULTATION_COLUMNS: &str = "id, short_id, requester, department, title, category, details, desired_date, \
-     status, assignee, received_at, received_month, quota_kind, quota_bucket, quota_position, exception, decline_reason";
+     status, assignee, received_at, received_month, quota_kind, quota_bucket, quota_position, exception, decline_reason, held_month";
 
 impl TryFrom<ConsultationRow> for Consultation {
     type Error = StoreError;
@@ -108,6 +120,10 @@ impl TryFrom<ConsultationRow> for Consultation {
             quota_position: row.quota_position,
             exception: row.exception != 0,
             decline_reason: row.decline_reason,
+            held_month: match &row.held_month {
+                Some(month) => Some(month.parse().map_err(|_| corrupt("held_month"))?),
+                None => None,
+            },
         })
     }
 }

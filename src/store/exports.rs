@@ -429,8 +429,9 @@ impl BulkReader {
                     quota_position: row.get(14)?,
                     exception: row.get(15)?,
                     decline_reason: row.get(16)?,
+                    held_month: row.get(17)?,
                 },
-                row.get::<_, Option<String>>(17)?,
+                row.get::<_, Option<String>>(18)?,
             ))
         })?;
         let mut consultations = rows.map(|row| {

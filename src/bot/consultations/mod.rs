@@ -247,8 +247,7 @@ pub async fn act(
     }
     let policy = policy(bot);
     if action == Action::CarryOver
-        && let Some(refusal) =
-            refuse_carry_over(bot, user, &consultation, policy.limit(), now).await?
+        && let Some(refusal) = refuse_carry_over(bot, user, &consultation, now).await?
     {
         return Ok(refusal);
     }
@@ -256,12 +255,12 @@ pub async fn act(
         QuotaEffect::None => QuotaChange::None,
         QuotaEffect::Release => QuotaChange::Release,
         QuotaEffect::TakeAsException => QuotaChange::Take {
-            bucket: bucket_for(bot, consultation.received_month),
+            bucket: bucket_for(bot, consultation.waiting_month()),
             policy: &policy,
             exception: true,
         },
         QuotaEffect::TakeInNextPeriod => QuotaChange::Take {
-            bucket: bucket_for(bot, consultation.received_month.next()),
+            bucket: bucket_for(bot, consultation.waiting_month().next()),
             policy: &policy,
             exception: false,
         },
@@ -291,6 +290,10 @@ pub async fn act(
     let applied = bot
         .store()
         .apply_change(&change, |changed, alerted, event_id| {
+            // A carry-over into a month already at its limit: held there.
+            if action == Action::CarryOver && changed.status == consultation::Status::Held {
+                return notices::held_over(bot, user, changed, event_id, limit);
+            }
             let notice = notices::ChangeNotice {
                 words: change.words,
                 before: consultation.status,
@@ -301,6 +304,19 @@ pub async fn act(
         })
         .await?;
     Ok(match applied {
+        Applied::Done {
+            consultation: held, ..
+        } if action == Action::CarryOver && held.status == consultation::Status::Held => {
+            let mut replies = bot.reply(
+                user,
+                "consult/carry_over_full",
+                notices::held_over_context(&held, limit, user),
+            );
+            if let Some(reply) = replies.first_mut() {
+                reply.buttons = notices::team_buttons(bot, &held);
+            }
+            replies
+        }
         Applied::Done { .. } => Vec::new(),
         Applied::Conflict { current } => bot.reply(
             user,
@@ -311,63 +327,37 @@ pub async fn act(
 }
 
 /// A carry-over (翌月に繰越) that cannot be: into a month past the
-/// contract's end (仕様書: the work ends with the contract), or into a
-/// month already at its limit, where it would count over the limit
-/// without anyone deciding so. The consultation stays 保留 in its month;
-/// the coordinator is told what to do instead and, for a full month, the
-/// project leader is told too.
+/// contract's end (仕様書: the work ends with the contract). The
+/// consultation stays 保留 where it waits; the coordinator is told what to
+/// do instead. (A carry-over into a month already at its limit is not
+/// refused: the store holds it there, in the change's transaction.)
 async fn refuse_carry_over(
     bot: &Bot,
     user: &UserId,
     consultation: &Consultation,
-    limit: u32,
     now: i64,
 ) -> anyhow::Result<Option<Vec<Outgoing>>> {
-    let target = consultation.received_month.next();
+    let target = consultation.waiting_month().next();
     let contract = bot
         .settings()
         .contract_period(consultation.received_month.first_day());
-    let view = ConsultationView::of(consultation);
-    if target.first_day() > contract.end {
-        bot.store()
-            .record_event(
-                consultation.id,
-                now,
-                user.as_str(),
-                "refused_transition",
-                Some(Action::CarryOver.code()),
-            )
-            .await?;
-        return Ok(Some(bot.reply(
-            user,
-            "consult/carry_over_past_contract",
-            json!({ "c": view, "end": contract.end.to_string() }),
-        )));
-    }
-    let bucket = bucket_for(bot, target);
-    let counted = bot.store().quota_count(QUOTA_KIND, &bucket).await?;
-    if counted < i64::from(limit) {
+    if target.first_day() <= contract.end {
         return Ok(None);
     }
-    let context = json!({
-        "c": view,
-        "month_ja": notices::month_ja(target),
-        "limit": limit,
-        "actor": user,
-    });
-    let leaders = notices::carry_over_refused(bot, user, consultation, target, &context);
-    // The refusal and the leader's notice of it, in one transaction.
     bot.store()
-        .record_event_telling(
+        .record_event(
             consultation.id,
             now,
             user.as_str(),
             "refused_transition",
             Some(Action::CarryOver.code()),
-            &leaders,
         )
         .await?;
-    Ok(Some(bot.reply(user, "consult/carry_over_full", context)))
+    Ok(Some(bot.reply(
+        user,
+        "consult/carry_over_past_contract",
+        json!({ "c": ConsultationView::of(consultation), "end": contract.end.to_string() }),
+    )))
 }
 
 async fn refuse(

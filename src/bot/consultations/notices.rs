@@ -31,6 +31,9 @@ pub struct ConsultationView {
     pub quota_position: Option<i64>,
     pub exception: bool,
     pub decline_reason: Option<String>,
+    /// `YYYY-MM` a held consultation waits in after a carry-over into a
+    /// full month.
+    pub held_month: Option<String>,
 }
 
 impl ConsultationView {
@@ -59,6 +62,7 @@ impl ConsultationView {
             quota_position: consultation.quota_position,
             exception: consultation.exception,
             decline_reason: consultation.decline_reason.clone(),
+            held_month: consultation.held_month.map(|month| month.to_string()),
         }
     }
 }
@@ -315,32 +319,68 @@ pub fn threshold_alerts(
         .collect()
 }
 
-/// A carry-over refused because its month is full: the project leaders
-/// (but the one who tried) are told, once per consultation and month
-/// however often it is tried.
-pub fn carry_over_refused(
+/// What the words about a carry-over held in a full month are rendered
+/// with: the consultation, the month it now waits in, the limit and who
+/// carried it over.
+pub fn held_over_context(
+    consultation: &Consultation,
+    limit: u32,
+    actor: &UserId,
+) -> serde_json::Value {
+    json!({
+        "c": ConsultationView::of(consultation),
+        "month_ja": month_ja(consultation.waiting_month()),
+        "next_month_ja": month_ja(consultation.waiting_month().next()),
+        "limit": limit,
+        "actor": actor,
+    })
+}
+
+/// A carry-over into a month already at its limit, held there: the
+/// project leaders (but the one who did it) are told, and the team sees
+/// it in the consultation's thread, its notice redrawn.
+pub fn held_over(
     bot: &Bot,
     actor: &UserId,
     consultation: &Consultation,
-    month: YearMonth,
-    context: &serde_json::Value,
+    event_id: i64,
+    limit: u32,
 ) -> Vec<NewMessage> {
-    let text = bot
+    let context = held_over_context(consultation, limit, actor);
+    let stamp = format!("c{}:e{event_id}", consultation.id);
+    let leader_text = bot
         .texts()
-        .render("consult/carry_over_full_leader", context);
-    bot.directory()
+        .render("consult/carry_over_full_leader", &context);
+    let mut messages: Vec<NewMessage> = bot
+        .directory()
         .project_leaders()
         .into_iter()
         .filter(|leader| leader != actor)
         .map(|leader| {
             message(
-                format!("carry-over-full:{}:{month}:{leader}", consultation.id),
+                format!("{stamp}:held-over:{leader}"),
                 Recipient::User(leader),
-                text.clone(),
+                leader_text.clone(),
                 Vec::new(),
             )
         })
-        .collect()
+        .collect();
+    let team_text = bot.texts().render("consult/held_over_team", &context);
+    messages.push(
+        message(
+            format!("{stamp}:team"),
+            bot.directory().team_channel(),
+            team_text,
+            Vec::new(),
+        )
+        .in_thread_of(team_notice_key(consultation.id)),
+    );
+    messages.push(root_redrawn(
+        bot,
+        consultation,
+        &format!("{stamp}:team:root"),
+    ));
+    messages
 }
 
 /// Over the limit: the leader is told, and each coordinator gets the

@@ -12,6 +12,7 @@ use super::words::{Labels, ReportWords, city_time};
 use super::{DocumentFormat, ExportError, Exported};
 use crate::bot::Bot;
 use crate::bot::consultations::notices::month_ja;
+use crate::bot::consultations::targets::{MonthResponse, month_figures};
 use crate::bot::quotas::{QUOTA_KIND, consultation_policy};
 use crate::domain::kadai::is_overdue;
 use crate::domain::month::YearMonth;
@@ -63,6 +64,9 @@ struct ReportData {
     overdue: usize,
     kadai: Vec<Vec<Cell>>,
     plan: Vec<Vec<Cell>>,
+    /// Open days to the first response and to the answer, and what is
+    /// past its target (issue 13).
+    response: MonthResponse,
 }
 
 async fn read_report(
@@ -87,7 +91,16 @@ async fn read_report(
             .count(),
         kadai: kadai_rows(&open, today, &mut labels),
         plan: plan_rows(bot, month.next(), &mut labels).await?,
+        response: plain_titles(month_figures(bot, month).await?),
     })
+}
+
+/// The figures with their titles in plain words, as a file shows them.
+fn plain_titles(mut response: MonthResponse) -> MonthResponse {
+    for past in &mut response.past_targets {
+        past.title = plain_text(&past.title);
+    }
+    response
 }
 
 /// Section 1: the consultations received in the month.
@@ -181,6 +194,7 @@ fn report_context(month: YearMonth, today: NaiveDate, read: &ReportData) -> serd
             "carried_in": s.carried_in, "carried_out": s.carried_out,
         },
         "open": read.open_items, "overdue": read.overdue,
+        "response": read.response,
     })
 }
 

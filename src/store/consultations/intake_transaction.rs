@@ -290,6 +290,7 @@ fn as_written(
         quota_position: position,
         exception: false,
         decline_reason: None,
+        held_month: None,
     }
 }
 

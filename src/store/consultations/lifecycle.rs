@@ -6,7 +6,7 @@ use sqlx::{Any, Transaction};
 use super::{
     Applied, CONSULTATION_COLUMNS, Change, Consultation, ConsultationRow, QuotaChange, claim_alerts,
 };
-use crate::domain::consultation::Action;
+use crate::domain::consultation::{Action, Status};
 use crate::store::outbox::{NewMessage, enqueue};
 use crate::store::{Store, StoreError};
 
@@ -79,24 +79,27 @@ impl Store {
             let current = self.consultation(change.consultation_id).await?;
             return Ok(Applied::Conflict { current });
         }
-        let newly_alerted = apply_quota_change(&mut tx, change).await?;
-        let detail = change
-            .decline_reason
-            .or(change.words)
-            .map(str::to_owned)
+        let quota = apply_quota_change(&mut tx, change).await?;
+        let newly_alerted = quota.alerted;
+        let detail = quota
+            .held_over
+            .clone()
+            .or_else(|| change.decline_reason.or(change.words).map(str::to_owned))
             .or_else(|| Some(change.action.code().to_owned()));
+        let (kind, to) = match (&quota.held_over, change.words, change.action) {
+            (Some(_), _, _) => (HELD_OVER, Status::Held),
+            (None, Some(_), Action::Answer) => ("answer", change.to),
+            (None, Some(_), Action::Reopen) => ("followup", change.to),
+            (None, _, _) => ("transition", change.to),
+        };
         let event_id = insert_event(
             &mut tx,
             change.consultation_id,
             change.at,
             change.actor,
-            match (change.words, change.action) {
-                (Some(_), Action::Answer) => "answer",
-                (Some(_), Action::Reopen) => "followup",
-                _ => "transition",
-            },
+            kind,
             Some(change.from.code()),
-            Some(change.to.code()),
+            Some(to.code()),
             detail.as_deref(),
         )
         .await?;
@@ -178,12 +181,34 @@ async fn take_slot_regardless(
     .await?)
 }
 
+/// The history entry of a carry-over into a month already at its limit:
+/// the consultation stays 保留（上限超過）, waiting in that month (its
+/// detail) for the next decision.
+pub const HELD_OVER: &str = "held_over";
+
+/// What a change did to the quota.
+struct QuotaOutcome {
+    /// The thresholds reached first.
+    alerted: Vec<u32>,
+    /// A carry-over into a full month: the month it now waits in, held.
+    held_over: Option<String>,
+}
+
+impl QuotaOutcome {
+    fn plain(alerted: Vec<u32>) -> Self {
+        Self {
+            alerted,
+            held_over: None,
+        }
+    }
+}
+
 async fn apply_quota_change(
     tx: &mut Transaction<'static, Any>,
     change: &Change<'_>,
-) -> Result<Vec<u32>, StoreError> {
+) -> Result<QuotaOutcome, StoreError> {
     match &change.quota {
-        QuotaChange::None => Ok(Vec::new()),
+        QuotaChange::None => Ok(QuotaOutcome::plain(Vec::new())),
         QuotaChange::Release => {
             sqlx::query(
                 "UPDATE quota_counters SET counted = counted - 1 WHERE counted > 0 AND (kind, bucket) IN \
@@ -192,7 +217,7 @@ async fn apply_quota_change(
             .bind(change.consultation_id)
             .execute(&mut **tx)
             .await?;
-            Ok(Vec::new())
+            Ok(QuotaOutcome::plain(Vec::new()))
         }
         QuotaChange::Take {
             bucket,
@@ -205,9 +230,34 @@ async fn apply_quota_change(
                     .fetch_one(&mut **tx)
                     .await?;
             let position = take_slot_regardless(tx, &kind, bucket).await?;
-            // Carried into a month that is already full, it counts over the
-            // limit: mark it an exception like an approved one.
-            let exception = *exception || position > i64::from(policy.limit());
+            let over = position > i64::from(policy.limit());
+            // Carried into a month that is already full, it is not counted
+            // over the limit unseen: it stays held, in that month, for a
+            // coordinator to decide again (the leader is told). Decided
+            // here, in the transaction that holds the month's counter, so
+            // no carry-over slips past a full month.
+            if over && !*exception && bucket.parse::<crate::domain::month::YearMonth>().is_ok() {
+                sqlx::query(
+                    "UPDATE quota_counters SET counted = counted - 1 WHERE kind = $1 AND bucket = $2",
+                )
+                .bind(&kind)
+                .bind(bucket)
+                .execute(&mut **tx)
+                .await?;
+                sqlx::query("UPDATE consultations SET status = $1, held_month = $2 WHERE id = $3")
+                    .bind(Status::Held.code())
+                    .bind(bucket)
+                    .bind(change.consultation_id)
+                    .execute(&mut **tx)
+                    .await?;
+                return Ok(QuotaOutcome {
+                    alerted: Vec::new(),
+                    held_over: Some(bucket.clone()),
+                });
+            }
+            // A contract-wide period has no next month to wait in: over
+            // the limit, it counts as an exception.
+            let exception = *exception || over;
             sqlx::query("UPDATE consultations SET quota_bucket = $1, quota_position = $2, exception = $3 WHERE id = $4")
                 .bind(bucket)
                 .bind(position)
@@ -215,7 +265,9 @@ async fn apply_quota_change(
                 .bind(change.consultation_id)
                 .execute(&mut **tx)
                 .await?;
-            claim_alerts(tx, &kind, bucket, policy, position, change.at).await
+            Ok(QuotaOutcome::plain(
+                claim_alerts(tx, &kind, bucket, policy, position, change.at).await?,
+            ))
         }
     }
 }

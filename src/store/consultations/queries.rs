@@ -111,10 +111,11 @@ impl Store {
         from: YearMonth,
         to: YearMonth,
     ) -> Result<Vec<CountedRequest>, StoreError> {
-        let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
-            "SELECT status, received_month, quota_bucket, exception FROM consultations \
+        type Row = (String, String, Option<String>, i64, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT status, received_month, quota_bucket, exception, held_month FROM consultations \
              WHERE quota_kind = $1 AND ((received_month >= $2 AND received_month <= $3) \
-             OR (quota_bucket >= $2 AND quota_bucket <= $3))",
+             OR (quota_bucket >= $2 AND quota_bucket <= $3) OR (held_month >= $2 AND held_month <= $3))",
         )
         .bind(quota_kind)
         .bind(from.to_string())
@@ -122,13 +123,14 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.into_iter()
-            .map(|(status, received, bucket, exception)| {
+            .map(|(status, received, bucket, exception, held)| {
                 let corrupt = || StoreError::Corrupt(format!("quota row {received}"));
                 Ok(CountedRequest {
                     status: Status::from_code(&status).ok_or_else(corrupt)?,
                     received_in: received.parse().map_err(|_| corrupt())?,
                     counts_in: bucket.and_then(|bucket| bucket.parse().ok()),
                     exception: exception != 0,
+                    held_in: held.and_then(|month| month.parse().ok()),
                 })
             })
             .collect()
