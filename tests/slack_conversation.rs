@@ -321,6 +321,17 @@ async fn a_whole_conversation_in_slack_lives_in_the_team_notices_thread() {
             "{label}: {first_answer}"
         );
 
+        // The App Home shows the requester the start of the answer.
+        let home = banso::bot::home::overview(&bot, &support::user("U0TANAKA"))
+            .await
+            .unwrap();
+        assert!(
+            home.contains(
+                "2406-001* [回答済] A&B社のVPN装置の脆弱性\n　回答: 証明書を更新してください。"
+            ),
+            "{label}: {home}"
+        );
+
         // The requester asks more: 追加で質問する, then the question in the DM.
         interaction(
             &banso,

@@ -8,15 +8,56 @@ use super::Bot;
 use super::consultations::notices::{ConsultationView, month_ja};
 use super::consultations::page_and_total;
 use super::quotas::{QUOTA_KIND, consultation_policy as policy};
+use crate::domain::consultation::Status;
 use crate::domain::quota::{month_of_receipt, summarise_month};
-use crate::message::UserId;
-use crate::store::ListFilter;
+use crate::message::{UserId, prefix_keeping_markers};
+use crate::store::{Consultation, ListFilter};
 
 const NEXT_MEETINGS: usize = 3;
 /// The most of a person's own open consultations shown (the newest).
 const MINE_SHOWN: i64 = 20;
 /// The most of the team's open consultations shown (the newest).
 const OPEN_SHOWN: i64 = 50;
+
+/// How much of the latest answer the overview repeats.
+const ANSWER_SHOWN: usize = 80;
+
+/// A person's own consultation in the overview, with the start of the
+/// latest answer once it is answered (the conversation, at a glance).
+#[derive(serde::Serialize)]
+struct Mine {
+    #[serde(flatten)]
+    c: ConsultationView,
+    answer: Option<String>,
+}
+
+async fn with_answers(bot: &Bot, mine: &[Consultation]) -> anyhow::Result<Vec<Mine>> {
+    let mut shown = Vec::with_capacity(mine.len());
+    for consultation in mine {
+        let answer = if consultation.status == Status::Answered {
+            bot.store()
+                .responses_of(consultation.id)
+                .await?
+                .latest_answer
+                .map(|answer| {
+                    let start = prefix_keeping_markers(&answer, ANSWER_SHOWN);
+                    let more = if start.len() < answer.len() {
+                        "…"
+                    } else {
+                        ""
+                    };
+                    format!("{start}{more}")
+                })
+        } else {
+            None
+        };
+        shown.push(Mine {
+            c: ConsultationView::of(consultation),
+            answer,
+        });
+    }
+    Ok(shown)
+}
 
 /// The overview's text for `user`.
 pub async fn overview(bot: &Bot, user: &UserId) -> anyhow::Result<String> {
@@ -31,7 +72,7 @@ pub async fn overview(bot: &Bot, user: &UserId) -> anyhow::Result<String> {
         },
     )
     .await?;
-    let mine: Vec<ConsultationView> = mine.iter().map(ConsultationView::of).collect();
+    let mine = with_answers(bot, &mine).await?;
     if !role.is_team() {
         return Ok(bot.texts().render(
             "home/overview",
