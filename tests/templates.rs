@@ -193,7 +193,7 @@ fn fixture(name: &str) -> Option<Value> {
         ] }),
         "cli/ics_names" => json!({ "field": "deadline" }),
         "home/overview" => json!({
-            "team": true, "mine": [consultation()], "open": [consultation()], "month_ja": "令和6年6月", "meetings": [meeting()],
+            "team": true, "mine": [mine_answered()], "open": [consultation()], "month_ja": "令和6年6月", "meetings": [meeting()],
             "mine_total": 21, "open_total": 1,
             "summary": { "counted": 3, "limit": 10, "remaining": 7, "held": 0, "exceptions": 0, "carried_in": 0, "carried_out": 0 },
         }),
@@ -327,6 +327,14 @@ fn consultation() -> Value {
         "assignee": "consultant", "received": "2024-06-07 10:00", "received_month": "2024-06", "quota_bucket": "2024-06",
         "quota_position": 3, "exception": false, "decline_reason": null,
     })
+}
+
+/// A person's own consultation in the App Home, with its latest answer.
+fn mine_answered() -> serde_json::Value {
+    let mut mine = consultation();
+    mine["status"] = json!("answered");
+    mine["answer"] = json!("パスワードを変更してください。");
+    mine
 }
 
 #[test]
