@@ -959,6 +959,39 @@ async fn a_carry_over_into_a_full_month_is_held_there_and_one_past_the_contract_
             store.quota_count("consultation", "2024-07").await.unwrap(),
             10
         );
+        // A decision made from a reading before the hold (a second
+        // coordinator's press of 承認, as June's exception) does not apply.
+        let policy = banso::domain::quota::QuotaPolicy::new(10, vec![8, 10]).unwrap();
+        let stale = banso::store::Change {
+            consultation_id: held.id,
+            from: Status::Held,
+            to: Status::Received,
+            action: banso::domain::consultation::Action::ApproveException,
+            actor: "coord",
+            at: banso::bot::clock::Clock::now(&clock).timestamp(),
+            assignee: None,
+            decline_reason: None,
+            words: None,
+            quota: banso::store::QuotaChange::Take {
+                bucket: "2024-06".into(),
+                policy: &policy,
+                exception: true,
+            },
+            held_month: None,
+            jobs: Vec::new(),
+        };
+        let applied = store
+            .apply_change(&stale, |_, _, _| Vec::new())
+            .await
+            .unwrap();
+        assert!(
+            matches!(applied, banso::store::Applied::Conflict { .. }),
+            "{label}: {applied:?}"
+        );
+        assert_eq!(
+            store.quota_count("consultation", "2024-06").await.unwrap(),
+            10
+        );
         let delivered = deliver(store).await;
         let to_leader: Vec<_> = to_user(&delivered, "leader")
             .iter()

@@ -439,6 +439,19 @@ async fn a_whole_conversation_in_slack_lives_in_the_team_notices_thread() {
         assert_eq!(status_of(store).await, Status::Closed, "{label}");
         deliver(&mut sender, &clock).await;
 
+        // An answer sent to a consultation closed meanwhile: why, on the
+        // box, so the words typed are not lost with the modal.
+        let late: Value = interaction(&banso, &submit("もう一点補足です。"), now())
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(late["response_action"], "errors", "{label}: {late}");
+        assert!(
+            late["errors"]["answer"].as_str().unwrap().contains("完了"),
+            "{label}: {late}"
+        );
+
         // Every later event is a reply in the notice's thread; the notice
         // itself was redrawn with each state.
         let team = fake.posts_in(TEAM);

@@ -185,3 +185,54 @@ async fn quota_shows_the_months_open_days_to_reply_and_what_is_past_its_target()
         test.cleanup().await;
     }
 }
+
+/// A held consultation (the 11th of a month) waits for a coordinator, not
+/// the team: no target of it runs while it is held, and once let in its
+/// targets count from the decision — reminded before them, not reported
+/// as missed by a count from its receipt.
+#[tokio::test]
+async fn a_held_consultation_counts_its_targets_from_the_decision_that_lets_it_in() {
+    for test in all_stores().await {
+        let label = test.label;
+        let store = &test.store;
+        let (bot, clock) = bot_on(store, "2024-06-10T10:00:00+09:00");
+        say(&bot, "tanaka", "/consult 相談 0").await;
+        say(&bot, "tanaka", "情報政策課").await;
+        for n in 1..11 {
+            say(&bot, "tanaka", &format!("/consult 相談 {n}")).await;
+        }
+        index_round(&bot).await.unwrap();
+        deliver(store).await;
+        let delivered = wake_at(&bot, &clock, store, "2024-06-10T15:00:00+09:00").await;
+        assert!(
+            !saying(&delivered, "2406-010").is_empty(),
+            "{label}: {delivered:#?}"
+        );
+        assert!(saying(&delivered, "2406-011").is_empty(), "{label}: held");
+        let delivered = wake_at(&bot, &clock, store, "2024-06-12T09:00:00+09:00").await;
+        assert!(saying(&delivered, "2406-011").is_empty(), "{label}: held");
+
+        // Let in on Wednesday the 12th at 10:00: the first response is due
+        // by the end of Thursday the 13th, reminded on the 12th at 15:00.
+        clock.set(at("2024-06-12T10:00:00+09:00"));
+        say(&bot, "coord", "/consult approve 2406-011").await;
+        deliver(store).await;
+        let delivered = wake_at(&bot, &clock, store, "2024-06-12T15:00:00+09:00").await;
+        assert_eq!(
+            saying(&delivered, "2406-011").len(),
+            1,
+            "{label}: {delivered:#?}"
+        );
+
+        // Taken on the 13th: on time, counted from the decision.
+        clock.set(at("2024-06-13T10:00:00+09:00"));
+        say(&bot, "consultant", "/consult assign 2406-011").await;
+        let quota = say(&bot, "leader", "/quota").await;
+        assert!(quota.contains("2406-010"), "{label}: {quota}");
+        assert!(
+            !quota.contains("2406-011"),
+            "{label}: not past its target: {quota}"
+        );
+        test.cleanup().await;
+    }
+}

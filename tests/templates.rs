@@ -101,7 +101,7 @@ fn fixture(name: &str) -> Option<Value> {
         "consult/carry_over_past_contract" => json!({ "c": consultation(), "end": "2025-03-31" }),
         "consult/carry_over_full" | "consult/carry_over_full_leader" | "consult/held_over_team" => {
             json!({ "c": consultation(), "month_ja": "令和6年7月", "next_month_ja": "令和6年8月",
-                    "limit": 10, "actor": "coord" })
+                    "limit": 10, "actor": "coord", "can_carry_on": true })
         }
         "form/closed_date" => {
             json!({ "value": "2024-06-15", "reason": "土曜日", "suggestion": "2024-06-17" })

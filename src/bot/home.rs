@@ -40,6 +40,8 @@ async fn with_answers(bot: &Bot, mine: &[Consultation]) -> anyhow::Result<Vec<Mi
                 .await?
                 .latest_answer
                 .map(|answer| {
+                    // One line under the consultation's, however it was typed.
+                    let answer = answer.split_whitespace().collect::<Vec<_>>().join(" ");
                     let start = prefix_keeping_markers(&answer, ANSWER_SHOWN);
                     let more = if start.len() < answer.len() {
                         "…"

@@ -183,6 +183,14 @@ pub struct Change<'a> {
     /// question with `Action::Reopen` (a `followup` event).
     pub words: Option<&'a str>,
     pub quota: QuotaChange<'a>,
+    /// The month a held consultation waited in when the change was
+    /// decided (`held_month`, `None` for its receipt month): the change
+    /// applies only if it still does, so two decisions from one reading
+    /// never both apply.
+    pub held_month: Option<String>,
+    /// Response-target jobs the change plans (a held consultation let in:
+    /// its targets count from the decision), unless it stays held.
+    pub jobs: Vec<crate::store::PlannedJob>,
 }
 
 /// How a change moves the quota count.

@@ -231,6 +231,10 @@ fn fold_responses(rows: Vec<ResponseRow>) -> HashMap<i64, Responses> {
         if kind == "answer" {
             entry.latest_answer = detail;
         }
+        // Only a decision lets a held consultation back to 受付.
+        if to == Some("received") {
+            entry.let_in_at = Some(at);
+        }
     }
     responses
 }
@@ -242,6 +246,9 @@ pub struct Responses {
     pub first_response_at: Option<i64>,
     pub answered_at: Option<i64>,
     pub latest_answer: Option<String>,
+    /// When a coordinator let it in from 保留 (承認, 翌月に繰越), the last
+    /// time: its targets count from then.
+    pub let_in_at: Option<i64>,
 }
 
 /// A month's rows as an export reads them: for each table, how many rows

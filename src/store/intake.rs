@@ -588,6 +588,9 @@ impl Statements for OnConnection<'_> {
         }
         let mut insert = self.0.prepare_cached(INSERT_OUTBOX_ROW)?;
         for new in messages {
+            // An intake's messages are new posts: its row has no place
+            // for an edit or a thread.
+            debug_assert!(new.edits.is_none() && new.in_thread_of.is_none());
             let buttons = serde_json::to_string(&new.message.buttons).expect("buttons serialise");
             insert.execute(named_params! {
                 "$1": new.idempotency_key,

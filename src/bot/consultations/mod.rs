@@ -285,6 +285,13 @@ pub async fn act(
             .map(str::trim)
             .filter(|text| !text.is_empty()),
         quota,
+        held_month: consultation.held_month.map(|month| month.to_string()),
+        // Let in from 保留, its targets count from now.
+        jobs: if consultation.status == consultation::Status::Held {
+            targets::jobs_from(bot, &consultation, now)
+        } else {
+            Vec::new()
+        },
     };
     let limit = policy.limit();
     let applied = bot
@@ -310,7 +317,7 @@ pub async fn act(
             let mut replies = bot.reply(
                 user,
                 "consult/carry_over_full",
-                notices::held_over_context(&held, limit, user),
+                notices::held_over_context(bot, &held, limit, user),
             );
             if let Some(reply) = replies.first_mut() {
                 reply.buttons = notices::team_buttons(bot, &held);

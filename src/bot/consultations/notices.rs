@@ -179,7 +179,12 @@ pub fn team_notice_key(id: i64) -> String {
 /// The team notice of `consultation`, edited in place to show it as it
 /// now stands (its card, with the buttons that now apply).
 pub fn root_redrawn(bot: &Bot, consultation: &Consultation, key: &str) -> NewMessage {
-    let card = card(bot, consultation, false);
+    let mut card = card(bot, consultation, false);
+    // While held, the decision is the coordinators' (in their DMs): the
+    // channel's notice offers nothing to press, as when it was posted.
+    if consultation.status == Status::Held {
+        card.buttons.clear();
+    }
     NewMessage {
         edits: Some(team_notice_key(consultation.id)),
         ..message(
@@ -210,7 +215,7 @@ pub fn department_known(bot: &Bot, filled: &[Consultation], limit: u32) -> Vec<N
                 _ => return None,
             }
             let view = ConsultationView::of(consultation);
-            let month = consultation.received_month;
+            let month = consultation.waiting_month();
             let context = serde_json::to_string(&CreatedContext {
                 c: &view,
                 limit,
@@ -323,14 +328,20 @@ pub fn threshold_alerts(
 /// with: the consultation, the month it now waits in, the limit and who
 /// carried it over.
 pub fn held_over_context(
+    bot: &Bot,
     consultation: &Consultation,
     limit: u32,
     actor: &UserId,
 ) -> serde_json::Value {
+    let waiting = consultation.waiting_month();
+    let contract = bot
+        .settings()
+        .contract_period(consultation.received_month.first_day());
     json!({
         "c": ConsultationView::of(consultation),
-        "month_ja": month_ja(consultation.waiting_month()),
-        "next_month_ja": month_ja(consultation.waiting_month().next()),
+        "month_ja": month_ja(waiting),
+        "next_month_ja": month_ja(waiting.next()),
+        "can_carry_on": waiting.next().first_day() <= contract.end,
         "limit": limit,
         "actor": actor,
     })
@@ -346,7 +357,7 @@ pub fn held_over(
     event_id: i64,
     limit: u32,
 ) -> Vec<NewMessage> {
-    let context = held_over_context(consultation, limit, actor);
+    let context = held_over_context(bot, consultation, limit, actor);
     let stamp = format!("c{}:e{event_id}", consultation.id);
     let leader_text = bot
         .texts()

@@ -78,9 +78,8 @@ pub async fn search(bot: &Bot, user: &UserId, typed: &str) -> anyhow::Result<Vec
 
 /// One round of the indexer: indexes the consultations recorded since the
 /// last and, in the same transaction, for each one just received, queues
-/// the similar past consultations to the team channel (a plain post until
-/// team notices become thread roots)
-/// and plans its response targets' jobs (`targets`).
+/// the similar past consultations in the thread of its team notice and
+/// plans its response targets' jobs (`targets`).
 /// Run after intakes have been acknowledged, in the background; returns
 /// how many it indexed.
 pub async fn index_round(bot: &Bot) -> anyhow::Result<usize> {

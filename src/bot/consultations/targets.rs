@@ -22,14 +22,27 @@ pub const JOB_KIND_PREFIX: &str = "consult_";
 const REMINDER: &str = "consult_target_reminder";
 const MISSED: &str = "consult_target_missed";
 
-/// The jobs of a new consultation's targets.
+/// The jobs of a new consultation's targets; none while it is held (a
+/// coordinator's decision comes first: `jobs_from`).
 pub fn jobs_of(bot: &Bot, consultation: &Consultation) -> Vec<PlannedJob> {
+    if consultation.status == Status::Held {
+        return Vec::new();
+    }
+    plan_jobs(bot, consultation, consultation.received_at, "")
+}
+
+/// The jobs of the targets of a held consultation let in at `at` (epoch
+/// seconds): counted from then, as if received then.
+pub fn jobs_from(bot: &Bot, consultation: &Consultation, at: i64) -> Vec<PlannedJob> {
+    plan_jobs(bot, consultation, at, &format!(":r{at}"))
+}
+
+/// The jobs of targets counted from `from`; `suffix` keeps a later plan's
+/// keys apart from an earlier one's.
+fn plan_jobs(bot: &Bot, consultation: &Consultation, from: i64, suffix: &str) -> Vec<PlannedJob> {
     let targets = &bot.settings().response;
-    let Some(plans) = targets.plan(
-        bot.calendar(),
-        city_time(consultation.received_at),
-        consultation.desired_date,
-    ) else {
+    let Some(plans) = targets.plan(bot.calendar(), city_time(from), consultation.desired_date)
+    else {
         return Vec::new();
     };
     let mut jobs = Vec::new();
@@ -38,7 +51,7 @@ pub fn jobs_of(bot: &Bot, consultation: &Consultation) -> Vec<PlannedJob> {
         let due_day = epoch_of_city_time(plan.due_day.and_hms_opt(0, 0, 0).unwrap_or_default());
         let mut job = |kind: &str, at: NaiveDateTime| {
             jobs.push(PlannedJob {
-                idempotency_key: format!("{subject}:{kind}"),
+                idempotency_key: format!("{subject}:{kind}{suffix}"),
                 kind: kind.to_owned(),
                 meeting_key: subject.clone(),
                 meeting_starts_at: due_day,
@@ -225,8 +238,9 @@ pub async fn month_figures(
         if consultation.status == Status::Held {
             continue;
         }
-        let received = city_time(consultation.received_at);
         let replies = responses.get(&consultation.id).cloned().unwrap_or_default();
+        // A consultation let in from 保留 counts from the decision.
+        let received = city_time(replies.let_in_at.unwrap_or(consultation.received_at));
         let Some(plans) = targets.plan(calendar, received, consultation.desired_date) else {
             continue;
         };

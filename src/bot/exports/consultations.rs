@@ -131,11 +131,19 @@ fn write_list(
         let (consultation, name) = consultation?;
         // What people typed, in plain words: people by name, links as URLs.
         let typed = |text: String| render_mentions(&text, |id| name_of(names, id.to_owned()));
-        let note = consultation.decline_reason.map(typed).or_else(|| {
-            consultation
-                .exception
-                .then(|| labels.get("note", "exception"))
-        });
+        let held_in = consultation
+            .held_month
+            .filter(|_| consultation.status == crate::domain::consultation::Status::Held)
+            .map(|month| labels.get("note_held_in", &month.to_string()));
+        let note = consultation
+            .decline_reason
+            .map(typed)
+            .or(held_in)
+            .or_else(|| {
+                consultation
+                    .exception
+                    .then(|| labels.get("note", "exception"))
+            });
         let response = responses.get(&consultation.id);
         let received = city_time(consultation.received_at);
         let open_days = |at: Option<i64>| {

@@ -64,7 +64,8 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let updated = sqlx::query(
             "UPDATE consultations SET status = $1, assignee = COALESCE($2, assignee), \
-             decline_reason = COALESCE($3, decline_reason), updated_at = $4 WHERE id = $5 AND status = $6",
+             decline_reason = COALESCE($3, decline_reason), updated_at = $4 \
+             WHERE id = $5 AND status = $6 AND COALESCE(held_month, '') = $7",
         )
         .bind(change.to.code())
         .bind(change.assignee)
@@ -72,6 +73,7 @@ impl Store {
         .bind(change.at)
         .bind(change.consultation_id)
         .bind(change.from.code())
+        .bind(change.held_month.clone().unwrap_or_default())
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() == 0 {
@@ -103,6 +105,9 @@ impl Store {
             detail.as_deref(),
         )
         .await?;
+        if quota.held_over.is_none() {
+            crate::store::jobs::add_jobs(&mut tx, &change.jobs).await?;
+        }
         if change.words.is_some() {
             // Its answers and follow-ups are searched with it.
             super::search::reindex_in(&mut tx, self.backend(), change.consultation_id, change.at)
@@ -258,7 +263,7 @@ async fn apply_quota_change(
             // A contract-wide period has no next month to wait in: over
             // the limit, it counts as an exception.
             let exception = *exception || over;
-            sqlx::query("UPDATE consultations SET quota_bucket = $1, quota_position = $2, exception = $3 WHERE id = $4")
+            sqlx::query("UPDATE consultations SET quota_bucket = $1, quota_position = $2, exception = $3, held_month = NULL WHERE id = $4")
                 .bind(bucket)
                 .bind(position)
                 .bind(i64::from(exception))

@@ -19,6 +19,9 @@ use crate::store::Consultation;
 /// The modal's `callback_id`; its `private_metadata` is the receipt number.
 pub const CALLBACK_ID: &str = "consult_answer";
 
+/// The longest error shown under the box.
+const ERROR_CHARS: usize = 300;
+
 /// How much of the question the modal repeats above the box.
 const QUESTION_CHARS: usize = 600;
 
@@ -120,5 +123,22 @@ pub async fn submit(
             Vec::new(),
         ));
     }
-    Ok((None, answer::send(bot, user, &short_id, &words).await?))
+    // Refused (withdrawn or answered meanwhile, say): why, on the box, so
+    // that the words typed are not lost with a closed modal.
+    let replies = answer::send(bot, user, &short_id, &words).await?;
+    if let Some(refusal) = replies.iter().find(|reply| !reply.text.trim().is_empty()) {
+        let why: String = plain_text(&refusal.text)
+            .replace('*', "")
+            .chars()
+            .take(ERROR_CHARS)
+            .collect();
+        let errors = HashMap::from([("answer".to_owned(), why)]);
+        return Ok((
+            Some(SlackViewSubmissionResponse::Errors(
+                SlackViewSubmissionErrorsResponse::new(errors),
+            )),
+            Vec::new(),
+        ));
+    }
+    Ok((None, replies))
 }
