@@ -21,11 +21,50 @@ pub const LONGEST_QUERY: usize = 100;
 /// At most this many words of a query count; the rest are ignored.
 pub const MOST_TERMS: usize = 8;
 
+/// The full-width forms of the half-width katakana U+FF61–U+FF9F, in
+/// order (the voiced marks ﾞ and ﾟ standing alone as ゛ and ゜).
+const HALF_WIDTH_KANA: &str = "。「」、・ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン゛゜";
+
+/// Half-width katakana (ｾｷｭﾘﾃｨ, as older systems and some keyboards give
+/// it) as full-width, a voiced mark joined to the kana before it (ﾊﾞ → バ,
+/// ﾊﾟ → パ, ｳﾞ → ヴ).
+fn widen_katakana(text: &str) -> String {
+    let mut widened = String::with_capacity(text.len());
+    for c in text.chars() {
+        let Some(wide) = ('\u{FF61}'..='\u{FF9F}')
+            .contains(&c)
+            .then(|| HALF_WIDTH_KANA.chars().nth(c as usize - 0xFF61))
+            .flatten()
+        else {
+            widened.push(c);
+            continue;
+        };
+        let voiced = match (widened.chars().last(), wide) {
+            (Some('ウ'), '゛') => Some('ヴ'),
+            (Some(kana @ ('カ'..='ト' | 'ハ'..='ホ')), '゛') if kana != 'ッ' => {
+                char::from_u32(kana as u32 + 1)
+            }
+            (Some(kana @ 'ハ'..='ホ'), '゜') => char::from_u32(kana as u32 + 2),
+            _ => None,
+        };
+        match voiced {
+            Some(joined) => {
+                widened.pop();
+                widened.push(joined);
+            }
+            None => widened.push(wide),
+        }
+    }
+    widened
+}
+
 /// The folded form of a text, for indexing and for queries alike:
-/// full-width Latin letters, digits and signs as their ASCII forms, the
-/// ideographic space as a space, Latin letters in lower case.
+/// half-width katakana as full-width, full-width Latin letters, digits and
+/// signs as their ASCII forms, the ideographic space as a space, Latin
+/// letters in lower case.
 pub fn fold(text: &str) -> String {
-    text.chars()
+    widen_katakana(text)
+        .chars()
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             '\u{3000}' => ' ',
@@ -204,6 +243,17 @@ mod tests {
             [("監査".to_owned(), 1), ("手順".to_owned(), 3)],
             "the gap keeps 「査手」 from matching across 、"
         );
+    }
+
+    #[test]
+    fn half_width_katakana_folds_to_full_width_with_its_voiced_marks() {
+        assert_eq!(fold("ｾｷｭﾘﾃｨ"), "セキュリティ");
+        assert_eq!(fold("ﾊﾞｯｸｱｯﾌﾟ ｳﾞｧｲﾗｽ"), "バックアップ ヴァイラス");
+        assert_eq!(fold("ﾃﾞｰﾀ｡"), "データ。");
+        // A mark after nothing it can join stays a mark of its own.
+        assert_eq!(fold("ﾞｱﾟｯﾞ"), "゛ア゜ッ゛");
+        let query = Query::parse("ﾊﾟｽﾜｰﾄﾞ").unwrap();
+        assert!(query.found_in("パスワードの変更"));
     }
 
     #[test]
