@@ -8,7 +8,8 @@
 use std::io::Cursor;
 
 use docx_rs::{
-    Docx, Paragraph, Run, RunFonts, Style, StyleType, Table as WordTable, TableCell, TableRow,
+    AlignmentType, Docx, Footer, Header, NumPages, PageMargin, PageNum, Paragraph, Run, RunFonts,
+    Style, StyleType, Table as WordTable, TableCell, TableLayoutType, TableRow, WidthType,
 };
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
@@ -47,10 +48,19 @@ pub struct SectionTable {
 }
 
 /// The workbook: an overview sheet, then a sheet per section's table.
+/// The overview sheet's one column, in Excel's units: a portrait A4
+/// page's width.
+const OVERVIEW_WIDTH: f64 = 88.0;
+
 pub fn progress_workbook(report: &ProgressReport) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let title = Format::new().set_bold().set_font_size(14);
     let heading = Format::new().set_bold();
+    // A long line (the consultations past their targets) wraps within the
+    // page's width rather than running off it.
+    let line_format = Format::new()
+        .set_text_wrap()
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
     let overview = workbook.add_worksheet();
     overview.set_name(&report.overview_sheet)?;
     let mut row = 0u32;
@@ -67,12 +77,14 @@ pub fn progress_workbook(report: &ProgressReport) -> Result<Vec<u8>, XlsxError> 
         overview.write_string_with_format(row, 0, xml_text(&section.heading), &heading)?;
         row += 1;
         for line in &section.lines {
-            overview.write_string(row, 0, xml_text(line))?;
+            overview.write_string_with_format(row, 0, xml_text(line), &line_format)?;
             widest = widest.max(display_width(line));
             row += 1;
         }
     }
-    overview.set_column_width(0, widest.min(100.0) + 2.0)?;
+    let width = (widest + 2.0).min(OVERVIEW_WIDTH);
+    overview.set_column_width(0, width)?;
+    super::xlsx::print_ready(overview, width, None)?;
     for section in &report.sections {
         let table = &section.table;
         let mut writer = TableWriter::start(
@@ -111,7 +123,35 @@ pub fn progress_document(report: &ProgressReport) -> std::io::Result<Vec<u8>> {
                 .size(26)
                 .bold(),
         )
-        .add_paragraph(Paragraph::new().add_run(run(&report.title)).style("Title"));
+        .add_paragraph(Paragraph::new().add_run(run(&report.title)).style("Title"))
+        // A4 portrait, 20 mm margins; the title in the header and the
+        // page of the pages in the footer, as a handout is printed.
+        .page_size(A4_WIDTH, A4_HEIGHT)
+        .page_margin(
+            PageMargin::new()
+                .top(MARGIN)
+                .bottom(MARGIN)
+                .left(MARGIN)
+                .right(MARGIN)
+                .header(HEADER_MARGIN)
+                .footer(HEADER_MARGIN),
+        )
+        .header(
+            Header::new().add_paragraph(
+                Paragraph::new()
+                    .add_run(run(&report.title).size(18))
+                    .align(AlignmentType::Right),
+            ),
+        )
+        .footer(
+            Footer::new().add_paragraph(
+                Paragraph::new()
+                    .add_page_num(PageNum::new())
+                    .add_run(run(" / "))
+                    .add_num_pages(NumPages::new())
+                    .align(AlignmentType::Center),
+            ),
+        );
     for line in &report.preface {
         document = document.add_paragraph(Paragraph::new().add_run(run(line)));
     }
@@ -129,28 +169,38 @@ pub fn progress_document(report: &ProgressReport) -> std::io::Result<Vec<u8>> {
             document = document.add_paragraph(Paragraph::new().add_run(run(&table.empty)));
             continue;
         }
-        let cell = |text: &str, bold: bool| {
+        let widths = column_widths(table);
+        let cell = |text: &str, bold: bool, column: usize| {
             let mut content = run(text);
             if bold {
                 content = content.bold();
             }
-            TableCell::new().add_paragraph(Paragraph::new().add_run(content))
+            TableCell::new()
+                .width(widths.get(column).copied().unwrap_or(0), WidthType::Dxa)
+                .add_paragraph(Paragraph::new().add_run(content))
         };
         let mut rows = vec![TableRow::new(
             table
                 .headers
                 .iter()
-                .map(|header| cell(header, true))
+                .enumerate()
+                .map(|(column, header)| cell(header, true, column))
                 .collect(),
         )];
         for row in &table.rows {
             rows.push(TableRow::new(
                 row.iter()
-                    .map(|value| cell(&cell_text(value), false))
+                    .enumerate()
+                    .map(|(column, value)| cell(&cell_text(value), false, column))
                     .collect(),
             ));
         }
-        document = document.add_table(WordTable::new(rows));
+        document = document.add_table(
+            WordTable::new(rows)
+                .set_grid(widths.clone())
+                .layout(TableLayoutType::Fixed)
+                .width(TEXT_WIDTH, WidthType::Dxa),
+        );
     }
     let mut bytes = Cursor::new(Vec::new());
     document
@@ -158,6 +208,46 @@ pub fn progress_document(report: &ProgressReport) -> std::io::Result<Vec<u8>> {
         .pack(&mut bytes)
         .map_err(std::io::Error::other)?;
     Ok(bytes.into_inner())
+}
+
+/// A4 in twentieths of a point (210 × 297 mm).
+const A4_WIDTH: u32 = 11_906;
+const A4_HEIGHT: u32 = 16_838;
+/// 20 mm, and the header's and footer's 10 mm from the edge.
+const MARGIN: i32 = 1_134;
+const HEADER_MARGIN: i32 = 567;
+/// The width between the margins, which the tables fill.
+const TEXT_WIDTH: usize = 11_906 - 2 * 1_134;
+/// A column's share is its widest text's, in Excel's width units
+/// (full-width characters count two), kept within these bounds: an id or
+/// a date stays narrow, a title takes the room.
+const NARROWEST_SHARE: f64 = 6.0;
+const WIDEST_SHARE: f64 = 40.0;
+
+/// The columns' widths (twips) of a table filling the page's width, each
+/// by the width of its contents: titles and details wide, ids and dates
+/// narrow. (docx-rs 0.4 cannot mark a header row to repeat on each page,
+/// `w:tblHeader`; the tables are one or two pages long.)
+fn column_widths(table: &SectionTable) -> Vec<usize> {
+    let shares: Vec<f64> = table
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(column, header)| {
+            table
+                .rows
+                .iter()
+                .filter_map(|row| row.get(column))
+                .map(|cell| display_width(&cell_text(cell)))
+                .fold(display_width(header), f64::max)
+                .clamp(NARROWEST_SHARE, WIDEST_SHARE)
+        })
+        .collect();
+    let total: f64 = shares.iter().sum();
+    shares
+        .iter()
+        .map(|share| (TEXT_WIDTH as f64 * share / total.max(1.0)) as usize)
+        .collect()
 }
 
 /// A cell as the document prints it: dates as 2024/06/17.
