@@ -260,6 +260,19 @@ async fn moving_a_meeting_moves_its_reminders_and_cancelling_removes_them() {
             "{}",
             announced[0].text
         );
+        // A change that changes nothing is said so, and not announced.
+        for same in [
+            "/meeting move 2024-06-12 2024-06-12",
+            "/meeting set-regular 2024-06-12 10:00",
+        ] {
+            let unchanged = bot.handle_text(&user("leader"), same).await;
+            assert!(
+                unchanged[0].text.contains("変更はありません"),
+                "{same}: {}",
+                unchanged[0].text
+            );
+        }
+        assert!(deliver(store).await.is_empty(), "{}", test.label);
         // The deadline is now 06-10 (two open days before 06-12): nothing on 06-07.
         clock.set(at("2024-06-07T09:01:00+09:00"));
         scheduler.run_due(clock.now()).await.unwrap();

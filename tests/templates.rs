@@ -177,6 +177,7 @@ fn fixture(name: &str) -> Option<Value> {
         }
         "meeting/list" => json!({ "meetings": [meeting()], "month": "2024-06" }),
         "meeting/not_found" => json!({ "date": "2024-06-12" }),
+        "meeting/unchanged" => json!({ "m": meeting() }),
         "meeting/closed_day" => {
             json!({ "date": "2024-06-15", "reason": "土曜日", "reason_code": "saturday", "suggestion": "2024-06-17" })
         }

@@ -16,13 +16,14 @@ use toml::de::{DeString, DeTable, DeValue};
 use super::convert::{BOOLEAN, CLOSED_DAYS, INTEGER, INTEGERS, TEMPORAL, TEMPORALS, TEXT, TEXTS};
 use super::env::{Env, EnvOverrides, MapEnv, SlackSecrets, database_url};
 use super::meetings::MeetingSettings;
+use super::problem::ConfigProblem;
 use super::problem::{ProblemKind, closest};
 use super::reader::{Reading, TableReader};
 use super::settings::{
     CONTRACT_KINDS, Channels, ContractPeriod, Language, QuotaPeriod, QuotaRule, Roles, Settings,
     default_alert_points,
 };
-use super::source::{LineIndex, Locator, join_key};
+use super::source::{LineIndex, Locator, Sourced, join_key};
 use super::validate::{
     alert_points, any_text, contract_period, in_range, optional_text, parse_channel,
     parse_closed_day, parse_duration, parse_language, parse_limit, parse_monthly_rule,
@@ -71,15 +72,19 @@ pub(super) fn read_settings(
 ) -> Settings {
     let mut root = TableReader::new(String::new(), document);
     let prompts_dir = |dir: &_| optional_text(dir).map(|dir| dir.map(PathBuf::from));
+    let language = root.value("language", TEXT, Language::Ja, parse_language, reading);
+    let prompts_dir = root.value("prompts_dir", TEXT, None, prompts_dir, reading);
+    let contract = read_contract(root.table("contract", reading), reading);
+    let has_contract = contract.is_some();
     let settings = Settings {
-        language: root.value("language", TEXT, Language::Ja, parse_language, reading),
-        prompts_dir: root.value("prompts_dir", TEXT, None, prompts_dir, reading),
-        contract: read_contract(root.table("contract", reading), reading),
+        language,
+        prompts_dir,
+        contract,
         calendar: read_calendar(root.table("calendar", reading), reading),
         roles: read_roles(root.table("roles", reading), reading),
         channels: read_channels(root.table("channels", reading), reading),
         quotas: read_quotas(root.table("quota", reading), reading),
-        meetings: read_meetings(root.table("meetings", reading), reading),
+        meetings: read_meetings(root.table("meetings", reading), has_contract, reading),
         reminders: read_reminders(root.table("reminders", reading), reading),
         response: read_response(root.table("response", reading), reading),
         database_url: database_url(env),
@@ -259,11 +264,20 @@ fn read_quota(kind: &str, mut table: TableReader<'_, '_>, reading: &mut Reading)
     }
 }
 
-fn read_meetings(mut table: TableReader<'_, '_>, reading: &mut Reading) -> MeetingSettings {
+fn read_meetings(
+    mut table: TableReader<'_, '_>,
+    has_contract: bool,
+    reading: &mut Reading,
+) -> MeetingSettings {
     let regular = read_regular_meeting(table.table("regular", reading), reading);
     let biweekly = read_biweekly_meeting(table.table("biweekly", reading), reading);
     let kickoff_table = table.table("kickoff", reading);
-    let kickoff = read_kickoff(kickoff_table, regular.duration_minutes, reading);
+    let kickoff = read_kickoff(
+        kickoff_table,
+        regular.duration_minutes,
+        has_contract,
+        reading,
+    );
     table.finish(reading);
     MeetingSettings {
         regular,
@@ -328,14 +342,39 @@ fn read_biweekly_meeting(mut table: TableReader<'_, '_>, reading: &mut Reading) 
     rule
 }
 
-/// キックオフ会議 (仕様書 5(2)ア), held only when the file gives its date. It has no length of
-/// its own in the file, so it takes the regular meeting's.
+/// When the kickoff is held, as the file says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KickoffDay {
+    /// `""` or absent: the fifth open day after the contract's start, when
+    /// the file gives a contract period (else none: its start is not known).
+    Default,
+    /// `"none"`: no kickoff (the contract's kickoff was held before banso).
+    NotHeld,
+    On(chrono::NaiveDate),
+}
+
+fn parse_kickoff_day(raw: &Sourced<String>) -> Result<KickoffDay, ConfigProblem> {
+    match raw.value.trim() {
+        "none" | "なし" => Ok(KickoffDay::NotHeld),
+        _ => Ok(parse_optional_date(raw)?.map_or(KickoffDay::Default, KickoffDay::On)),
+    }
+}
+
+/// キックオフ会議 (仕様書 5(2)ア): planned by default once a contract period is configured.
+/// It has no length of its own in the file, so it takes the regular meeting's.
 fn read_kickoff(
     mut table: TableReader<'_, '_>,
     duration_minutes: u32,
+    has_contract: bool,
     reading: &mut Reading,
 ) -> Option<KickoffRule> {
-    let date = table.value("date", TEMPORAL, None, parse_optional_date, reading);
+    let day = table.value(
+        "date",
+        TEMPORAL,
+        KickoffDay::Default,
+        parse_kickoff_day,
+        reading,
+    );
     let time = table.value("time", TEMPORAL, clock(10, 0), parse_time, reading);
     let deliverables = table.list(
         "deliverables",
@@ -345,7 +384,12 @@ fn read_kickoff(
         reading,
     );
     table.finish(reading);
-    date.map(|date| KickoffRule {
+    let date = match day {
+        KickoffDay::On(date) => Some(date),
+        KickoffDay::Default if has_contract => None,
+        KickoffDay::Default | KickoffDay::NotHeld => return None,
+    };
+    Some(KickoffRule {
         date,
         time,
         duration_minutes,

@@ -191,6 +191,14 @@ async fn apply(
     let Some(shown) = before.or(after.as_ref()) else {
         return Ok(bot.reply(user, "meeting/not_found", json!({ "date": key })));
     };
+    // A change that changes nothing (moved to where it is, set to the day
+    // it already is) is neither stored nor announced.
+    if let (Some(before), Some(after)) = (before, after.as_ref())
+        && before.starts_at == after.starts_at
+        && before.ends_at == after.ends_at
+    {
+        return Ok(bot.reply(user, "meeting/unchanged", json!({ "m": view(before) })));
+    }
     let context = json!({ "before": view(shown), "after": after.as_ref().map(view), "change": change.label, "by": user });
     let message = Outgoing {
         to: meetings_channel(bot),

@@ -333,12 +333,24 @@ fn dates_and_times_may_be_toml_values_or_strings() {
 #[test]
 fn a_kickoff_is_planned_only_with_a_date_and_takes_the_regular_meetings_length() {
     let settings = parse("[meetings.kickoff]\ntime = \"11:00\"\n").unwrap();
+    assert_eq!(
+        settings.meetings.kickoff, None,
+        "no contract, no date: no kickoff"
+    );
+    // With a contract period, a kickoff without a date is planned (the
+    // planner puts it on the fifth open day after the start); "none" says
+    // there is none.
+    let contract = "[contract]\nstart = 2024-04-01\nend = 2025-03-31\n";
+    let settings = parse(&format!("{contract}[meetings.kickoff]\ntime = \"11:00\"\n")).unwrap();
+    let kickoff = settings.meetings.kickoff.expect("planned by default");
+    assert_eq!((kickoff.date, kickoff.time), (None, clock(11, 0)));
+    let settings = parse(&format!("{contract}[meetings.kickoff]\ndate = \"none\"\n")).unwrap();
     assert_eq!(settings.meetings.kickoff, None);
     let text = "[meetings.regular]\nduration_minutes = 90\n\
                 [meetings.kickoff]\ndate = 2024-04-10\ntime = \"11:00\"\n";
     let settings = parse(text).unwrap();
     let kickoff = KickoffRule {
-        date: date(2024, 4, 10),
+        date: Some(date(2024, 4, 10)),
         time: clock(11, 0),
         duration_minutes: 90,
         deliverables: vec!["実施計画書".to_owned()],

@@ -22,7 +22,7 @@ fn scalar_overrides_are_applied() {
         }),
         ("BANSO_MEETINGS__BIWEEKLY__TIME", "15:30", |s| s.meetings.biweekly.time = clock(15, 30)),
         ("BANSO_MEETINGS__KICKOFF__DATE", "2024-04-10", |s| s.meetings.kickoff = Some(KickoffRule {
-            date: date(2024, 4, 10), time: clock(10, 0), duration_minutes: 60, deliverables: vec!["実施計画書".into()],
+            date: Some(date(2024, 4, 10)), time: clock(10, 0), duration_minutes: 60, deliverables: vec!["実施計画書".into()],
         })),
         ("BANSO_REMINDERS__BIWEEKLY_BEFORE_MINUTES", "30", |s| s.reminders.biweekly_before_minutes = 30),
         ("BANSO_DATABASE_URL", "postgres://db/banso", |s| s.database_url = "postgres://db/banso".into()),

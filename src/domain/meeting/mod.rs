@@ -98,7 +98,9 @@ pub struct BiweeklyRule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KickoffRule {
     /// Its date; a closed date moves like the regular meeting's, and is never skipped.
-    pub date: NaiveDate,
+    /// `None`: the fifth open day after the contract's start (仕様書 5(2)ア: held soon
+    /// after the contract begins).
+    pub date: Option<NaiveDate>,
     pub time: NaiveTime,
     pub duration_minutes: u32,
     pub deliverables: Vec<String>,

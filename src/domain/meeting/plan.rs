@@ -28,6 +28,10 @@ pub fn biweekly_key(series_date: NaiveDate) -> String {
 /// The key of the kickoff.
 pub const KICKOFF_KEY: &str = "kickoff";
 
+/// A kickoff without a configured date is held on this open day after the
+/// contract's first day.
+const KICKOFF_OPEN_DAYS_AFTER_START: i32 = 5;
+
 /// Plans the meetings of `period` (both days included; normally the contract period, from
 /// whose start the biweekly series counts when it has no anchor). An occurrence is planned
 /// when the day the rules give it lies in the period; it is returned when the day it is
@@ -236,10 +240,14 @@ fn kickoff_occurrence(
     (start, end): (NaiveDate, NaiveDate),
     calendar: &OpenDayCalendar,
 ) -> Option<Occurrence> {
-    if !(start..=end).contains(&kickoff.date) {
+    let date = match kickoff.date {
+        Some(date) => date,
+        None => calendar.shift_open_days(start, KICKOFF_OPEN_DAYS_AFTER_START)?,
+    };
+    if !(start..=end).contains(&date) {
         return None;
     }
-    let day = place(kickoff.date, regular.on_closed_day, true, calendar)?;
+    let day = place(date, regular.on_closed_day, true, calendar)?;
     Some(Occurrence {
         key: KICKOFF_KEY.to_owned(),
         kind: MeetingKind::Kickoff,

@@ -40,7 +40,7 @@ fn fy2024_meetings() -> Vec<Meeting> {
     let mut rules = settings.meetings.to_rules(&settings.reminders);
     rules.biweekly.url = Some("https://meet.example.jp/banso?room=1,2;3".to_owned());
     rules.kickoff = Some(KickoffRule {
-        date: date(2024, 4, 10),
+        date: Some(date(2024, 4, 10)),
         time: clock(10, 0),
         duration_minutes: 90,
         deliverables: vec!["実施計画書".to_owned()],

@@ -5,7 +5,7 @@ use super::*;
 fn with_kickoff(day: NaiveDate) -> MeetingRules {
     MeetingRules {
         kickoff: Some(KickoffRule {
-            date: day,
+            date: Some(day),
             time: clock(10, 0),
             duration_minutes: 90,
             deliverables: vec!["実施計画書".to_owned()],
@@ -71,4 +71,19 @@ fn a_kickoff_outside_the_period_or_cancelled_is_not_held() {
     assert!(find(&plan(&rules, &cancelled), "kickoff").is_none());
     assert!(default_rules().kickoff.is_none());
     assert!(of_kind(&plan(&default_rules(), &[]), MeetingKind::Kickoff).is_empty());
+}
+
+#[test]
+fn a_kickoff_without_a_date_is_the_fifth_open_day_after_the_contracts_start() {
+    // FY2024 starts on Monday 1 April: the 2nd, 3rd, 4th, 5th and 8th are
+    // the five open days after it.
+    let mut rules = with_kickoff(date(2024, 4, 10));
+    if let Some(kickoff) = rules.kickoff.as_mut() {
+        kickoff.date = None;
+    }
+    let meetings = plan(&rules, &[]);
+    let kickoff = find(&meetings, "kickoff").expect("a kickoff");
+    assert_eq!(kickoff.starts_at, jst(2024, 4, 8, 10, 0));
+    // Its 実施計画書 is due two open days before: Thursday the 4th.
+    assert_eq!(kickoff.deadline, Some(date(2024, 4, 4)));
 }
