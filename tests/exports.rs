@@ -456,7 +456,7 @@ async fn the_progress_report_in_excel_and_word_says_the_same() {
         let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(workbook.bytes)).unwrap();
         assert_eq!(
             workbook.sheet_names(),
-            vec!["概要", "相談", "業務", "課題", "翌月予定"],
+            vec!["概要", "相談", "月別件数", "業務", "課題", "翌月予定"],
             "{}",
             test.label
         );

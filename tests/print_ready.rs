@@ -109,6 +109,21 @@ async fn the_workbooks_and_the_report_are_set_up_for_a4() {
     assert!(overview.contains("paperSize=\"9\"") && !overview.contains("landscape"));
     assert!(overview.contains("wrapText") || part(&report, "xl/styles.xml").contains("wrapText"));
 
+    // The consultations per month against the limit, as a native chart
+    // (columns and a line) beside its table.
+    let monthly = sheet_xml(&report, "月別件数");
+    assert!(monthly.contains("<drawing "), "the chart is on the sheet");
+    let chart = part(&report, "xl/charts/chart1.xml");
+    assert!(
+        chart.contains("<c:barChart>") && chart.contains("<c:lineChart>"),
+        "{chart}"
+    );
+    assert!(chart.contains("相談件数の推移"), "its title");
+    assert!(
+        chart.contains("月別件数"),
+        "its figures from the sheet: {chart}"
+    );
+
     let document = exports::progress(&bot, month, DocumentFormat::Docx)
         .await
         .unwrap()
@@ -134,6 +149,10 @@ async fn the_workbooks_and_the_report_are_set_up_for_a4() {
         .map(|width| width.split('"').next().unwrap().parse().unwrap())
         .collect();
     assert_eq!(widths.len(), 5, "{grid}");
+    assert!(
+        xml.contains("相談件数の推移"),
+        "the Word report gives the monthly figures as a table"
+    );
     let widest = widths.iter().max().unwrap();
     assert_eq!(widths[2], *widest, "件名 is the widest: {widths:?}");
     assert!(widths[0] < widths[2] / 2, "{widths:?}");

@@ -67,6 +67,9 @@ struct ReportData {
     /// Open days to the first response and to the answer, and what is
     /// past its target (issue 13).
     response: MonthResponse,
+    /// The consultations counted in each month of the contract up to the
+    /// one reported, against the limit: the chart's figures.
+    monthly: Vec<Vec<Cell>>,
 }
 
 async fn read_report(
@@ -92,7 +95,35 @@ async fn read_report(
         kadai: kadai_rows(&open, today, &mut labels),
         plan: plan_rows(bot, month.next(), &mut labels).await?,
         response: plain_titles(month_figures(bot, month).await?),
+        monthly: monthly_rows(bot, month).await?,
     })
+}
+
+/// The contract's months up to `month` (at most a year back, with no
+/// contract configured): each month's counted consultations and the limit.
+async fn monthly_rows(bot: &Bot, month: YearMonth) -> Result<Vec<Vec<Cell>>, ExportError> {
+    let first = bot.settings().contract.map_or(
+        month.first_day() - chrono::Duration::days(330),
+        |contract| contract.start,
+    );
+    let first = YearMonth::of(first);
+    let policy = consultation_policy(bot);
+    let requests = bot
+        .store()
+        .counted_requests(QUOTA_KIND, first, month)
+        .await?;
+    let mut rows = Vec::new();
+    let mut at = first;
+    while at <= month {
+        let summary = summarise_month(&policy, at, &requests);
+        rows.push(vec![
+            Cell::Text(month_ja(at)),
+            Cell::Number(f64::from(summary.counted)),
+            Cell::Number(f64::from(summary.limit)),
+        ]);
+        at = at.next();
+    }
+    Ok(rows)
 }
 
 /// The figures with their titles in plain words, as a file shows them.
@@ -205,6 +236,11 @@ fn progress_report(words: &ReportWords, read: ReportData) -> Result<ProgressRepo
         overview_sheet: words.one("overview_sheet")?,
         sections: vec![
             section(words, "consultations", "Consultations", read.consultations)?,
+            {
+                let mut monthly = section(words, "monthly", "Monthly", read.monthly)?;
+                monthly.table.chart = Some(words.one("monthly_chart")?);
+                monthly
+            },
             section(words, "work", "Work", read.work)?,
             section(words, "kadai", "Issues", read.kadai)?,
             section(words, "plan", "NextMonth", read.plan)?,
@@ -228,6 +264,7 @@ fn section(
             headers: words.columns(&format!("{key}_headers"), rows.first().map(Vec::len))?,
             rows,
             empty: words.one(&format!("{key}_empty"))?,
+            chart: None,
         },
     })
 }
