@@ -11,6 +11,7 @@ use crate::bot::meetings::preview;
 use crate::bot::open_day_calendar;
 use crate::bot::texts::Texts;
 use crate::config::Settings;
+use crate::domain::meeting::MeetingKind;
 use crate::export::ics::{IcsNames, calendar_ics};
 
 #[derive(Debug, Subcommand)]
@@ -70,6 +71,10 @@ pub(super) fn run_schedule(
                 regular: name("regular"),
                 biweekly: name("biweekly"),
                 kickoff: name("kickoff"),
+                added: MeetingKind::ADDED
+                    .into_iter()
+                    .map(|kind| (kind, name(kind.code())))
+                    .collect(),
                 deadline: name("deadline"),
                 deliverables: name("deliverables"),
                 url: name("url"),

@@ -37,6 +37,9 @@ pub struct IcsNames {
     pub biweekly: String,
     /// Title of the kickoff, e.g. キックオフ会議.
     pub kickoff: String,
+    /// Titles of the kinds added one at a time (作業会議, 事前説明会, 監査報告会,
+    /// 臨時); a kind missing here is titled by its code.
+    pub added: std::collections::BTreeMap<MeetingKind, String>,
     /// Title of a deadline event; `{meeting}` becomes the meeting's title and `{date}` its
     /// date (`2024-06-11`), e.g. `資料提出期限（{meeting} {date}）`.
     pub deadline: String,
@@ -52,6 +55,7 @@ impl IcsNames {
             MeetingKind::Regular => &self.regular,
             MeetingKind::Biweekly => &self.biweekly,
             MeetingKind::Kickoff => &self.kickoff,
+            other => self.added.get(&other).map_or(other.code(), String::as_str),
         }
     }
 }

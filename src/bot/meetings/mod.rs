@@ -197,6 +197,8 @@ pub fn view(meeting: &Meeting) -> serde_json::Value {
         "deadline": meeting.deadline.map(|date| date.to_string()),
         "deliverables": meeting.deliverables,
         "url": meeting.url,
+        "place": meeting.place,
+        "agenda": meeting.agenda,
     })
 }
 
@@ -226,6 +228,10 @@ pub fn kind_order(kind: MeetingKind) -> u8 {
         MeetingKind::Kickoff => 0,
         MeetingKind::Regular => 1,
         MeetingKind::Biweekly => 2,
+        MeetingKind::Work => 3,
+        MeetingKind::Briefing => 4,
+        MeetingKind::AuditReport => 5,
+        MeetingKind::Extra => 6,
     }
 }
 

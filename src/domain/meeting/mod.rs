@@ -31,7 +31,8 @@ pub use self::monthly::{MonthlyRule, NthWeek, OnClosedDay};
 pub use self::plan::{KICKOFF_KEY, biweekly_key, plan_meetings, regular_key};
 pub use self::reminders::{Reminder, ReminderKind, plan_reminders};
 
-/// The three kinds of meeting the contract asks for.
+/// The kinds of meeting the contract asks for: three planned by rule, the
+/// others added one at a time (`Adjustment::Add`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum MeetingKind {
     /// 定例報告会, about once a month (仕様書 5(2)イ).
@@ -40,16 +41,57 @@ pub enum MeetingKind {
     Biweekly,
     /// キックオフ会議, once (仕様書 5(2)ア).
     Kickoff,
+    /// 作業会議, as the work needs (仕様書 5(2)ウ).
+    Work,
+    /// The advisory audit's 事前説明会 (仕様書 4(1)イ).
+    Briefing,
+    /// 監査報告会, one per audited 事務 (仕様書 4(1)イ(ｴ)g).
+    AuditReport,
+    /// 臨時: any other meeting.
+    Extra,
 }
 
 impl MeetingKind {
+    /// The kinds a person adds one at a time.
+    pub const ADDED: [MeetingKind; 4] = [
+        MeetingKind::Work,
+        MeetingKind::Briefing,
+        MeetingKind::AuditReport,
+        MeetingKind::Extra,
+    ];
+
     /// A stable machine-readable code, for templates, logs and exports.
     pub fn code(self) -> &'static str {
         match self {
             MeetingKind::Regular => "regular_meeting",
             MeetingKind::Biweekly => "biweekly_meeting",
             MeetingKind::Kickoff => "kickoff",
+            MeetingKind::Work => "work_meeting",
+            MeetingKind::Briefing => "briefing",
+            MeetingKind::AuditReport => "audit_report",
+            MeetingKind::Extra => "extra_meeting",
         }
+    }
+
+    /// An added kind by its code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ADDED.into_iter().find(|kind| kind.code() == code)
+    }
+
+    /// An added kind as people type it: its Japanese name or an English
+    /// alias (`作業会議`, `work`; `事前説明会`, `説明会`, `briefing`;
+    /// `監査報告会`, `報告会`, `audit-report`; `臨時`, `extra`).
+    pub fn typed(word: &str) -> Option<Self> {
+        let word = word.trim().to_lowercase();
+        Some(match word.as_str() {
+            "作業会議" | "作業" | "work" | "work-meeting" => MeetingKind::Work,
+            "事前説明会" | "説明会" | "briefing" => MeetingKind::Briefing,
+            "監査報告会" | "報告会" | "audit-report" | "audit_report" | "report" => {
+                MeetingKind::AuditReport
+            }
+            "臨時" | "臨時会議" | "extra" | "other" => MeetingKind::Extra,
+            _ => return None,
+        })
     }
 }
 
@@ -134,6 +176,24 @@ pub enum Adjustment {
     /// Hold this month's regular meeting at `at` instead of on the rule's day. A closed day
     /// still moves by the closed-day policy (a skip policy moves it to the next open day).
     SetRegular { month: YearMonth, at: NaiveDateTime },
+    /// Hold a meeting of an added kind (`MeetingKind::ADDED`) at `at`, as given; later
+    /// moves and cancels name it by `key`.
+    Add(AddedMeeting),
+}
+
+/// A meeting added one at a time (`/meeting add`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedMeeting {
+    pub key: String,
+    pub kind: MeetingKind,
+    pub at: NaiveDateTime,
+    pub duration_minutes: u32,
+    /// Where it is held, if in a room.
+    pub place: Option<String>,
+    /// Its Web meeting link (仕様書 5(2)エ allows Web meetings), if any.
+    pub url: Option<String>,
+    /// What it is about.
+    pub agenda: Option<String>,
 }
 
 /// One planned meeting.
@@ -154,6 +214,10 @@ pub struct Meeting {
     pub deadline: Option<NaiveDate>,
     pub deliverables: Vec<String>,
     pub url: Option<String>,
+    /// Where it is held (an added meeting's 場所=).
+    pub place: Option<String>,
+    /// What it is about (an added meeting's 議題=).
+    pub agenda: Option<String>,
 }
 
 impl Meeting {

@@ -57,6 +57,7 @@ pub fn plan_meetings(
             calendar,
         ));
     }
+    occurrences.extend(added_occurrences(adjustments));
     let deadline_days = rules.regular.deadline_open_days_before;
     let mut meetings: Vec<Meeting> = occurrences
         .into_iter()
@@ -96,6 +97,8 @@ fn changes_by_key(adjustments: &[Adjustment]) -> BTreeMap<String, Changes> {
                     ..Changes::default()
                 };
             }
+            // Planned from the list itself (`added_occurrences`).
+            Adjustment::Add(_) => {}
         }
     }
     changes
@@ -109,6 +112,29 @@ struct Occurrence {
     duration_minutes: u32,
     deliverables: Vec<String>,
     url: Option<String>,
+    place: Option<String>,
+    agenda: Option<String>,
+}
+
+/// The meetings people added, each once (a key added again is the first).
+fn added_occurrences(adjustments: &[Adjustment]) -> Vec<Occurrence> {
+    let mut seen = std::collections::BTreeSet::new();
+    adjustments
+        .iter()
+        .filter_map(|adjustment| match adjustment {
+            Adjustment::Add(added) if seen.insert(added.key.clone()) => Some(Occurrence {
+                key: added.key.clone(),
+                kind: added.kind,
+                at: added.at,
+                duration_minutes: added.duration_minutes,
+                deliverables: Vec::new(),
+                url: added.url.clone(),
+                place: added.place.clone(),
+                agenda: added.agenda.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Where a meeting due on `date` is held. A closed day moves by `policy`; a day chosen by a
@@ -190,6 +216,8 @@ fn regular_occurrence(
         duration_minutes: rule.duration_minutes,
         deliverables: rule.deliverables.clone(),
         url: None,
+        place: None,
+        agenda: None,
     })
 }
 
@@ -227,6 +255,8 @@ fn biweekly_occurrences(
                 duration_minutes: rule.duration_minutes,
                 deliverables: Vec::new(),
                 url: rule.url.clone(),
+                place: None,
+                agenda: None,
             })
         })
         .collect()
@@ -255,6 +285,8 @@ fn kickoff_occurrence(
         duration_minutes: kickoff.duration_minutes,
         deliverables: kickoff.deliverables.clone(),
         url: None,
+        place: None,
+        agenda: None,
     })
 }
 
@@ -298,5 +330,7 @@ fn finish(
             .flatten(),
         deliverables: occurrence.deliverables,
         url: occurrence.url,
+        place: occurrence.place,
+        agenda: occurrence.agenda,
     })
 }

@@ -102,7 +102,13 @@ fn reminders_for(
             ));
             wanted
         }
-        MeetingKind::Biweekly => biweekly_times(meeting, times, calendar),
+        // The added meetings are reminded as the biweekly one is: the open
+        // day before, and shortly before the start.
+        MeetingKind::Biweekly
+        | MeetingKind::Work
+        | MeetingKind::Briefing
+        | MeetingKind::AuditReport
+        | MeetingKind::Extra => biweekly_times(meeting, times, calendar),
     };
     wanted
         .into_iter()

@@ -24,6 +24,9 @@ fn names() -> IcsNames {
         regular: "定例報告会".to_owned(),
         biweekly: "隔週打合せ".to_owned(),
         kickoff: "キックオフ会議".to_owned(),
+        added: [(MeetingKind::Work, "作業会議".to_owned())]
+            .into_iter()
+            .collect(),
         deadline: "資料提出期限（{meeting} {date}）".to_owned(),
         deliverables: "提出物:".to_owned(),
         url: "URL:".to_owned(),

@@ -31,6 +31,8 @@ fn the_kickoff_is_one_meeting_with_its_plan_due_two_open_days_before() {
             deadline: Some(date(2024, 4, 8)),
             deliverables: vec!["実施計画書".to_owned()],
             url: None,
+            place: None,
+            agenda: None,
         }]
     );
     let reminders = plan_reminders(&meetings, &rules.reminders, &CALENDAR);

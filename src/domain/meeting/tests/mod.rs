@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use super::*;
 use crate::domain::calendar::OpenDayCalendar;
 
+mod added;
 mod adjustments;
 mod biweekly;
 mod kickoff;

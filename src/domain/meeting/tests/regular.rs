@@ -37,6 +37,8 @@ fn fy2024_has_twelve_regular_meetings_with_their_deadlines() {
             deadline: Some(date(dy, dm, dd)),
             deliverables: rules.regular.deliverables.clone(),
             url: None,
+            place: None,
+            agenda: None,
         })
         .collect();
     assert_eq!(regular, expected);
