@@ -480,3 +480,91 @@ async fn a_set_completed_by_simultaneous_presses_is_announced_once() {
         test.cleanup().await;
     }
 }
+
+/// `/meeting add`: a 作業会議 with its room, Web meeting and agenda (the
+/// agenda's words running on), announced, in `/meeting list`, reminded at
+/// 17:00 on the open day before and an hour before through the
+/// scheduler, once each; a closed day, a kind nobody holds, staff and a
+/// second add at the same time are refused. On both backends.
+#[tokio::test]
+async fn an_added_meeting_is_announced_listed_and_reminded_like_the_others() {
+    for test in support::all_stores().await {
+        let label = test.label;
+        let store = &test.store;
+        let (bot, clock) = bot_on(store, "2024-06-17T10:00:00+09:00");
+        let scheduler = Scheduler::new(bot.clone(), "test");
+        scheduler.replan().await.unwrap();
+        let add = "/meeting add 作業会議 ２０２４－０６－２０ 10:00 場所=本庁舎5階 URL=https://meet.example.jp/w 議題=監査項目 の確認";
+        let refused = bot.handle_text(&user("tanaka"), add).await;
+        assert!(
+            refused[0].text.contains("のみが行えます"),
+            "{label}: {}",
+            refused[0].text
+        );
+        let closed = bot
+            .handle_text(&user("leader"), "/meeting add 作業会議 2024-06-22 10:00")
+            .await;
+        assert!(
+            closed[0].text.contains("休庁日（土曜日）"),
+            "{label}: {}",
+            closed[0].text
+        );
+        let unknown = bot
+            .handle_text(&user("leader"), "/meeting add 懇親会 2024-06-20 10:00")
+            .await;
+        assert!(
+            unknown[0].text.contains("/meeting add 種類"),
+            "{label}: {}",
+            unknown[0].text
+        );
+        assert!(
+            bot.handle_text(&user("leader"), add).await.is_empty(),
+            "{label}"
+        );
+        let again = bot.handle_text(&user("coord"), add).await;
+        assert!(
+            again[0].text.contains("すでにあります"),
+            "{label}: {}",
+            again[0].text
+        );
+        let announced = texts(&to_channel(&deliver(store).await, "#banso"));
+        assert_eq!(announced.len(), 1, "{label}: {announced:?}");
+        assert!(
+            announced[0].contains("【会議の追加】作業会議 令和6年6月20日（木）10:00〜11:00")
+                && announced[0].contains("場所: 本庁舎5階")
+                && announced[0].contains("議題: 監査項目 の確認"),
+            "{label}: {}",
+            announced[0]
+        );
+        let list = bot
+            .handle_text(&user("tanaka"), "/meeting list 2024-06")
+            .await;
+        assert!(
+            list[0].text.contains("作業会議"),
+            "{label}: {}",
+            list[0].text
+        );
+
+        // 17:00 on Wednesday the 19th, then 09:00 on the 20th: once each.
+        for (when, words) in [
+            (
+                "2024-06-19T17:00:00+09:00",
+                "次の開庁日に作業会議があります",
+            ),
+            ("2024-06-20T09:00:00+09:00", "まもなく作業会議です"),
+        ] {
+            clock.set(at(when));
+            scheduler.run_due(clock.now()).await.unwrap();
+            let sent = texts(&to_channel(&deliver(store).await, "#banso"));
+            let notices: Vec<_> = sent.iter().filter(|text| text.contains(words)).collect();
+            assert_eq!(notices.len(), 1, "{label} {when}: {sent:?}");
+            assert!(
+                notices[0].contains("Web会議: https://meet.example.jp/w"),
+                "{label}"
+            );
+            scheduler.run_due(clock.now()).await.unwrap();
+            assert!(deliver(store).await.is_empty(), "{label}: once");
+        }
+        test.cleanup().await;
+    }
+}

@@ -178,6 +178,7 @@ fn fixture(name: &str) -> Option<Value> {
         "meeting/list" => json!({ "meetings": [meeting()], "month": "2024-06" }),
         "meeting/not_found" => json!({ "date": "2024-06-12" }),
         "meeting/unchanged" => json!({ "m": meeting() }),
+        "meeting/already_added" => json!({ "key": "work_meeting:2024-06-20T10:00" }),
         "meeting/closed_day" => {
             json!({ "date": "2024-06-15", "reason": "土曜日", "reason_code": "saturday", "suggestion": "2024-06-17" })
         }
@@ -311,6 +312,7 @@ fn meeting() -> Value {
         "key": "regular:2024-06", "kind": "regular_meeting", "date": "2024-06-11", "start": "10:00", "end": "11:00",
         "starts_at": "2024-06-11T10:00:00+09:00", "moved": false, "scheduled_date": "2024-06-11",
         "deadline": "2024-06-07", "deliverables": ["会議次第", "課題管理表"], "url": "https://meet.example/abc",
+        "place": "本庁舎5階 会議室A", "agenda": "監査項目の確認",
     })
 }
 

@@ -8,6 +8,11 @@ use crate::domain::consultation::{Action, MAX_TEXT_CHARS};
 use crate::domain::kadai::{self, Priority};
 use crate::domain::month::YearMonth;
 
+mod meeting_add;
+
+pub use meeting_add::MeetingToAdd;
+use meeting_add::parse_meeting_add;
+
 /// A command a user typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -60,6 +65,9 @@ pub enum Command {
     /// `/meeting set-regular YYYY-MM-DD HH:MM`: this month's regular
     /// meeting on an explicit day.
     MeetingSetRegular { date: NaiveDate, time: NaiveTime },
+    /// `/meeting add KIND DATE TIME [場所=…] [URL=…] [議題=…] [時間=分]`: a
+    /// 作業会議, 事前説明会, 監査報告会 or 臨時 meeting.
+    MeetingAdd(MeetingToAdd),
     /// `/deliverables`: the checklist of the next regular meeting.
     Deliverables,
     /// `/banso export consultations|progress [YYYY-MM] [docx]`, `/banso export kadai|work`:
@@ -401,6 +409,7 @@ fn is_subcommand_shaped(word: &str) -> bool {
 
 fn parse_meeting(arguments: &[&str]) -> Result<Command, ParseError> {
     match arguments {
+        ["add", rest @ ..] => parse_meeting_add(rest),
         [] => Ok(Command::MeetingNext),
         ["list"] => Ok(Command::MeetingList { month: None }),
         ["list", month] => month
@@ -1021,6 +1030,60 @@ mod tests {
             ),
             ("/meeting postpone", Err(ParseError::MeetingUsage)),
             ("/deliverables", Ok(Command::Deliverables)),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(parse(line), expected, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn an_added_meeting_is_read_with_its_fields_as_typed() {
+        use crate::domain::meeting::MeetingKind;
+        let added = |kind, minutes, place: Option<&str>, agenda: Option<&str>| {
+            Ok(Command::MeetingAdd(MeetingToAdd {
+                kind,
+                date: NaiveDate::from_ymd_opt(2024, 6, 20).unwrap(),
+                time: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+                place: place.map(str::to_owned),
+                url: None,
+                agenda: agenda.map(str::to_owned),
+                minutes,
+            }))
+        };
+        let cases = [
+            (
+                "/meeting add 作業会議 2024-06-20 10:00",
+                added(MeetingKind::Work, None, None, None),
+            ),
+            (
+                "/meeting add briefing 2024/06/20 10:00 場所=本庁舎 5階 議題=説明 と質疑 時間=９０分",
+                added(
+                    MeetingKind::Briefing,
+                    Some(90),
+                    Some("本庁舎 5階"),
+                    Some("説明 と質疑"),
+                ),
+            ),
+            (
+                "/meeting add 臨時 2024-06-20 10:00 議題＝障害の振り返り",
+                added(MeetingKind::Extra, None, None, Some("障害の振り返り")),
+            ),
+            (
+                "/meeting add 定例 2024-06-20 10:00",
+                Err(ParseError::MeetingUsage),
+            ),
+            (
+                "/meeting add 作業会議 2024-06-20",
+                Err(ParseError::MeetingUsage),
+            ),
+            (
+                "/meeting add 作業会議 2024-06-20 10:00 余計な語",
+                Err(ParseError::MeetingUsage),
+            ),
+            (
+                "/meeting add 作業会議 2024-06-20 10:00 時間=5",
+                Err(ParseError::MeetingUsage),
+            ),
         ];
         for (line, expected) in cases {
             assert_eq!(parse(line), expected, "{line:?}");

@@ -301,6 +301,9 @@ impl Bot {
             Command::MeetingSetRegular { date, time } => {
                 Box::pin(meetings::commands::set_regular(self, user, date, time)).await
             }
+            Command::MeetingAdd(meeting) => {
+                Box::pin(meetings::commands::add(self, user, meeting)).await
+            }
             Command::Deliverables => Box::pin(meetings::deliverables::show_next(self, user)).await,
             // Adapters that can deliver a file answer this before it gets
             // here (`file_exports::export_request`).

@@ -13,31 +13,48 @@ pub struct StoredAdjustment {
     pub kind: String,
     /// The occurrence key (`regular:2024-06`), or for `set_regular` the month.
     pub target: String,
-    /// `YYYY-MM-DDTHH:MM` in Asia/Tokyo, for `move` and `set_regular`.
+    /// `YYYY-MM-DDTHH:MM` in Asia/Tokyo, for `move`, `set_regular` and `add`.
     pub new_start: Option<String>,
+    /// For `add`, the meeting's kind, length, place, URL and agenda (JSON).
+    pub details: Option<String>,
     pub created_by: String,
     pub created_at: i64,
+}
+
+/// A change to store (`StoredAdjustment`'s fields, as written).
+#[derive(Debug, Clone, Copy)]
+pub struct NewAdjustment<'a> {
+    pub kind: &'a str,
+    pub target: &'a str,
+    pub new_start: Option<&'a str>,
+    pub details: Option<&'a str>,
+    pub created_by: &'a str,
 }
 
 impl Store {
     /// Stores a change with the messages announcing it, in one transaction.
     pub async fn add_meeting_adjustment(
         &self,
-        kind: &str,
-        target: &str,
-        new_start: Option<&str>,
-        created_by: &str,
+        adjustment: NewAdjustment<'_>,
         now: i64,
         announcements: &[NewMessage],
     ) -> Result<(), StoreError> {
+        let NewAdjustment {
+            kind,
+            target,
+            new_start,
+            details,
+            created_by,
+        } = adjustment;
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
         sqlx::query(
-            "INSERT INTO meeting_adjustments (kind, target, new_start, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO meeting_adjustments (kind, target, new_start, details, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(kind)
         .bind(target)
         .bind(new_start)
+        .bind(details)
         .bind(created_by)
         .bind(now)
         .execute(&mut *tx)
@@ -50,7 +67,7 @@ impl Store {
     /// Oldest first: a later change to the same occurrence wins.
     pub async fn meeting_adjustments(&self) -> Result<Vec<StoredAdjustment>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT id, kind, target, new_start, created_by, created_at FROM meeting_adjustments ORDER BY id",
+            "SELECT id, kind, target, new_start, details, created_by, created_at FROM meeting_adjustments ORDER BY id",
         )
         .fetch_all(self.pool())
         .await?)

@@ -33,7 +33,7 @@ pub use consultations::{
 pub use exports::{CountedRows, ExportRecord, MonthRows, NamedConsultation, Responses};
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, PlannedJob, SyncReport};
 pub use kadai::{KadaiChange, KadaiItem};
-pub use meetings::StoredAdjustment;
+pub use meetings::{NewAdjustment, StoredAdjustment};
 pub use operations::OperationsFigures;
 pub use outbox::{ChannelTurn, DeferredText, NewMessage, OutboxBacklog, QueuedMessage, TurnEnd};
 pub use people::Person;

@@ -67,6 +67,10 @@ pub async fn adjustments(bot: &Bot) -> anyhow::Result<Vec<Adjustment>> {
                     .parse()
                     .ok()
                     .map(|month| Adjustment::SetRegular { month, at }),
+                ("add", Some(at)) => {
+                    commands::added_meeting(adjustment.target, at, adjustment.details.as_deref())
+                        .map(Adjustment::Add)
+                }
                 _ => None,
             }
         })
