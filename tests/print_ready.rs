@@ -123,6 +123,10 @@ async fn the_workbooks_and_the_report_are_set_up_for_a4() {
         chart.contains("月別件数"),
         "its figures from the sheet: {chart}"
     );
+    assert!(
+        chart.contains("<c:strRef>") && chart.contains("令和6年6月"),
+        "the months as text categories, cached for viewers: {chart}"
+    );
 
     let document = exports::progress(&bot, month, DocumentFormat::Docx)
         .await

@@ -186,7 +186,8 @@ fn fixture(name: &str) -> Option<Value> {
             json!({ "date": "2025-04-08", "start": "2024-04-01", "end": "2025-03-31" })
         }
         "meeting/changed" => {
-            json!({ "before": meeting(), "after": meeting(), "change": "moved", "by": "leader" })
+            json!({ "before": meeting(), "after": meeting(), "change": "moved", "by": "leader",
+                    "previous_day_at": "17:00", "minutes_before": 60 })
         }
         "chat/bad_date" | "chat/bad_time" => json!({ "value": "x" }),
         "cli/schedule_preview" => json!({ "from": "2024-04-01", "to": "2025-03-31", "entries": [

@@ -11,7 +11,8 @@ pub struct MeetingSettings {
     pub regular: RegularRule,
     /// The biweekly meeting.
     pub biweekly: BiweeklyRule,
-    /// The one kickoff meeting; `None` when the file gives it no date.
+    /// The one kickoff meeting; `None` when there is none (`date = "none"`, or no date
+    /// and no `[contract]` to count the default day from).
     pub kickoff: Option<KickoffRule>,
 }
 

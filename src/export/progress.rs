@@ -91,7 +91,12 @@ pub fn progress_workbook(report: &ProgressReport) -> Result<Vec<u8>, XlsxError> 
     super::xlsx::print_ready(overview, width, None)?;
     for section in &report.sections {
         let table = &section.table;
-        let mut writer = TableWriter::start(
+        let start = if table.chart.is_some() {
+            TableWriter::start_in_memory
+        } else {
+            TableWriter::start
+        };
+        let mut writer = start(
             &mut workbook,
             &table.sheet,
             &table.name,

@@ -124,6 +124,30 @@ impl<'w> TableWriter<'w> {
         rows: usize,
     ) -> Result<Self, XlsxError> {
         let worksheet = workbook.add_worksheet_with_constant_memory()?;
+        Self::start_on(worksheet, sheet, name, headers, rows)
+    }
+
+    /// As `start`, on a sheet kept in memory: a small table a chart draws
+    /// from (a chart's cached values and its text categories are read from
+    /// the sheet's cells, which a constant-memory sheet does not keep).
+    pub fn start_in_memory(
+        workbook: &'w mut Workbook,
+        sheet: &str,
+        name: &str,
+        headers: &[String],
+        rows: usize,
+    ) -> Result<Self, XlsxError> {
+        let worksheet = workbook.add_worksheet();
+        Self::start_on(worksheet, sheet, name, headers, rows)
+    }
+
+    fn start_on(
+        worksheet: &'w mut Worksheet,
+        sheet: &str,
+        name: &str,
+        headers: &[String],
+        rows: usize,
+    ) -> Result<Self, XlsxError> {
         worksheet.set_name(sheet)?;
         let columns: Vec<TableColumn> = headers
             .iter()

@@ -197,7 +197,11 @@ pub(super) fn added_meeting(
     at: NaiveDateTime,
     details: Option<&str>,
 ) -> Option<AddedMeeting> {
-    let details: AddedDetails = serde_json::from_str(details?).ok()?;
+    let details: AddedDetails = serde_json::from_str(details?)
+        .inspect_err(|error| {
+            tracing::warn!(meeting = key, %error, "an added meeting's details cannot be read; left out of the plan");
+        })
+        .ok()?;
     Some(AddedMeeting {
         key,
         kind: MeetingKind::from_code(&details.kind)?,
@@ -229,10 +233,32 @@ pub async fn add(bot: &Bot, user: &UserId, typed: MeetingToAdd) -> anyhow::Resul
         ));
     }
     let at = typed.date.and_time(typed.time);
-    let key = format!("{}:{}", typed.kind.code(), at.format("%Y-%m-%dT%H:%M"));
-    if plan(bot).await?.iter().any(|meeting| meeting.key == key) {
-        return Ok(bot.reply(user, "meeting/already_added", json!({ "key": key })));
+    let planned = plan(bot).await?;
+    let starts = |meeting: &Meeting| {
+        meeting
+            .starts_at
+            .with_timezone(&CITY_TIME_ZONE)
+            .naive_local()
+    };
+    if let Some(clash) = planned
+        .iter()
+        .find(|meeting| meeting.kind == typed.kind && starts(meeting) == at)
+    {
+        return Ok(bot.reply(user, "meeting/already_added", json!({ "key": clash.key })));
     }
+    // Its key names the kind and the time; one taken by a meeting of that
+    // kind moved elsewhere gets a number, so the two stay apart.
+    let first = format!("{}:{}", typed.kind.code(), at.format("%Y-%m-%dT%H:%M"));
+    let key = (1..)
+        .map(|n| {
+            if n == 1 {
+                first.clone()
+            } else {
+                format!("{first}#{n}")
+            }
+        })
+        .find(|key| planned.iter().all(|meeting| meeting.key != *key))
+        .unwrap_or(first);
     let details = AddedDetails {
         kind: typed.kind.code().to_owned(),
         minutes: typed.minutes.unwrap_or(ADDED_MINUTES),
@@ -289,7 +315,12 @@ async fn apply(
     {
         return Ok(bot.reply(user, "meeting/unchanged", json!({ "m": view(before) })));
     }
-    let context = json!({ "before": view(shown), "after": after.as_ref().map(view), "change": change.label, "by": user });
+    let reminders = &bot.settings().reminders;
+    let context = json!({
+        "before": view(shown), "after": after.as_ref().map(view), "change": change.label, "by": user,
+        "previous_day_at": reminders.biweekly_previous_day.format("%H:%M").to_string(),
+        "minutes_before": reminders.biweekly_before_minutes,
+    });
     let message = Outgoing {
         to: meetings_channel(bot),
         text: bot.texts().render("meeting/changed", &context),

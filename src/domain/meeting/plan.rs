@@ -97,8 +97,11 @@ fn changes_by_key(adjustments: &[Adjustment]) -> BTreeMap<String, Changes> {
                     ..Changes::default()
                 };
             }
-            // Planned from the list itself (`added_occurrences`).
-            Adjustment::Add(_) => {}
+            // Planned from the list itself (`added_occurrences`); added
+            // again (after a cancel), it starts afresh.
+            Adjustment::Add(added) => {
+                changes.insert(added.key.clone(), Changes::default());
+            }
         }
     }
     changes
@@ -116,11 +119,12 @@ struct Occurrence {
     agenda: Option<String>,
 }
 
-/// The meetings people added, each once (a key added again is the first).
+/// The meetings people added, each once (a key added again is the latest).
 fn added_occurrences(adjustments: &[Adjustment]) -> Vec<Occurrence> {
     let mut seen = std::collections::BTreeSet::new();
     adjustments
         .iter()
+        .rev()
         .filter_map(|adjustment| match adjustment {
             Adjustment::Add(added) if seen.insert(added.key.clone()) => Some(Occurrence {
                 key: added.key.clone(),

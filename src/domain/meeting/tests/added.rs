@@ -72,6 +72,13 @@ fn an_added_meeting_moves_and_is_cancelled_by_its_key_and_is_added_once() {
         },
     ];
     assert!(find(&plan(&default_rules(), &cancelled), key).is_none());
+    // Added again after the cancel: held, as the latest add says.
+    let mut again = cancelled.to_vec();
+    again.push(work_meeting(key, wall(2024, 6, 20, 15, 0)));
+    let meetings = plan(&default_rules(), &again);
+    let held = find(&meetings, key).expect("held again");
+    assert_eq!(held.starts_at, jst(2024, 6, 20, 15, 0));
+    assert!(!held.moved);
     // Outside the period planned, it is not held.
     let outside = [work_meeting(
         "work_meeting:2025-04-10T10:00",
