@@ -406,6 +406,14 @@ async fn queue_replies(bot: &Bot, replies: Vec<Outgoing>, key: &str) {
     }
 }
 
+/// Who sent a message event and what they typed (decoded from Slack's
+/// markup), if both can be read.
+fn sender_and_text(message: &SlackMessageEvent) -> Option<(UserId, String)> {
+    let user = message.sender.user.as_ref().and_then(person)?;
+    let text = message.content.as_ref()?.text.as_deref()?;
+    Some((user, mrkdwn::decode(text)))
+}
+
 /// Runs an event callback once, whatever the retries (Slack retries a
 /// delivery it did not see acknowledged, with the same `event_id`).
 pub(super) async fn run_event(
@@ -459,16 +467,9 @@ async fn handle_event(
                 tracing::info!(event_id, "message event not handled");
                 return;
             }
-            let (Some(user), Some(text)) = (
-                message.sender.user.as_ref().and_then(person),
-                message
-                    .content
-                    .as_ref()
-                    .and_then(|content| content.text.as_deref()),
-            ) else {
+            let Some((user, text)) = sender_and_text(message) else {
                 return;
             };
-            let text = mrkdwn::decode(text);
             profiles::ensure(bot, api, &user).await;
             let replies = bot.handle_text(&user, &text).await;
             queue_replies(bot, replies, &format!("event:{event_id}")).await;

@@ -7,7 +7,7 @@
 use serde_json::json;
 use slack_morphism::prelude::*;
 
-use super::{SlackApi, mrkdwn, person, profiles};
+use super::{SlackApi, mrkdwn, profiles};
 use crate::bot::Bot;
 use crate::bot::consultations::answer;
 use crate::message::{Outgoing, UserId};
@@ -63,17 +63,10 @@ pub(super) async fn keep_team_reply(
         tracing::info!(event_id, "a thread reply outside a consultation's thread");
         return;
     };
-    let (Some(user), Some(text)) = (
-        message.sender.user.as_ref().and_then(person),
-        message
-            .content
-            .as_ref()
-            .and_then(|content| content.text.as_deref()),
-    ) else {
+    let Some((user, words)) = super::sender_and_text(message) else {
         return;
     };
     profiles::ensure(bot, api, &user).await;
-    let words = mrkdwn::decode(text);
     match answer::team_note(bot, &user, consultation.id, &words).await {
         Ok(true) => tracing::info!(event_id, "a team reply kept in a consultation's history"),
         Ok(false) => tracing::info!(
